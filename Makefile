@@ -1,0 +1,140 @@
+# Top-level build: the simulator, unit tests, configs, and checks.
+# `make help` lists the targets.
+
+CC ?= gcc
+O := build
+WARN := -Wall -Wextra -Werror
+INC_ABI := -Iinclude
+INC_CORE := -Isrc/include $(INC_ABI)
+
+# Same source lists feed the image and the simulator; src/lib.c only the
+# image (the host C library provides the same functions to the simulator).
+CORE_SRC := $(filter-out src/lib.c,$(sort $(wildcard src/*.c)))
+ARCH_SRC := $(sort $(wildcard arch-x86/*.c))
+SIM_SRC := $(sort $(wildcard sim/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+CONFIG_SRC := $(sort $(wildcard configs/*.c))
+BAD_CONFIG_SRC := $(sort $(wildcard tests/configs/*.c))
+
+SIM_INC := -Isim/include -Iarch-x86/include $(INC_CORE)
+SIM_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(SIM_INC) -fno-strict-aliasing
+COV_CFLAGS := $(WARN) -std=gnu11 -g -O0 --coverage $(SIM_INC) \
+	-fno-strict-aliasing
+
+FS_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fno-pic -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=kernel -fno-common -Iarch-x86/include $(INC_CORE)
+
+CELL_DIR := $(abspath $(O)/configs)
+BAD_CELL_DIR := $(abspath $(O)/tests/configs)
+TEST_DEFS := -DCELL_DIR='"$(CELL_DIR)"' -DBAD_CELL_DIR='"$(BAD_CELL_DIR)"'
+
+obj = $(patsubst %.c,$(O)/$(1)/%.o,$(2))
+
+SIM_OBJ := $(call obj,sim,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
+COV_OBJ := $(call obj,cov,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
+TEST_OBJ := $(call obj,sim,$(TEST_SRC))
+COV_TEST_OBJ := $(call obj,cov,$(TEST_SRC))
+FS_OBJ := $(call obj,fs,$(CORE_SRC) src/lib.c)
+CELLS := $(patsubst configs/%.c,$(O)/configs/%.cell,$(CONFIG_SRC))
+BAD_CELLS := $(patsubst tests/configs/%.c,$(O)/tests/configs/%.cell,\
+	$(BAD_CONFIG_SRC))
+BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
+
+.PHONY: all help check check-unit check-freestanding check-format coverage \
+	bench configs clean demo
+
+all: configs $(O)/libsim.a $(O)/unit-tests check-freestanding-build
+
+help:
+	@echo "all                build configs, simulator, unit tests"
+	@echo "check              everything below that can run here"
+	@echo "check-unit         Criterion unit tests against the simulator"
+	@echo "check-freestanding core links freestanding, only arch seam undefined"
+	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
+	@echo "bench              paging and cell-lifecycle benchmarks"
+	@echo "demo               the seed's demo session (see README)"
+
+configs: $(CELLS) $(BAD_CELLS)
+
+$(O)/sim/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/cov/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(COV_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/fs/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) -MMD -MP -c $< -o $@
+
+# A config is a C file with one initialized object in section .cell.
+$(O)/configs/%.cell $(O)/tests/configs/%.cell: $(O)/cfgobj/%.o
+	@mkdir -p $(dir $@)
+	objcopy -O binary -j .cell $< $@
+	@test -s $@ || { echo "$@: empty, no .cell section"; rm -f $@; exit 1; }
+
+$(O)/cfgobj/%.o: configs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 $(INC_ABI) -MMD -MP -c $< -o $@
+
+$(O)/cfgobj/%.o: tests/configs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 $(INC_ABI) -Iconfigs -MMD -MP -c $< -o $@
+
+$(O)/libsim.a: $(SIM_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/libsim-cov.a: $(COV_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/unit-tests: $(TEST_OBJ) $(O)/libsim.a
+	$(CC) -o $@ $(TEST_OBJ) $(O)/libsim.a -lcriterion
+
+$(O)/unit-tests-cov: $(COV_TEST_OBJ) $(O)/libsim-cov.a
+	$(CC) --coverage -o $@ $(COV_TEST_OBJ) $(O)/libsim-cov.a -lcriterion
+
+$(O)/bench/%: tests/bench/%.c $(O)/libsim.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
+
+# The core must link with nothing undefined but the arch seam.
+$(O)/core-freestanding.o: $(FS_OBJ)
+	ld -r -o $@ $^
+
+.PHONY: check-freestanding-build
+check-freestanding-build: $(O)/core-freestanding.o
+
+check-freestanding: $(O)/core-freestanding.o
+	scripts/check-freestanding $< src/include/core/arch.h
+
+check-unit: $(O)/unit-tests configs
+	$(O)/unit-tests $(CRITERION_ARGS)
+
+check-format:
+	scripts/check-format
+
+check: all check-freestanding check-unit
+
+coverage: $(O)/unit-tests-cov configs
+	find $(O)/cov -name '*.gcda' -delete
+	$(O)/unit-tests-cov
+	gcovr -r . --object-directory $(O)/cov -f src/ -f arch-x86/ -f sim/ \
+		--print-summary --txt-metric branch -s \
+		| tail -n 3
+	gcovr -r . --object-directory $(O)/cov -f src/ --print-summary \
+		--fail-under-line 90 -o $(O)/coverage-src.txt
+	@cat $(O)/coverage-src.txt | tail -n 40
+
+bench: $(BENCH_BIN) configs
+	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+
+demo:
+	scripts/demo
+
+clean:
+	rm -rf $(O)
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

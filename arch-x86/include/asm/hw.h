@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Privileged operations of the x86 hypervisor: the only place where the image
+ * touches hardware. sim/include/asm/hw.h declares the same functions with
+ * fake hardware behind them; nothing above this header differs between the
+ * two builds.
+ */
+#ifndef _ASM_HW_H
+#define _ASM_HW_H
+
+#include <core/types.h>
+
+static inline void hw_outb(u16 port, u8 value)
+{
+	asm volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline u8 hw_inb(u16 port)
+{
+	u8 value;
+
+	asm volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+static inline u64 hw_rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (u64)hi << 32 | lo;
+}
+
+static inline void hw_pause(void)
+{
+	asm volatile("pause" : : : "memory");
+}
+
+static inline u64 hw_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (u64)hi << 32 | lo;
+}
+
+static inline void hw_wrmsr(u32 msr, u64 value)
+{
+	asm volatile("wrmsr"
+		     :
+		     : "c"(msr), "a"((u32)value), "d"((u32)(value >> 32))
+		     : "memory");
+}
+
+static inline u32 hw_mmio_read32(const volatile void *addr)
+{
+	return *(const volatile u32 *)addr;
+}
+
+static inline void hw_mmio_write32(volatile void *addr, u32 value)
+{
+	*(volatile u32 *)addr = value;
+}
+
+static inline u64 hw_mmio_read64(const volatile void *addr)
+{
+	return *(const volatile u64 *)addr;
+}
+
+static inline void hw_mmio_write64(volatile void *addr, u64 value)
+{
+	*(volatile u64 *)addr = value;
+}
+
+static inline u64 hw_vmread(u32 field)
+{
+	u64 value;
+
+	asm volatile("vmread %1, %0" : "=rm"(value) : "r"((u64)field) : "cc");
+	return value;
+}
+
+static inline void hw_vmwrite(u32 field, u64 value)
+{
+	asm volatile("vmwrite %1, %0" : : "r"((u64)field), "rm"(value) : "cc");
+}
+
+static inline void hw_invept(unsigned long type, u64 eptp)
+{
+	struct {
+		u64 eptp, reserved;
+	} desc = { eptp, 0 };
+
+	asm volatile("invept (%0), %1" : : "r"(&desc), "r"(type) : "memory");
+}
+
+/* Makes memory writes visible to non-coherent IOMMU table walks. */
+static inline void hw_flush_cache_line(const volatile void *addr)
+{
+	asm volatile("clflush %0" : "+m"(*(volatile char *)addr));
+}
+
+/* Kicks another CPU into the hypervisor so it processes its requests. */
+void hw_kick_cpu(unsigned int cpu_id);
+/* Accessible mapping of physical memory outside the hypervisor block. */
+void *hw_map_phys(u64 phys, u64 size);
+void hw_unmap_phys(void *virt, u64 size);
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The simulator's replacement for arch-x86/include/asm/hw.h: the same
+ * operations, carried out on fake hardware (sim/hw.c). Keep the two headers'
+ * function lists identical.
+ */
+#ifndef _ASM_HW_H
+#define _ASM_HW_H
+
+#include <core/types.h>
+
+void hw_outb(u16 port, u8 value);
+u8 hw_inb(u16 port);
+u64 hw_rdtsc(void);
+void hw_pause(void);
+u64 hw_rdmsr(u32 msr);
+void hw_wrmsr(u32 msr, u64 value);
+u32 hw_mmio_read32(const volatile void *addr);
+void hw_mmio_write32(volatile void *addr, u32 value);
+u64 hw_mmio_read64(const volatile void *addr);
+void hw_mmio_write64(volatile void *addr, u64 value);
+u64 hw_vmread(u32 field);
+void hw_vmwrite(u32 field, u64 value);
+void hw_invept(unsigned long type, u64 eptp);
+void hw_flush_cache_line(const volatile void *addr);
+void hw_kick_cpu(unsigned int cpu_id);
+void *hw_map_phys(u64 phys, u64 size);
+void hw_unmap_phys(void *virt, u64 size);
+
+#endif

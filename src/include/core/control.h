@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Hypervisor bring-up, management hypercalls and the hypercall dispatcher. */
+#ifndef _CORE_CONTROL_H
+#define _CORE_CONTROL_H
+
+#include <core/config_check.h>
+#include <core/percpu.h>
+#include <core/types.h>
+
+/*
+ * Bring-up, in this order: hv_init once (pool, root cell from the system
+ * config), hv_cpu_init on every CPU, hv_init_late once. The system config is
+ * read in place and copied into the pool.
+ */
+int hv_init(const struct jailhouse_system *system, u64 system_size,
+	    void *pool_virt, u64 pool_phys, u64 pool_size,
+	    unsigned int cpu_count);
+int hv_cpu_init(unsigned int cpu_id);
+int hv_init_late(void);
+/* After a successful JAILHOUSE_HC_DISABLE: frees everything. */
+void hv_shutdown(void);
+
+long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
+	       unsigned long arg2, unsigned int cpl);
+
+long cell_create(struct per_cpu *cpu, u64 config_gpa);
+long cell_start(struct per_cpu *cpu, u32 id);
+long cell_set_loadable(struct per_cpu *cpu, u32 id);
+long cell_destroy(struct per_cpu *cpu, u32 id);
+long hypervisor_disable(struct per_cpu *cpu);
+
+/* Why the last management call was refused. */
+extern struct config_error last_error;
+
+bool hv_enabled(void);
+
+#endif
