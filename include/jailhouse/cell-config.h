@@ -89,9 +89,11 @@ struct jailhouse_irqchip {
 	__u64 pin_bitmap[JAILHOUSE_IRQCHIP_PINS / 64];
 } __attribute__((packed));
 
+/* Ports [base, base + length); length may be up to 0x10000. */
 struct jailhouse_pio {
 	__u16 base;
-	__u16 length;
+	__u16 padding;
+	__u32 length;
 } __attribute__((packed));
 
 #define JAILHOUSE_PCI_TYPE_DEVICE 1
