@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The privileged-instruction layer of the simulator: what asm/hw.h promises,
+ * done on fake hardware.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <asm/hw.h>
+#include <sim/hw_state.h>
+#include <sim/phys.h>
+
+unsigned int sim_current_cpu;
+void (*sim_kick_handler)(unsigned int cpu);
+
+static u64 clock_ns;
+
+struct uart {
+	u16 port;
+	unsigned int len;
+	char text[SIM_UART_BUF];
+};
+
+static struct uart uarts[] = { { .port = 0x3f8 }, { .port = 0x2f8 } };
+
+/*
+ * A VMCS field encoding has 15 significant bits; every field of every CPU
+ * gets its own slot, plus a bit saying whether it was ever written.
+ */
+#define VMCS_SLOTS (1 << 15)
+struct fake_vmcs {
+	u64 value[VMCS_SLOTS];
+	u64 written[VMCS_SLOTS / 64];
+};
+static struct fake_vmcs *vmcs[SIM_MAX_CPUS];
+
+#define MAX_MSRS 64
+struct fake_msrs {
+	unsigned int num;
+	u32 index[MAX_MSRS];
+	u64 value[MAX_MSRS];
+};
+static struct fake_msrs msrs[SIM_MAX_CPUS];
+static unsigned long invept_count[SIM_MAX_CPUS];
+
+/*
+ * Pointers handed out for device windows are tagged, non-canonical
+ * addresses: dereferencing one by mistake faults, hw_mmio_* decode them.
+ */
+#define MMIO_TAG 0xd000000000000000ULL
+#define MMIO_TAG_MASK 0xf000000000000000ULL
+
+u64 sim_clock_ns(void)
+{
+	return clock_ns;
+}
+
+void sim_clock_advance(u64 ns)
+{
+	clock_ns += ns;
+}
+
+static struct uart *uart_at(u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
+		if (port >= uarts[i].port && port < uarts[i].port + 8)
+			return &uarts[i];
+	return NULL;
+}
+
+const char *sim_uart_output(u16 port)
+{
+	struct uart *u = uart_at(port);
+
+	return u ? u->text : "";
+}
+
+void sim_uart_clear(u16 port)
+{
+	struct uart *u = uart_at(port);
+
+	if (u) {
+		u->len = 0;
+		u->text[0] = '\0';
+	}
+}
+
+void hw_outb(u16 port, u8 value)
+{
+	struct uart *u = uart_at(port);
+
+	/* Transmit holding register; other UART registers are accepted. */
+	if (u && port == u->port && u->len + 1 < SIM_UART_BUF) {
+		u->text[u->len++] = (char)value;
+		u->text[u->len] = '\0';
+	}
+}
+
+u8 hw_inb(u16 port)
+{
+	struct uart *u = uart_at(port);
+
+	/* Line status: transmitter always empty. */
+	if (u && port == u->port + 5)
+		return 0x60;
+	return 0xff;
+}
+
+u64 hw_rdtsc(void)
+{
+	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
+}
+
+void hw_pause(void)
+{
+	clock_ns += SIM_PAUSE_NS;
+}
+
+u64 sim_msr_get(unsigned int cpu, u32 msr)
+{
+	struct fake_msrs *m = &msrs[cpu];
+	unsigned int i;
+
+	for (i = 0; i < m->num; i++)
+		if (m->index[i] == msr)
+			return m->value[i];
+	return 0;
+}
+
+void sim_msr_set(unsigned int cpu, u32 msr, u64 value)
+{
+	struct fake_msrs *m = &msrs[cpu];
+	unsigned int i;
+
+	for (i = 0; i < m->num; i++)
+		if (m->index[i] == msr) {
+			m->value[i] = value;
+			return;
+		}
+	if (m->num == MAX_MSRS) {
+		fprintf(stderr, "sim: MSR store of CPU %u full\n", cpu);
+		abort();
+	}
+	m->index[m->num] = msr;
+	m->value[m->num++] = value;
+}
+
+u64 hw_rdmsr(u32 msr)
+{
+	return sim_msr_get(sim_current_cpu, msr);
+}
+
+void hw_wrmsr(u32 msr, u64 value)
+{
+	sim_msr_set(sim_current_cpu, msr, value);
+}
+
+static bool is_mmio_window(const volatile void *addr)
+{
+	return ((uintptr_t)addr & MMIO_TAG_MASK) == MMIO_TAG;
+}
+
+static u64 window_access(const volatile void *addr, unsigned int size,
+			 bool is_write, u64 value)
+{
+	u64 phys = (uintptr_t)addr & ~MMIO_TAG_MASK;
+
+	if (!sim_mmio_bus_access(phys, size, is_write, &value)) {
+		fprintf(stderr, "sim: no device at MMIO address 0x%llx\n",
+			(unsigned long long)phys);
+		abort();
+	}
+	return value;
+}
+
+u32 hw_mmio_read32(const volatile void *addr)
+{
+	if (is_mmio_window(addr))
+		return (u32)window_access(addr, 4, false, 0);
+	return *(const volatile u32 *)addr;
+}
+
+void hw_mmio_write32(volatile void *addr, u32 value)
+{
+	if (is_mmio_window(addr))
+		window_access(addr, 4, true, value);
+	else
+		*(volatile u32 *)addr = value;
+}
+
+u64 hw_mmio_read64(const volatile void *addr)
+{
+	if (is_mmio_window(addr))
+		return window_access(addr, 8, false, 0);
+	return *(const volatile u64 *)addr;
+}
+
+void hw_mmio_write64(volatile void *addr, u64 value)
+{
+	if (is_mmio_window(addr))
+		window_access(addr, 8, true, value);
+	else
+		*(volatile u64 *)addr = value;
+}
+
+static struct fake_vmcs *vmcs_of(unsigned int cpu)
+{
+	if (!vmcs[cpu]) {
+		vmcs[cpu] = calloc(1, sizeof(*vmcs[cpu]));
+		if (!vmcs[cpu])
+			abort();
+	}
+	return vmcs[cpu];
+}
+
+u64 sim_vmcs_get(unsigned int cpu, u32 field)
+{
+	return vmcs_of(cpu)->value[field & (VMCS_SLOTS - 1)];
+}
+
+bool sim_vmcs_is_set(unsigned int cpu, u32 field)
+{
+	unsigned int slot = field & (VMCS_SLOTS - 1);
+
+	return (vmcs_of(cpu)->written[slot / 64] >> (slot % 64)) & 1;
+}
+
+void sim_vmcs_clear(unsigned int cpu)
+{
+	if (vmcs[cpu])
+		memset(vmcs[cpu], 0, sizeof(*vmcs[cpu]));
+}
+
+u64 hw_vmread(u32 field)
+{
+	return sim_vmcs_get(sim_current_cpu, field);
+}
+
+void hw_vmwrite(u32 field, u64 value)
+{
+	struct fake_vmcs *v = vmcs_of(sim_current_cpu);
+	unsigned int slot = field & (VMCS_SLOTS - 1);
+
+	v->value[slot] = value;
+	v->written[slot / 64] |= 1ULL << (slot % 64);
+}
+
+void hw_invept(unsigned long type, u64 eptp)
+{
+	(void)type;
+	(void)eptp;
+	invept_count[sim_current_cpu]++;
+}
+
+unsigned long sim_invept_count(unsigned int cpu)
+{
+	return invept_count[cpu];
+}
+
+void hw_flush_cache_line(const volatile void *addr)
+{
+	(void)addr;
+}
+
+void hw_kick_cpu(unsigned int cpu_id)
+{
+	unsigned int caller = sim_current_cpu;
+
+	if (!sim_kick_handler)
+		return;
+	/* The target runs its handler now, as if it took the IPI at once. */
+	sim_current_cpu = cpu_id;
+	sim_kick_handler(cpu_id);
+	sim_current_cpu = caller;
+}
+
+void *hw_map_phys(u64 phys, u64 size)
+{
+	void *ram = sim_phys_ptr(phys, size);
+
+	if (ram)
+		return ram;
+	return (void *)(uintptr_t)(MMIO_TAG | phys);
+}
+
+void hw_unmap_phys(void *virt, u64 size)
+{
+	(void)virt;
+	(void)size;
+}
+
+void sim_hw_reset(void)
+{
+	unsigned int i;
+
+	clock_ns = 0;
+	sim_current_cpu = 0;
+	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
+		sim_uart_clear(uarts[i].port);
+	for (i = 0; i < SIM_MAX_CPUS; i++) {
+		sim_vmcs_clear(i);
+		msrs[i].num = 0;
+		invept_count[i] = 0;
+	}
+}

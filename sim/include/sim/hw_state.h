@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * State of the fake hardware behind sim/include/asm/hw.h, for tests to set
+ * up and inspect: the CPU the hypervisor code is running on, the clock, the
+ * UARTs, MSRs and each CPU's VMCS.
+ */
+#ifndef _SIM_HW_STATE_H
+#define _SIM_HW_STATE_H
+
+#include <core/types.h>
+
+#define SIM_MAX_CPUS 64
+#define SIM_UART_BUF 65536
+
+/* CPU whose hypervisor code runs now: the target of vmread/vmwrite. */
+extern unsigned int sim_current_cpu;
+
+/* The TSC runs at 1 GHz: one tick per nanosecond. */
+#define SIM_TSC_KHZ 1000000ULL
+u64 sim_clock_ns(void);
+void sim_clock_advance(u64 ns);
+/* How far one PAUSE moves the clock; spinning code makes time pass. */
+#define SIM_PAUSE_NS 50
+
+/* Text written to an 8250 UART at this base port (0x3f8, 0x2f8). */
+const char *sim_uart_output(u16 port);
+void sim_uart_clear(u16 port);
+
+u64 sim_vmcs_get(unsigned int cpu, u32 field);
+bool sim_vmcs_is_set(unsigned int cpu, u32 field);
+void sim_vmcs_clear(unsigned int cpu);
+
+u64 sim_msr_get(unsigned int cpu, u32 msr);
+void sim_msr_set(unsigned int cpu, u32 msr, u64 value);
+
+unsigned long sim_invept_count(unsigned int cpu);
+
+/* Called when hypervisor code kicks a CPU (an IPI or NMI in hardware). */
+extern void (*sim_kick_handler)(unsigned int cpu);
+
+/* Back to power-on state: clock, UARTs, VMCSs, MSRs, counters. */
+void sim_hw_reset(void);
+
+#endif
