@@ -159,14 +159,11 @@ static u64 *get_subtable(struct paging_structs *pg, u64 *entry,
 	return table;
 }
 
-static void free_subtable_if_empty(struct paging_structs *pg, u64 *entry,
-				   unsigned int level)
+/* entry points to a table (see get_subtable()). */
+static void free_subtable_if_empty(struct paging_structs *pg, u64 *entry)
 {
-	u64 *table;
+	u64 *table = table_at(pg, *entry);
 
-	if (!is_table(pg->fmt, level, *entry))
-		return;
-	table = table_at(pg, *entry);
 	if (table_is_empty(pg->fmt, table)) {
 		*entry = 0;
 		page_free(pg->pool, table, 1);
@@ -264,7 +261,7 @@ static int map_below(struct paging_structs *pg, u64 *entry,
 		return -ENOMEM;
 	err = map_range(pg, table, level + 1, virt, end, phys, flags);
 	if (err) {
-		free_subtable_if_empty(pg, entry, level);
+		free_subtable_if_empty(pg, entry);
 		return err;
 	}
 	fold_subtable(pg, entry, level);
@@ -318,7 +315,7 @@ static int unmap_range(struct paging_structs *pg, u64 *table,
 				return -ENOMEM;
 			err = unmap_range(pg, subtable, level + 1, virt,
 					  chunk_end);
-			free_subtable_if_empty(pg, entry, level);
+			free_subtable_if_empty(pg, entry);
 			if (err)
 				return err;
 		}
@@ -409,7 +406,8 @@ bool paging_walk(const struct paging_structs *pg, u64 virt, u64 *phys,
 	if (virt >= virt_limit(f))
 		return false;
 
-	for (level = 0; level < f->levels; level++) {
+	/* The last level holds only leaves, so the loop ends there. */
+	for (level = 0;; level++) {
 		entry = table[index_at(f, level, virt)];
 		if (!is_present(f, entry))
 			return false;
@@ -426,7 +424,6 @@ bool paging_walk(const struct paging_structs *pg, u64 virt, u64 *phys,
 		}
 		table = table_at(pg, entry);
 	}
-	return false;
 }
 
 static unsigned long count_below(const struct paging_structs *pg,

@@ -118,6 +118,8 @@ Test(paging, create_and_destroy_account_for_root)
 	cr_assert_eq(page_pool_used(&pool), baseline);
 	cr_assert_null(pg.root);
 	cr_assert_eq(paging_count_tables(&pg), 0);
+	paging_destroy(&pg); /* harmless twice */
+	cr_assert_eq(page_pool_used(&pool), baseline);
 }
 
 Test(paging, create_fails_on_empty_pool)
@@ -603,6 +605,8 @@ Test(paging, x86_64_entry_bits)
 	cr_assert_eq(paging_map(&pg, 0x3000, 0x3000, SZ_4K, PAGE_FLAG_READ |
 				PAGE_FLAG_EXEC), 0);
 	cr_assert_eq(raw_entry(&pg, 0x3000, 3), 0x3000 | 0x1);
+	expect_mapped(&pg, 0x3000, 0x3000, PAGE_FLAG_READ | PAGE_FLAG_EXEC,
+		      SZ_4K);
 
 	cr_assert_eq(paging_map(&pg, SZ_1G, SZ_1G, SZ_1G, PAGE_FLAG_READ), 0);
 	cr_assert_eq(raw_entry(&pg, SZ_1G, 1), SZ_1G | 0x1 | 0x80 | nx);
