@@ -707,7 +707,8 @@ static void check_page(const struct paging_structs *pg,
 	cr_assert(mapped, "op %u: %#llx unmapped, model says mapped", op,
 		  (unsigned long long)virt);
 	cr_assert_eq(phys, model[index].phys,
-		     "op %u: %#llx phys %#llx != %#llx", op, (unsigned long long)virt, (unsigned long long)phys,
+		     "op %u: %#llx phys %#llx != %#llx", op,
+		     (unsigned long long)virt, (unsigned long long)phys,
 		     (unsigned long long)model[index].phys);
 	cr_assert_eq(flags, model[index].flags, "op %u: %#llx flags", op,
 		     (unsigned long long)virt);
