@@ -33,7 +33,12 @@ struct paging_format {
 	unsigned int levels;
 	/* Lowest address bit translated by each level, top level first. */
 	u8 shift[PAGING_MAX_LEVELS];
-	/* Whether a leaf may sit at each level (the last level always can). */
+	/*
+	 * Whether a leaf may sit at each level (the last level always can).
+	 * If a level allows leaves, every level below it must too: a split
+	 * large page becomes leaves one level down. A leaf above the last
+	 * level needs large_bit to be told apart from a table pointer.
+	 */
 	bool leaf_ok[PAGING_MAX_LEVELS];
 	u64 addr_mask; /* physical address bits of an entry */
 	u64 present_mask; /* an entry is in use if any of these bits is set */
@@ -60,15 +65,21 @@ void paging_destroy(struct paging_structs *pg);
 /*
  * Maps [virt, virt+size) to [phys, phys+size), replacing what was there.
  * virt, phys and size must be page aligned (-EINVAL), the range must fit the
- * format's address width (-ERANGE). -ENOMEM leaves a partial mapping that the
- * caller must unmap.
+ * format's address width and phys its address mask (-ERANGE); size 0 does
+ * nothing. Flags the format turns into a non-present entry (no access at all)
+ * unmap the range instead.
+ * -ENOMEM leaves a partial mapping that the caller must unmap: a prefix of
+ * the range is mapped, the rest still holds what was there before or
+ * nothing; no empty table is left behind, and paging_unmap() of the whole
+ * range brings the pool back to where it was.
  */
 int paging_map(struct paging_structs *pg, u64 virt, u64 phys, u64 size,
 	       u32 flags);
 /*
- * Removes any mapping in [virt, virt+size). Splitting a large page that is
- * only partly covered needs a table: -ENOMEM if the pool is exhausted, with
- * the range partly unmapped.
+ * Removes any mapping in [virt, virt+size); -EINVAL and -ERANGE as for
+ * paging_map(). Splitting a large page that is only partly covered needs a
+ * table: -ENOMEM if the pool is exhausted, with a prefix of the range
+ * unmapped and the rest still mapped as before (possibly by smaller pages).
  */
 int paging_unmap(struct paging_structs *pg, u64 virt, u64 size);
 
