@@ -97,7 +97,9 @@ static void sl_map(u64 root, unsigned int levels, u64 iova, u64 phys,
 		shift = 12 + 9 * (level - 1);
 		pte = ram64(table + ((iova >> shift) & 511) * 8);
 		if ((1ULL << shift) == size) {
-			*pte = phys | perms | (size > PAGE_SIZE ? DMAR_SL_PS : 0);
+			*pte = phys | perms;
+			if (size > PAGE_SIZE)
+				*pte |= DMAR_SL_PS;
 			return;
 		}
 		if (!*pte)
@@ -109,10 +111,11 @@ static void sl_map(u64 root, unsigned int levels, u64 iova, u64 phys,
 static u64 *sl_leaf(u64 root, unsigned int levels, u64 iova)
 {
 	u64 table = root, *pte = NULL;
-	unsigned int level;
+	unsigned int level, shift;
 
 	for (level = levels; level; level--) {
-		pte = ram64(table + ((iova >> (12 + 9 * (level - 1))) & 511) * 8);
+		shift = 12 + 9 * (level - 1);
+		pte = ram64(table + ((iova >> shift) & 511) * 8);
 		if (level == 1 || (*pte & DMAR_SL_PS))
 			break;
 		table = *pte & ~0xfffULL;
@@ -569,7 +572,8 @@ Test(dmar_model, stale_context_entry_used_until_context_cache_invalidated)
 	context_of(DEV_A)[0] = 0;
 	assert_dma(dma_read32(DEV_A, 0x10000, &v), SIM_DMA_OK);
 
-	wr64(DMAR_CCMD, DMAR_CCMD_ICC | DMAR_INV_GLOBAL << DMAR_CCMD_CIRG_SHIFT);
+	wr64(DMAR_CCMD,
+	     DMAR_CCMD_ICC | DMAR_INV_GLOBAL << DMAR_CCMD_CIRG_SHIFT);
 	cr_expect_eq(rd64(DMAR_CCMD) & DMAR_CCMD_ICC, 0, "ICC self-clears");
 	cr_expect_eq((rd64(DMAR_CCMD) >> DMAR_CCMD_CAIG_SHIFT) & 3,
 		     DMAR_INV_GLOBAL);
@@ -612,8 +616,8 @@ Test(dmar_model, moved_device_keeps_old_domain_until_invalidation)
 	assert_dma(dma_read32(DEV_A, 0x10000, &v), SIM_DMA_OK);
 	cr_expect_eq(v, 1, "stale context: still domain 1");
 
-	wr64(DMAR_CCMD, DMAR_CCMD_ICC | DMAR_INV_DOMAIN << DMAR_CCMD_CIRG_SHIFT |
-				1);
+	wr64(DMAR_CCMD,
+	     DMAR_CCMD_ICC | DMAR_INV_DOMAIN << DMAR_CCMD_CIRG_SHIFT | 1);
 	assert_dma(dma_read32(DEV_A, 0x10000, &v), SIM_DMA_OK);
 	cr_expect_eq(v, 2, "domain 2's tables");
 }
@@ -652,9 +656,9 @@ Test(dmar_model, page_selective_iotlb_invalidation)
 	*sl_leaf(sl, 4, 0x10000) = 0;
 	*sl_leaf(sl, 4, 0x11000) = 0;
 	wr64(DMAR_MODEL_IVA, 0x11000);
-	wr64(DMAR_MODEL_IOTLB, DMAR_IOTLB_IVT |
-				       DMAR_INV_DEVICE << DMAR_IOTLB_IIRG_SHIFT |
-				       1ULL << DMAR_IOTLB_DID_SHIFT);
+	wr64(DMAR_MODEL_IOTLB,
+	     DMAR_IOTLB_IVT | DMAR_INV_DEVICE << DMAR_IOTLB_IIRG_SHIFT |
+		     1ULL << DMAR_IOTLB_DID_SHIFT);
 	assert_dma(dma_read32(DEV_A, 0x10000, &v), SIM_DMA_OK);
 	assert_dma(dma_read32(DEV_A, 0x11000, &v), SIM_DMA_SL_NOT_PRESENT);
 }
@@ -771,7 +775,7 @@ Test(dmar_model, invalid_descriptor_stops_queue_with_iqe)
 	cr_expect_eq(rd64(DMAR_IQH), 0, "head at the bad descriptor");
 	cr_expect_eq(ram32(WAIT_STATUS), 0, "nothing after it ran");
 
-	/* Software repairs the descriptor and clears IQE: processing resumes. */
+	/* Software repairs the descriptor and clears IQE: work resumes. */
 	ram64(QUEUE)[0] = DMAR_QI_CC | DMAR_INV_GLOBAL << DMAR_QI_GRAN_SHIFT;
 	wr32(DMAR_FSTS, DMAR_FSTS_IQE);
 	cr_expect_eq(rd32(DMAR_FSTS) & DMAR_FSTS_IQE, 0);
