@@ -497,6 +497,12 @@ int vtd_add_pci_device(struct cell *cell,
 		       dev->iommu, num_units);
 		return -EINVAL;
 	}
+	if (!cell->arch.dma.root) {
+		printk("VT-d: cell \"%s\" has no DMA tables for device "
+		       "%02x:%02x.%x\n", cell_name(cell), dev->bdf >> 8,
+		       (dev->bdf >> 3) & 0x1f, dev->bdf & 7);
+		return -EINVAL;
+	}
 	ce = context_entry(dev->bdf, true);
 	if (!ce) {
 		print_bdf("out of memory for the context table of", dev->bdf);

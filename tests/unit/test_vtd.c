@@ -535,6 +535,17 @@ Test(vtd, device_naming_unknown_unit_rejected)
 	shut_down();
 }
 
+Test(vtd, device_for_cell_without_tables_rejected)
+{
+	struct cell bare = { .config = &cell_desc };
+
+	add_units(1);
+	boot_two_cells();
+	cr_expect_eq(vtd_add_pci_device(&bare, &far_dev), -EINVAL);
+	cr_expect(log_contains("has no DMA tables for device 05:00.0"));
+	shut_down();
+}
+
 Test(vtd, context_table_freed_with_last_device_of_bus)
 {
 	unsigned long before;
