@@ -227,8 +227,9 @@ ParameterizedTest(struct cfg_file *file, config_files, expected_code)
 			     file->stem, config_error_name(want),
 			     config_error_name(err.code), err.item);
 	else
-		cr_expect_eq(err.code, want, "%s: expected %s, got %s (item %u)",
-			     file->stem, config_error_name(want),
+		cr_expect_eq(err.code, want,
+			     "%s: expected %s, got %s (item %u)", file->stem,
+			     config_error_name(want),
 			     config_error_name(err.code), err.item);
 	free(b.data);
 }
