@@ -28,7 +28,9 @@ FS_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -nostdlib \
 
 CELL_DIR := $(abspath $(O)/configs)
 BAD_CELL_DIR := $(abspath $(O)/tests/configs)
-TEST_DEFS := -DCELL_DIR='"$(CELL_DIR)"' -DBAD_CELL_DIR='"$(BAD_CELL_DIR)"'
+BAD_CONFIG_SRC_DIR := $(abspath tests/configs)
+TEST_DEFS := -DCELL_DIR='"$(CELL_DIR)"' -DBAD_CELL_DIR='"$(BAD_CELL_DIR)"' \
+	-DBAD_CONFIG_SRC_DIR='"$(BAD_CONFIG_SRC_DIR)"'
 
 obj = $(patsubst %.c,$(O)/$(1)/%.o,$(2))
 

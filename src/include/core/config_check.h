@@ -17,6 +17,21 @@ struct config_error {
 	u32 other; /* second item, e.g. the other region of an overlap */
 };
 
+/* Largest config accepted, in bytes (CFG_ERR_TOO_LARGE above). */
+#define CONFIG_MAX_SIZE (1024 * 1024)
+/* Largest CPU set a config may carry, in bytes (1024 CPUs). */
+#define CONFIG_MAX_CPU_SET_SIZE 128
+/* Most IRQ chips one config may list. */
+#define CONFIG_MAX_IRQCHIPS 8
+
+/*
+ * Bytes a config claims to span, from its header alone. Computed in 64 bits
+ * so that no count can wrap it; callers that must map a config before
+ * checking it use these instead of jailhouse_*_config_size().
+ */
+u64 config_cell_size(const struct jailhouse_cell_desc *cell);
+u64 config_system_size(const struct jailhouse_system *system);
+
 /* A cell config of size bytes. */
 bool config_check_cell(const struct jailhouse_cell_desc *cell, u64 size,
 		       struct config_error *err);

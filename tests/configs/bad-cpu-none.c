@@ -1,0 +1,30 @@
+/* expect: CFG_ERR_CPU_NONE */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The CPU set is present but has no bit set: a cell without CPUs.
+ */
+#include "cell-template.h"
+
+static const struct {
+	struct jailhouse_cell_desc cell;
+	__u64 cpus[1];
+	struct jailhouse_memory mem_regions[2];
+} __attribute__((packed)) config TEST_CELL_SECTION = {
+	.cell = {
+		TEST_CELL_IDENT,
+		.name = "bad-cpu-none",
+		.cpu_set_size = sizeof(config.cpus),
+		.num_memory_regions = ARRAY_LEN(config.mem_regions),
+		.cpu_reset_address = TEST_RESET_ADDRESS,
+	},
+
+	/* no CPU at all */
+	.cpus = { 0 },
+
+	.mem_regions = {
+		/* RAM */
+		TEST_RAM(0x3c600000),
+		/* comm region */
+		TEST_COMM,
+	},
+};
