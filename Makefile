@@ -62,15 +62,18 @@ configs: $(CELLS) $(BAD_CELLS)
 
 $(O)/sim/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
 
 $(O)/cov/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(COV_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
+	@echo "  CC-COV  $<"
+	@$(CC) $(COV_CFLAGS) $(TEST_DEFS) -MMD -MP -c $< -o $@
 
 $(O)/fs/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(FS_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC-FS   $<"
+	@$(CC) $(FS_CFLAGS) -MMD -MP -c $< -o $@
 
 # A config is a C file with one initialized object in section .cell.
 $(O)/configs/%.cell $(O)/tests/configs/%.cell: $(O)/cfgobj/%.o

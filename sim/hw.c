@@ -11,7 +11,9 @@
 #include <sim/phys.h>
 
 unsigned int sim_current_cpu;
+u16 sim_pm_timer_port;
 void (*sim_kick_handler)(unsigned int cpu);
+void (*sim_idle_hook)(void);
 
 static u64 clock_ns;
 
@@ -108,6 +110,19 @@ u8 hw_inb(u16 port)
 	return 0xff;
 }
 
+u32 hw_inl(u16 port)
+{
+	if (sim_pm_timer_port && port == sim_pm_timer_port)
+		return (u32)(clock_ns * SIM_PM_TIMER_HZ / 1000000000ULL) &
+		       0xffffff;
+	return 0xffffffff;
+}
+
+unsigned int hw_this_cpu_id(void)
+{
+	return sim_current_cpu;
+}
+
 u64 hw_rdtsc(void)
 {
 	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
@@ -115,7 +130,15 @@ u64 hw_rdtsc(void)
 
 void hw_pause(void)
 {
+	static bool in_hook;
+
 	clock_ns += SIM_PAUSE_NS;
+	/* Inmates may trap into the hypervisor, which may spin again. */
+	if (sim_idle_hook && !in_hook) {
+		in_hook = true;
+		sim_idle_hook();
+		in_hook = false;
+	}
 }
 
 u64 sim_msr_get(unsigned int cpu, u32 msr)
@@ -297,6 +320,7 @@ void sim_hw_reset(void)
 
 	clock_ns = 0;
 	sim_current_cpu = 0;
+	sim_pm_timer_port = 0;
 	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
 		sim_uart_clear(uarts[i].port);
 	for (i = 0; i < SIM_MAX_CPUS; i++) {

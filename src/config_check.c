@@ -164,6 +164,19 @@ static bool check_mem_regions(const struct jailhouse_cell_desc *cell,
 				return fail(err,
 					    JAILHOUSE_CFG_ERR_MEM_GUEST_OVERLAP,
 					    i, j);
+	/*
+	 * Two regions of one cell aliasing the same memory would make its
+	 * ownership ambiguous: loading one would expose the other to root.
+	 */
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (!((mem[i].flags | mem[j].flags) &
+			      JAILHOUSE_MEM_COMM_REGION) &&
+			    ranges_overlap(mem[i].phys_start, mem[i].size,
+					   mem[j].phys_start, mem[j].size))
+				return fail(err,
+					    JAILHOUSE_CFG_ERR_MEM_PHYS_OVERLAP,
+					    i, j);
 
 	if (!root && !have_comm &&
 	    !(cell->flags & JAILHOUSE_CELL_PASSIVE_COMMREG))

@@ -60,7 +60,11 @@ struct jailhouse_cell_desc {
 
 	__u64 cpu_reset_address;
 	__u64 msg_reply_timeout_ns;
+	__u32 reserved; /* 0; keeps the arrays that follow 8-byte aligned */
 } __attribute__((packed));
+
+_Static_assert(sizeof(struct jailhouse_cell_desc) % 8 == 0,
+	       "cell descriptor must keep the CPU set aligned");
 
 /* Memory region flags */
 #define JAILHOUSE_MEM_READ (1 << 0)
@@ -126,8 +130,10 @@ struct jailhouse_console {
 	__u32 padding;
 } __attribute__((packed));
 
+/* The low four bits of jailhouse_console.flags name the console type. */
 #define JAILHOUSE_CON_TYPE_NONE 0
 #define JAILHOUSE_CON_TYPE_8250 1
+#define JAILHOUSE_CON_TYPE(flags) ((flags) & 0xf)
 
 struct jailhouse_system {
 	char signature[JAILHOUSE_SIGNATURE_SIZE];

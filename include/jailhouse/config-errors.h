@@ -36,6 +36,8 @@
 	X(CFG_ERR_MEM_NOT_ROOT, 16, "memory region is not owned by root")     \
 	X(CFG_ERR_MEM_GUEST_OVERLAP, 22,                                       \
 	  "memory regions overlap in the cell's address space")                \
+	X(CFG_ERR_MEM_PHYS_OVERLAP, 22,                                        \
+	  "memory regions of the cell overlap in physical memory")             \
 	X(CFG_ERR_COMM_REGION, 22, "comm region missing, duplicated or sized wrong") \
 	X(CFG_ERR_RESET_ADDRESS, 22,                                           \
 	  "CPU reset address not in an executable region")                    \
@@ -58,8 +60,7 @@
 	X(CFG_ERR_ROOT_CELL, 22, "operation not allowed on the root cell")    \
 	X(CFG_ERR_SHUTDOWN_DENIED, 1, "the cell denied the shutdown request") \
 	X(CFG_ERR_IOMMU, 5, "IOMMU refused the change")                       \
-	X(CFG_ERR_CELLS_EXIST, 16, "non-root cells still exist")              \
-	X(CFG_ERR_NOT_LOADABLE, 22, "cell is not loadable")
+	X(CFG_ERR_CELLS_EXIST, 16, "non-root cells still exist")
 
 #define JAILHOUSE_CFG_ENUM_ENTRY(code, errno, text) JAILHOUSE_##code,
 enum jailhouse_config_error {

@@ -14,7 +14,8 @@
 
 /* Management: root cell, CPL 0 only. */
 #define JAILHOUSE_HC_DISABLE 0
-#define JAILHOUSE_HC_CELL_CREATE 1 /* arg1: guest-phys address of config */
+/* arg1: guest-phys address of the config, arg2: its size in bytes */
+#define JAILHOUSE_HC_CELL_CREATE 1
 #define JAILHOUSE_HC_CELL_START 2 /* arg1: cell id */
 #define JAILHOUSE_HC_CELL_SET_LOADABLE 3 /* arg1: cell id */
 #define JAILHOUSE_HC_CELL_DESTROY 4 /* arg1: cell id */

@@ -302,10 +302,7 @@ Test(config_files, items_name_the_offender)
 
 /* ---- the real configs --------------------------------------------------- */
 
-/*
- * The CPU set starts at offset 92, so the __u64 pointer that
- * jailhouse_cell_cpu_set() returns is misaligned: copy instead of loading.
- */
+/* The file buffer may sit anywhere: copy instead of loading through it. */
 static u64 cpu_word0(const void *cell)
 {
 	u64 word;

@@ -31,16 +31,6 @@
 #define STRAY BDF(0, 4, 0) /* assigned to nobody */
 #define FAR_DEV BDF(5, 0, 0)
 
-/*
- * printk needs the arch's console, which is outside this test's scope: a
- * weak stand-in, so that a real one linked into the simulator wins.
- */
-__attribute__((weak)) void arch_dbg_write(const char *text, unsigned int len)
-{
-	(void)text;
-	(void)len;
-}
-
 static struct jailhouse_system sys;
 static struct jailhouse_cell_desc root_desc = { .name = "root" };
 static struct jailhouse_cell_desc cell_desc = { .name = "inmate" };

@@ -100,6 +100,16 @@ static inline void hw_flush_cache_line(const volatile void *addr)
 	asm volatile("clflush %0" : "+m"(*(volatile char *)addr));
 }
 
+static inline u32 hw_inl(u16 port)
+{
+	u32 value;
+
+	asm volatile("inl %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+/* Id of the CPU executing this code, kept by the entry code. */
+unsigned int hw_this_cpu_id(void);
 /* Kicks another CPU into the hypervisor so it processes its requests. */
 void hw_kick_cpu(unsigned int cpu_id);
 /* Accessible mapping of physical memory outside the hypervisor block. */

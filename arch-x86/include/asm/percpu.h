@@ -16,6 +16,7 @@ struct arch_per_cpu {
 	volatile bool suspended;
 	volatile bool park_request;
 	volatile bool reset_request;
+	volatile bool flush_request;
 	enum vcpu_state vcpu_state;
 	u64 eptp_loaded;
 };

@@ -11,6 +11,8 @@
 
 void hw_outb(u16 port, u8 value);
 u8 hw_inb(u16 port);
+u32 hw_inl(u16 port);
+unsigned int hw_this_cpu_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
 u64 hw_rdmsr(u32 msr);

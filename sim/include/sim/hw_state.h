@@ -22,6 +22,10 @@ void sim_clock_advance(u64 ns);
 /* How far one PAUSE moves the clock; spinning code makes time pass. */
 #define SIM_PAUSE_NS 50
 
+/* ACPI PM timer (3.579545 MHz, 24 bits) at this port; 0 = none. */
+extern u16 sim_pm_timer_port;
+#define SIM_PM_TIMER_HZ 3579545ULL
+
 /* Text written to an 8250 UART at this base port (0x3f8, 0x2f8). */
 const char *sim_uart_output(u16 port);
 void sim_uart_clear(u16 port);
@@ -34,6 +38,9 @@ u64 sim_msr_get(unsigned int cpu, u32 msr);
 void sim_msr_set(unsigned int cpu, u32 msr, u64 value);
 
 unsigned long sim_invept_count(unsigned int cpu);
+
+/* Called on every PAUSE: other CPUs get to run while one spins. */
+extern void (*sim_idle_hook)(void);
 
 /* Called when hypervisor code kicks a CPU (an IPI or NMI in hardware). */
 extern void (*sim_kick_handler)(unsigned int cpu);

@@ -44,8 +44,6 @@ int arch_pci_assign_device(struct cell *cell,
 			   const struct jailhouse_pci_device *dev);
 void arch_pci_release_device(struct cell *cell,
 			     const struct jailhouse_pci_device *dev);
-/* The cell's pin ownership changed; reprogram interrupt routing. */
-void arch_irqchip_update(struct cell *cell);
 
 /* CPUs of other cells. These return once the target has complied. */
 void arch_suspend_cpu(unsigned int cpu_id);

@@ -50,6 +50,29 @@ u32 cell_visible_state(const struct cell *cell);
 /* Marks the cell of a CPU that could not go on as failed and parks it. */
 void cell_cpu_failed(struct per_cpu *cpu, const char *why);
 
+/*
+ * Sends a message through the comm region and waits for the reply, at most
+ * the cell's reply timeout. A cell that stays silent is marked failed and
+ * -ETIMEDOUT returned; otherwise the reply (JAILHOUSE_MSG_*).
+ */
+int cell_send_message(struct cell *cell, u32 message);
+/*
+ * Asks a running cell to shut down. True if it approved, was not running,
+ * uses no comm region, or did not answer (and is now failed).
+ */
+bool cell_shutdown_ok(struct cell *cell);
+/* True if no running cell other than except has locked reconfiguration. */
+bool cell_reconfig_ok(const struct cell *except, const struct cell **locker);
+void cell_set_failed(struct cell *cell);
+void cell_comm_init(struct cell *cell, u32 state);
+
+/* Port I/O permissions: one bit per port, set = trapped (denied). */
+u8 *pio_bitmap_alloc(void);
+void pio_bitmap_free(u8 *bitmap);
+void pio_set_range(u8 *bitmap, u32 base, u32 length, bool allowed);
+bool pio_range_allowed(const u8 *bitmap, u32 base, u32 length);
 bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size);
+/* Ports [base, base+length) that are readable by every cell. */
+bool pio_is_shared(u32 base, u32 length);
 
 #endif

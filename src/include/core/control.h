@@ -23,7 +23,10 @@ void hv_shutdown(void);
 long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 	       unsigned long arg2, unsigned int cpl);
 
-long cell_create(struct per_cpu *cpu, u64 config_gpa);
+/* Forgets earlier cells' ids and errors: called at bring-up. */
+void control_init(void);
+
+long cell_create(struct per_cpu *cpu, u64 config_gpa, u64 config_size);
 long cell_start(struct per_cpu *cpu, u32 id);
 long cell_set_loadable(struct per_cpu *cpu, u32 id);
 long cell_destroy(struct per_cpu *cpu, u32 id);

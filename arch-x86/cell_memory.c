@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A cell's address spaces on x86: the EPT its CPUs walk and the VT-d second
+ * level its devices walk, both built by the core's page-table engine.
+ */
+#include <core/arch.h>
+#include <core/cell.h>
+#include <core/page_pool.h>
+#include <asm/control.h>
+#include <asm/hw.h>
+#include <asm/page_formats.h>
+#include <asm/vtd.h>
+
+static u32 page_flags_of(u64 mem_flags)
+{
+	u32 flags = 0;
+
+	if (mem_flags & JAILHOUSE_MEM_READ)
+		flags |= PAGE_FLAG_READ;
+	if (mem_flags & JAILHOUSE_MEM_WRITE)
+		flags |= PAGE_FLAG_WRITE;
+	if (mem_flags & JAILHOUSE_MEM_EXECUTE)
+		flags |= PAGE_FLAG_EXEC;
+	if (mem_flags & JAILHOUSE_MEM_IO)
+		flags |= PAGE_FLAG_DEVICE;
+	return flags;
+}
+
+int arch_cell_create(struct cell *cell)
+{
+	int err = paging_create(&cell->arch.ept, &ept_format, &mem_pool);
+
+	if (err)
+		return err;
+	err = vtd_cell_init(cell);
+	if (err)
+		paging_destroy(&cell->arch.ept);
+	return err;
+}
+
+void arch_cell_destroy(struct cell *cell)
+{
+	vtd_cell_exit(cell);
+	paging_destroy(&cell->arch.ept);
+}
+
+int arch_map_memory_region(struct cell *cell,
+			   const struct jailhouse_memory *mem)
+{
+	int err = paging_map(&cell->arch.ept, mem->virt_start,
+			     mem->phys_start, mem->size,
+			     page_flags_of(mem->flags));
+
+	if (err)
+		return err;
+	return vtd_map_memory_region(cell, mem);
+}
+
+int arch_unmap_memory_region(struct cell *cell,
+			     const struct jailhouse_memory *mem)
+{
+	struct jailhouse_memory dma_view = *mem;
+	int err = paging_unmap(&cell->arch.ept, mem->virt_start, mem->size);
+
+	if (err)
+		return err;
+	/*
+	 * Whatever the caller's flags say, devices must lose the range too:
+	 * the root may have had DMA where the new cell has none.
+	 */
+	dma_view.flags |= JAILHOUSE_MEM_DMA;
+	return vtd_unmap_memory_region(cell, &dma_view);
+}
+
+bool arch_translate_gpa(struct cell *cell, u64 gpa, u64 *hpa, u32 *flags)
+{
+	return paging_walk(&cell->arch.ept, gpa, hpa, flags, NULL);
+}
+
+void arch_config_commit(struct cell *cell_added_removed)
+{
+	/* Root's tables change with every reconfiguration: flush everyone. */
+	x86_flush_cpus(NULL);
+	vtd_config_commit(cell_added_removed);
+}
+
+int arch_pci_assign_device(struct cell *cell,
+			   const struct jailhouse_pci_device *dev)
+{
+	return vtd_add_pci_device(cell, dev);
+}
+
+void arch_pci_release_device(struct cell *cell,
+			     const struct jailhouse_pci_device *dev)
+{
+	(void)cell;
+	vtd_remove_pci_device(dev);
+}
+
+void *arch_map_phys(u64 phys, u64 size)
+{
+	return hw_map_phys(phys, size);
+}
+
+void arch_unmap_phys(void *virt, u64 size)
+{
+	hw_unmap_phys(virt, size);
+}

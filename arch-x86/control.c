@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Requests from one CPU to another: suspend, resume, park, reset, flush.
+ * The requester sets a flag in the target's per-CPU data and kicks it; the
+ * target acknowledges by acting on the flag in x86_handle_requests. Nobody
+ * waits forever: a CPU that does not answer is reported and given up on.
+ */
+#include <core/arch.h>
+#include <core/cell.h>
+#include <core/page_pool.h>
+#include <core/printk.h>
+#include <asm/control.h>
+#include <asm/hw.h>
+#include <asm/vmcs.h>
+
+#define REQUEST_TIMEOUT_NS 1000000000ULL
+
+static void vcpu_reset(struct per_cpu *cpu)
+{
+	u64 address = cpu->cell->config->cpu_reset_address;
+	u64 segment = address & ~0xffffULL;
+
+	/* Real-mode start: the segment base holds all but the low 16 bits. */
+	hw_vmwrite(VMCS_GUEST_CS_SELECTOR, (segment >> 4) & 0xffff);
+	hw_vmwrite(VMCS_GUEST_CS_BASE, segment);
+	hw_vmwrite(VMCS_GUEST_CS_LIMIT, 0xffff);
+	hw_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0x9b);
+	hw_vmwrite(VMCS_GUEST_RIP, address & 0xffff);
+	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+}
+
+void vcpu_load_cell(struct per_cpu *cpu)
+{
+	struct cell *cell = cpu->cell;
+	u64 eptp = paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
+		   EPTP_WALK_LENGTH_4;
+	u64 io_bitmap = page_pool_virt2phys(&mem_pool, cell->pio_bitmap);
+
+	hw_vmwrite(VMCS_EPT_POINTER, eptp);
+	hw_vmwrite(VMCS_IO_BITMAP_A, io_bitmap);
+	hw_vmwrite(VMCS_IO_BITMAP_B, io_bitmap + PAGE_SIZE);
+	if (cpu->arch.eptp_loaded != eptp)
+		hw_invept(INVEPT_SINGLE_CONTEXT, eptp);
+	cpu->arch.eptp_loaded = eptp;
+}
+
+bool x86_handle_requests(struct per_cpu *cpu)
+{
+	struct arch_per_cpu *a = &cpu->arch;
+
+	if (a->flush_request) {
+		hw_invept(INVEPT_ALL_CONTEXTS, 0);
+		a->flush_request = false;
+	}
+	if (a->park_request) {
+		a->vcpu_state = VCPU_PARKED;
+		hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+		a->park_request = false;
+	}
+	if (a->reset_request) {
+		vcpu_load_cell(cpu);
+		vcpu_reset(cpu);
+		a->vcpu_state = VCPU_RUNNING;
+		a->reset_request = false;
+	}
+	a->suspended = a->suspend_request;
+	return !a->suspended && a->vcpu_state == VCPU_RUNNING;
+}
+
+static bool request_done(const struct arch_per_cpu *a, volatile bool *flag)
+{
+	if (flag == &a->suspended)
+		return a->suspended == a->suspend_request;
+	return !*flag;
+}
+
+/* Kicks the target and waits until the request is acknowledged. */
+static void send_request(unsigned int cpu_id, volatile bool *flag)
+{
+	struct per_cpu *target = per_cpu(cpu_id);
+	u64 deadline;
+
+	if (cpu_id == hw_this_cpu_id()) {
+		x86_handle_requests(target);
+		return;
+	}
+	hw_kick_cpu(cpu_id);
+	deadline = arch_time_ns() + REQUEST_TIMEOUT_NS;
+	while (!request_done(&target->arch, flag)) {
+		if (arch_time_ns() > deadline) {
+			printk("CPU %u does not answer requests: giving it "
+			       "up\n",
+			       cpu_id);
+			target->failed = true;
+			return;
+		}
+		hw_pause();
+	}
+}
+
+void arch_suspend_cpu(unsigned int cpu_id)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	a->suspend_request = true;
+	send_request(cpu_id, &a->suspended);
+}
+
+void arch_resume_cpu(unsigned int cpu_id)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	a->suspend_request = false;
+	send_request(cpu_id, &a->suspended);
+}
+
+void arch_park_cpu(unsigned int cpu_id)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	a->park_request = true;
+	send_request(cpu_id, &a->park_request);
+}
+
+void arch_reset_cpu(unsigned int cpu_id)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	a->reset_request = true;
+	send_request(cpu_id, &a->reset_request);
+}
+
+void x86_flush_cpus(const struct cell *cell)
+{
+	struct per_cpu *cpu;
+	unsigned int id;
+
+	for (id = 0; id < num_cpus(); id++) {
+		cpu = per_cpu(id);
+		if (cell && cpu->cell != cell)
+			continue;
+		cpu->arch.flush_request = true;
+		send_request(id, &cpu->arch.flush_request);
+	}
+}

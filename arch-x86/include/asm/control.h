@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Requests between CPUs, and putting a CPU's guest into a known state. */
+#ifndef _ASM_CONTROL_H
+#define _ASM_CONTROL_H
+
+#include <core/percpu.h>
+
+/*
+ * Carries out what other CPUs asked of this one. Returns true if the guest
+ * may run, false if the CPU must stay in the hypervisor (suspended or
+ * parked); real hardware waits and calls this again after the next kick.
+ */
+bool x86_handle_requests(struct per_cpu *cpu);
+/* Loads the EPT and I/O bitmaps of the CPU's current cell into its VMCS. */
+void vcpu_load_cell(struct per_cpu *cpu);
+/* Requests an EPT flush on every CPU of the cell (all CPUs if NULL). */
+void x86_flush_cpus(const struct cell *cell);
+
+#endif

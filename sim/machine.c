@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Booting the hypervisor on fake hardware, and acting as root Linux. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <core/cell.h>
+#include <core/control.h>
+#include <jailhouse/hypercall.h>
+#include <sim/devices.h>
+#include <sim/sim.h>
+
+void *sim_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *data = NULL;
+	long len;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (len = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		data = malloc(len ? (size_t)len : 1);
+		if (data && fread(data, 1, (size_t)len, f) != (size_t)len) {
+			free(data);
+			data = NULL;
+		}
+		*size = (size_t)len;
+	}
+	fclose(f);
+	return data;
+}
+
+static int boot_cpus(unsigned int cpus)
+{
+	unsigned int cpu;
+	int err;
+
+	for (cpu = 0; cpu < cpus; cpu++) {
+		sim_current_cpu = cpu;
+		err = hv_cpu_init(cpu);
+		if (err)
+			return err;
+	}
+	sim_current_cpu = 0;
+	return hv_init_late();
+}
+
+int sim_boot(const void *config, size_t size, unsigned int cpus)
+{
+	const struct jailhouse_system *sys = config;
+	u64 hv_phys, hv_size, pool_phys;
+	void *pool;
+	int err;
+
+	sim_hw_reset();
+	sim_inmates_clear();
+	err = sim_phys_init(SIM_RAM_SIZE);
+	if (err)
+		return err;
+	sim_cpu_layer_init();
+	if (size < sizeof(*sys))
+		return hv_init(sys, size, NULL, 0, 0, cpus);
+
+	sim_pm_timer_port = sys->platform_info.pm_timer_address;
+	sim_devices_attach(sys);
+	hv_phys = sys->hypervisor_memory.phys_start;
+	hv_size = sys->hypervisor_memory.size;
+	pool_phys = hv_phys + SIM_IMAGE_SIZE;
+	pool = sim_phys_ptr(pool_phys, hv_size - SIM_IMAGE_SIZE);
+	if (hv_size <= SIM_IMAGE_SIZE || !pool) {
+		fprintf(stderr, "sim: hypervisor memory 0x%llx+0x%llx is not "
+				"in the simulated RAM\n",
+			(unsigned long long)hv_phys,
+			(unsigned long long)hv_size);
+		return -1;
+	}
+	err = hv_init(sys, size, pool, pool_phys, hv_size - SIM_IMAGE_SIZE,
+		      cpus);
+	if (err)
+		return err;
+	return boot_cpus(cpus);
+}
+
+int sim_boot_file(const char *path, unsigned int cpus)
+{
+	size_t size;
+	void *config = sim_read_file(path, &size);
+	int err;
+
+	if (!config) {
+		fprintf(stderr, "sim: cannot read %s\n", path);
+		return -1;
+	}
+	err = sim_boot(config, size, cpus);
+	free(config);
+	return err;
+}
+
+void sim_shutdown(void)
+{
+	hv_shutdown();
+	sim_idle_hook = NULL;
+}
+
+long sim_cell_create(unsigned int cpu, const void *config, size_t size)
+{
+	void *staging = sim_phys_ptr(SIM_STAGING_GPA, size);
+
+	if (!staging)
+		return LONG_MIN;
+	memcpy(staging, config, size);
+	return sim_hypercall(cpu, JAILHOUSE_HC_CELL_CREATE, SIM_STAGING_GPA,
+			     size);
+}
+
+long sim_cell_create_file(unsigned int cpu, const char *path)
+{
+	size_t size;
+	void *config = sim_read_file(path, &size);
+	long ret;
+
+	if (!config) {
+		fprintf(stderr, "sim: cannot read %s\n", path);
+		return LONG_MIN;
+	}
+	ret = sim_cell_create(cpu, config, size);
+	free(config);
+	return ret;
+}
+
+bool sim_root_write(unsigned int cpu, u64 gpa, const void *data, size_t len)
+{
+	const u8 *bytes = data;
+	size_t n;
+
+	for (n = 0; n < len; n++)
+		if (sim_guest_write(cpu, gpa + n, 1, bytes[n]) !=
+		    SIM_ACCESS_RAM)
+			return false;
+	return true;
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port I/O permissions of cells. The bitmap has the polarity of the VMX I/O
+ * bitmaps and the SVM permission map (set = intercept), so the arch layer
+ * can hand it to the CPU as it is.
+ */
+#include <core/cell.h>
+#include <core/lib.h>
+#include <core/page_pool.h>
+
+#define NUM_PORTS 0x10000
+/* The ACPI PM timer block is read by every cell and never moves. */
+#define PM_TIMER_LEN 4
+
+u8 *pio_bitmap_alloc(void)
+{
+	u8 *bitmap = page_alloc(&mem_pool, PIO_BITMAP_PAGES);
+
+	if (bitmap)
+		memset(bitmap, 0xff, PIO_BITMAP_PAGES * PAGE_SIZE);
+	return bitmap;
+}
+
+void pio_bitmap_free(u8 *bitmap)
+{
+	if (bitmap)
+		page_free(&mem_pool, bitmap, PIO_BITMAP_PAGES);
+}
+
+void pio_set_range(u8 *bitmap, u32 base, u32 length, bool allowed)
+{
+	u32 port;
+
+	for (port = base; port < base + length && port < NUM_PORTS; port++) {
+		if (allowed)
+			bitmap[port / 8] &= ~(1 << (port % 8));
+		else
+			bitmap[port / 8] |= 1 << (port % 8);
+	}
+}
+
+bool pio_range_allowed(const u8 *bitmap, u32 base, u32 length)
+{
+	u32 port;
+
+	if (base + length > NUM_PORTS)
+		return false;
+	for (port = base; port < base + length; port++)
+		if (bitmap[port / 8] & (1 << (port % 8)))
+			return false;
+	return true;
+}
+
+bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size)
+{
+	return pio_range_allowed(cell->pio_bitmap, port, size);
+}
+
+bool pio_is_shared(u32 base, u32 length)
+{
+	u32 pm = system_config->platform_info.pm_timer_address;
+
+	return pm && base >= pm && base + length <= pm + PM_TIMER_LEN;
+}

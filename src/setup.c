@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Bring-up of the hypervisor from the system config, and its tear-down. */
+#include <core/arch.h>
+#include <core/cell.h>
+#include <core/cell_checks.h>
+#include <core/control.h>
+#include <core/errno.h>
+#include <core/lib.h>
+#include <core/page_pool.h>
+#include <core/printk.h>
+
+static struct per_cpu cpus[MAX_CPUS];
+static unsigned int cpu_total;
+static bool enabled;
+static unsigned long system_config_pages;
+
+struct per_cpu *per_cpu(unsigned int cpu_id)
+{
+	return &cpus[cpu_id];
+}
+
+unsigned int num_cpus(void)
+{
+	return cpu_total;
+}
+
+bool hv_enabled(void)
+{
+	return enabled;
+}
+
+static int copy_system_config(const struct jailhouse_system *system,
+			      u64 size)
+{
+	void *copy;
+
+	system_config_pages = PAGES(size);
+	copy = page_alloc(&mem_pool, system_config_pages);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, system, size);
+	system_config = copy;
+	return 0;
+}
+
+static int check_root_cpus(const struct jailhouse_cell_desc *root)
+{
+	const u64 *set = jailhouse_cell_cpu_set(root);
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < root->cpu_set_size * 8; cpu++) {
+		if (!((set[cpu / 64] >> (cpu % 64)) & 1))
+			continue;
+		if (cpu >= cpu_total) {
+			printk("System config refused: root cell names CPU %u, "
+			       "only %u are online\n",
+			       cpu, cpu_total);
+			return -EINVAL;
+		}
+		cpu_set_add(&root_cell.cpus, cpu);
+	}
+	return 0;
+}
+
+static void init_root_ports_and_pins(void)
+{
+	const struct jailhouse_cell_desc *root = root_cell.config;
+	const struct jailhouse_pio *pio = jailhouse_cell_pio(root);
+	const struct jailhouse_irqchip *chip = jailhouse_cell_irqchips(root);
+	unsigned int n;
+
+	for (n = 0; n < root->num_pio_regions; n++)
+		pio_set_range(root_cell.pio_bitmap, pio[n].base, pio[n].length,
+			      true);
+	for (n = 0; n < root->num_irqchips && n < MAX_IRQCHIPS; n++)
+		irqchip_pins(&chip[n], root_cell.irq_pins[n]);
+}
+
+static int init_root_address_spaces(void)
+{
+	const struct jailhouse_cell_desc *root = root_cell.config;
+	const struct jailhouse_memory *mem = jailhouse_cell_mem_regions(root);
+	const struct jailhouse_pci_device *dev =
+		jailhouse_cell_pci_devices(root);
+	unsigned int n;
+	int err;
+
+	err = arch_cell_create(&root_cell);
+	if (err)
+		return err;
+	for (n = 0; n < root->num_memory_regions; n++) {
+		err = arch_map_memory_region(&root_cell, &mem[n]);
+		if (err)
+			return err;
+	}
+	for (n = 0; n < root->num_pci_devices; n++) {
+		err = arch_pci_assign_device(&root_cell, &dev[n]);
+		if (err)
+			return err;
+	}
+	arch_config_commit(NULL);
+	return 0;
+}
+
+int hv_init(const struct jailhouse_system *system, u64 system_size,
+	    void *pool_virt, u64 pool_phys, u64 pool_size,
+	    unsigned int cpu_count)
+{
+	struct config_error err;
+	int ret;
+
+	console_reset();
+	if (!config_check_system(system, system_size, &err)) {
+		printk("System config refused: %s (item %u)\n",
+		       config_error_text(err.code), err.item);
+		last_error = err;
+		return -config_error_errno(err.code);
+	}
+	if (cpu_count == 0 || cpu_count > MAX_CPUS)
+		return -ERANGE;
+	ret = page_pool_init(&mem_pool, pool_virt, pool_phys,
+			     pool_size / PAGE_SIZE);
+	if (ret)
+		return ret;
+	ret = copy_system_config(system, system_size);
+	if (ret)
+		return ret;
+
+	memset(&root_cell, 0, sizeof(root_cell));
+	memset(cpus, 0, sizeof(cpus));
+	control_init();
+	cpu_total = cpu_count;
+	root_cell.config = &system_config->root_cell;
+	root_cell.state = JAILHOUSE_CELL_RUNNING;
+	ret = check_root_cpus(root_cell.config);
+	if (ret)
+		return ret;
+	root_cell.pio_bitmap = pio_bitmap_alloc();
+	if (!root_cell.pio_bitmap)
+		return -ENOMEM;
+	init_root_ports_and_pins();
+
+	ret = arch_init_early(system_config);
+	if (ret)
+		return ret;
+	ret = init_root_address_spaces();
+	if (ret)
+		return ret;
+	printk("Initializing hypervisor: %u CPUs, pool of %lu pages, "
+	       "%lu used\n",
+	       cpu_total, mem_pool.pages, mem_pool.used);
+	return 0;
+}
+
+int hv_cpu_init(unsigned int cpu_id)
+{
+	struct per_cpu *cpu;
+
+	if (cpu_id >= cpu_total)
+		return -ERANGE;
+	cpu = per_cpu(cpu_id);
+	cpu->cpu_id = cpu_id;
+	cpu->cell = &root_cell;
+	return arch_cpu_init(cpu);
+}
+
+int hv_init_late(void)
+{
+	int err = arch_init_late();
+
+	if (err)
+		return err;
+	enabled = true;
+	printk("Activating hypervisor\n");
+	return 0;
+}
+
+void hv_shutdown(void)
+{
+	const struct jailhouse_pci_device *dev =
+		jailhouse_cell_pci_devices(root_cell.config);
+	unsigned int n;
+
+	for (n = 0; n < root_cell.config->num_pci_devices; n++)
+		arch_pci_release_device(&root_cell, &dev[n]);
+	arch_cell_destroy(&root_cell);
+	arch_shutdown();
+	mmio_cell_exit(&root_cell);
+	pio_bitmap_free(root_cell.pio_bitmap);
+	root_cell.pio_bitmap = NULL;
+	page_free(&mem_pool, (void *)system_config, system_config_pages);
+	enabled = false;
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <criterion/criterion.h>
+#include <string.h>
+#include <asm/vmcs.h>
+#include "helpers.h"
+
+void boot_qemu_vm(void)
+{
+	int err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+
+	cr_assert_eq(err, 0, "boot of qemu-vm failed: %d", err);
+}
+
+u64 cell_eptp(const struct cell *cell)
+{
+	return paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
+	       EPTP_WALK_LENGTH_4;
+}
+
+bool cell_maps(const struct cell *cell, u64 gpa, u64 *hpa, u32 *perms)
+{
+	return sim_ept_walk(cell_eptp(cell), gpa, hpa, perms);
+}
+
+static u64 mix(u64 h, u64 v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static void hash_leaf(void *arg, u64 gpa, u64 hpa, u64 size, u32 perms)
+{
+	struct root_view *view = arg;
+	u64 page;
+
+	/* Per 4K page, so page sizes do not matter, only what is reached. */
+	for (page = 0; page < size; page += 0x1000)
+		view->ept_hash += mix(mix(mix(0, gpa + page), hpa + page),
+				      perms);
+	view->ept_bytes += size;
+}
+
+void take_root_view(struct root_view *view)
+{
+	unsigned int cpu, port;
+
+	memset(view, 0, sizeof(*view));
+	sim_ept_for_each_leaf(cell_eptp(&root_cell), hash_leaf, view);
+	for (port = 0; port < 0x10000; port++)
+		view->pio_hash = mix(view->pio_hash,
+				     pio_access_allowed(&root_cell, (u16)port,
+							1));
+	for (cpu = 0; cpu < num_cpus(); cpu++)
+		if (per_cpu(cpu)->cell == &root_cell)
+			view->cpus |= 1U << cpu;
+	view->pool_used = mem_pool.used;
+	view->pins[0] = root_cell.irq_pins[0][0];
+	view->pins[1] = root_cell.irq_pins[0][1];
+}
+
+void assert_root_view_equal(const struct root_view *a,
+			    const struct root_view *b)
+{
+	cr_assert_eq(a->ept_bytes, b->ept_bytes,
+		     "root maps 0x%llx bytes, expected 0x%llx",
+		     (unsigned long long)b->ept_bytes,
+		     (unsigned long long)a->ept_bytes);
+	cr_assert_eq(a->ept_hash, b->ept_hash, "root's EPT differs");
+	cr_assert_eq(a->pio_hash, b->pio_hash, "root's ports differ");
+	cr_assert_eq(a->cpus, b->cpus, "root's CPUs 0x%x, expected 0x%x",
+		     b->cpus, a->cpus);
+	cr_assert_eq(a->pins[0], b->pins[0], "root's IRQ pins differ");
+	cr_assert_eq(a->pins[1], b->pins[1], "root's IRQ pins differ");
+	cr_assert_eq(a->pool_used, b->pool_used,
+		     "pool uses %lu pages, expected %lu", b->pool_used,
+		     a->pool_used);
+}
+
+long info(unsigned long what)
+{
+	return sim_hypercall(ROOT_CPU, JAILHOUSE_HC_HYPERVISOR_GET_INFO, what,
+			     0);
+}
+
+long cell_state(u32 id)
+{
+	return sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_GET_STATE, id, 0);
+}
+
+const char *hv_log(void)
+{
+	static char text[CONSOLE_RING_SIZE + 1];
+	unsigned int len = console_ring_read(0, text, CONSOLE_RING_SIZE, NULL);
+
+	text[len] = '\0';
+	return text;
+}
+
+bool log_contains(const char *text)
+{
+	return strstr(hv_log(), text) != NULL;
+}
+
+struct cell *cell_by_name(const char *name)
+{
+	struct cell *cell;
+
+	for_each_cell(cell)
+		if (strcmp(cell_name(cell), name) == 0)
+			return cell;
+	return NULL;
+}

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The hypercall interface: permissions, information calls, console. */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include "helpers.h"
+
+#define TINY_CPU 2
+#define APIC_CPU 3
+
+static void setup(void)
+{
+	boot_qemu_vm();
+}
+
+TestSuite(hypercall, .init = setup);
+
+static void start_both(void)
+{
+	sim_inmate_set("apic-demo", SIM_INMATE_APPROVE);
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(sim_cell_create_file(ROOT_CPU, TINY_DEMO_CELL), 1);
+	cr_assert_eq(sim_cell_create_file(ROOT_CPU, APIC_DEMO_CELL), 2);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_START, 1, 0), 0);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_START, 2, 0), 0);
+}
+
+Test(hypercall, unknown_numbers_get_enosys)
+{
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_COUNT, 0, 0),
+		     -ENOSYS);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, ~0UL, 0, 0), -ENOSYS);
+}
+
+Test(hypercall, user_mode_callers_are_refused)
+{
+	cr_assert_eq(sim_hypercall_cpl(ROOT_CPU, 3, JAILHOUSE_HC_DISABLE, 0, 0),
+		     -EPERM);
+	cr_assert_eq(sim_hypercall_cpl(ROOT_CPU, 3,
+				       JAILHOUSE_HC_HYPERVISOR_GET_INFO,
+				       JAILHOUSE_INFO_NUM_CELLS, 0),
+		     -EPERM);
+	cr_assert(log_contains("hypercall 0 from CPL 3 refused"));
+	cr_assert(hv_enabled(), "nothing was disabled");
+}
+
+Test(hypercall, non_root_cells_cannot_manage)
+{
+	start_both();
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CELL_DESTROY, 2, 0),
+		     -EPERM);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_DISABLE, 0, 0),
+		     -EPERM);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CELL_CREATE,
+				   0x1000, 0),
+		     -EPERM);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_HYPERVISOR_GET_INFO,
+				   JAILHOUSE_INFO_MEM_POOL_USED, 0),
+		     -EPERM);
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 3, "nothing changed");
+}
+
+Test(hypercall, cells_see_only_their_own_state)
+{
+	start_both();
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CELL_GET_STATE, 1, 0),
+		     JAILHOUSE_CELL_RUNNING);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CELL_GET_STATE, 2, 0),
+		     -EPERM);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CPU_GET_INFO,
+				   TINY_CPU, JAILHOUSE_CPU_INFO_STATE),
+		     JAILHOUSE_CPU_RUNNING);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_CPU_GET_INFO,
+				   APIC_CPU, JAILHOUSE_CPU_INFO_STATE),
+		     -EPERM);
+	cr_assert_eq(cell_state(9), -ENOENT);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO, 64,
+				   JAILHOUSE_CPU_INFO_STATE),
+		     -EINVAL);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO, 0,
+				   999),
+		     -EINVAL);
+}
+
+Test(hypercall, pool_and_cell_information)
+{
+	long size = info(JAILHOUSE_INFO_MEM_POOL_SIZE);
+	long used = info(JAILHOUSE_INFO_MEM_POOL_USED);
+
+	cr_assert_eq(size, (long)((6 * 1024 * 1024 - SIM_IMAGE_SIZE) / 4096));
+	cr_assert_gt(used, 0);
+	cr_assert_lt(used, size);
+	cr_assert_eq(sim_cell_create_file(ROOT_CPU, TINY_DEMO_CELL), 1);
+	cr_assert_gt(info(JAILHOUSE_INFO_MEM_POOL_USED), used);
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 2);
+	cr_assert_eq(info(99), -EINVAL);
+}
+
+Test(hypercall, exit_statistics_count_by_reason)
+{
+	long before, after;
+
+	before = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO, ROOT_CPU,
+			       JAILHOUSE_CPU_INFO_STAT_BASE +
+				       JAILHOUSE_CPU_STAT_VMEXITS_HYPERCALL);
+	info(JAILHOUSE_INFO_NUM_CELLS);
+	info(JAILHOUSE_INFO_NUM_CELLS);
+	after = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO, ROOT_CPU,
+			      JAILHOUSE_CPU_INFO_STAT_BASE +
+				      JAILHOUSE_CPU_STAT_VMEXITS_HYPERCALL);
+	/* Two info calls and the first statistics query. */
+	cr_assert_eq(after - before, 3);
+	cr_assert_geq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO,
+				    ROOT_CPU,
+				    JAILHOUSE_CPU_INFO_STAT_BASE +
+					    JAILHOUSE_CPU_STAT_VMEXITS_TOTAL),
+		      after);
+}
+
+Test(hypercall, debug_console_only_where_permitted)
+{
+	start_both();
+	sim_uart_clear(0x3f8);
+	/* apic-demo's config permits the console, tiny-demo's does not. */
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_PUTC,
+				   'A', 0),
+		     0);
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_PUTC,
+				   'T', 0),
+		     -EPERM);
+	cr_assert_str_eq(sim_uart_output(0x3f8), "A");
+}
+
+Test(hypercall, oversized_config_is_refused_by_size)
+{
+	size_t size;
+	struct jailhouse_cell_desc *cfg = sim_read_file(TINY_DEMO_CELL, &size);
+
+	cr_assert_not_null(cfg);
+	cfg->num_memory_regions = 0x10000000;
+	cr_assert_eq(sim_cell_create(ROOT_CPU, cfg, size), -E2BIG);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_TOO_LARGE);
+	memcpy(cfg->signature, "NOTJH!", 6);
+	cr_assert_eq(sim_cell_create(ROOT_CPU, cfg, size), -EINVAL);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_SIGNATURE,
+		     "a wrong file is named as such, whatever its counts");
+	free(cfg);
+}
+
+/*
+ * With every pool size from "just boots" to "the cell fits", creation fails
+ * at a different step; each time root and the pool must be as before.
+ */
+Test(hypercall, pool_exhaustion_rolls_back_at_every_step)
+{
+	struct jailhouse_system *sys;
+	struct root_view before, after;
+	unsigned int pages, failures = 0;
+	size_t size;
+	long ret = -ENOMEM;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	for (pages = 8; pages < 400 && ret == -ENOMEM; pages++) {
+		sys->hypervisor_memory.size = SIM_IMAGE_SIZE + pages * 4096ULL;
+		if (sim_boot(sys, size, QEMU_VM_CPUS) != 0)
+			continue;
+		take_root_view(&before);
+		ret = sim_cell_create_file(ROOT_CPU, TINY_DEMO_CELL);
+		if (ret != -ENOMEM)
+			break;
+		failures++;
+		cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+			     JAILHOUSE_CFG_ERR_NO_MEMORY);
+		take_root_view(&after);
+		assert_root_view_equal(&before, &after);
+	}
+	cr_assert_eq(ret, 1, "tiny-demo never fit (last result %ld)", ret);
+	cr_assert_gt(failures, 5, "only %u failure points exercised",
+		     failures);
+	free(sys);
+}

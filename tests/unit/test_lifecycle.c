@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cell lifecycle on the simulated qemu-vm machine: the seed's demo session
+ * and every management path, judged by what the fake hardware shows (EPT
+ * through the simulator's own walker, I/O bitmaps, CPU states).
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+#include "helpers.h"
+
+#define APIC_RAM 0x3c400000ULL
+#define TINY_RAM 0x3c500000ULL
+#define APIC_CPU 3
+#define TINY_CPU 2
+
+static void setup(void)
+{
+	boot_qemu_vm();
+}
+
+TestSuite(lifecycle, .init = setup);
+
+static long create(const char *path)
+{
+	return sim_cell_create_file(ROOT_CPU, path);
+}
+
+static long hc(unsigned long code, unsigned long arg)
+{
+	return sim_hypercall(ROOT_CPU, code, arg, 0);
+}
+
+Test(lifecycle, boot_gives_root_everything)
+{
+	u64 hpa;
+	u32 perms;
+
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
+	for (unsigned int cpu = 0; cpu < QEMU_VM_CPUS; cpu++)
+		cr_assert(sim_cpu_runs_guest(cpu), "CPU %u not running", cpu);
+	cr_assert(sim_ept_translate(ROOT_CPU, APIC_RAM + 0x1234, &hpa, &perms));
+	cr_assert_eq(hpa, APIC_RAM + 0x1234, "root is identity mapped");
+	cr_assert_eq(perms, 7);
+	cr_assert_not(sim_ept_translate(ROOT_CPU, 0x3be00000, NULL, NULL),
+		      "root must not reach the hypervisor's memory");
+	cr_assert_not(sim_ept_translate(ROOT_CPU, 0xfed90000, NULL, NULL),
+		      "root must not reach the IOMMU");
+	cr_assert(log_contains("Activating hypervisor"));
+	cr_assert(strstr(sim_uart_output(0x3f8), "Activating hypervisor"),
+		  "the log goes to the debug UART too");
+}
+
+Test(lifecycle, create_moves_cpu_memory_and_ports_from_root)
+{
+	struct root_view before;
+	struct cell *tiny;
+	u64 hpa;
+	u32 perms;
+	long id;
+
+	take_root_view(&before);
+	id = create(TINY_DEMO_CELL);
+	cr_assert_eq(id, 1, "create returned %ld", id);
+	tiny = cell_by_name("tiny-demo");
+	cr_assert_not_null(tiny);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_SHUT_DOWN);
+	cr_assert_not(sim_cpu_runs_guest(TINY_CPU), "CPU 2 must be parked");
+	cr_assert_eq(per_cpu(TINY_CPU)->cell, tiny);
+
+	cr_assert_not(sim_ept_translate(ROOT_CPU, TINY_RAM, NULL, NULL),
+		      "root still reaches tiny-demo's RAM");
+	cr_assert(sim_ept_translate(ROOT_CPU, TINY_RAM - 0x1000, NULL, NULL),
+		  "root lost RAM below the cell");
+	cr_assert(sim_ept_translate(ROOT_CPU, TINY_RAM + 0x100000, NULL, NULL),
+		  "root lost RAM above the cell");
+	cr_assert(cell_maps(tiny, 0xf0000, &hpa, &perms));
+	cr_assert_eq(hpa, TINY_RAM + 0xf0000);
+	cr_assert_eq(perms, 7);
+	cr_assert(cell_maps(tiny, 0x100000, &hpa, NULL), "comm region");
+	cr_assert_eq(hpa, page_pool_virt2phys(&mem_pool, tiny->comm_page));
+	cr_assert_not(cell_maps(tiny, 0x101000, NULL, NULL));
+	cr_assert_not(cell_maps(tiny, APIC_RAM, NULL, NULL));
+
+	cr_assert_not(sim_pio_passes(ROOT_CPU, 0x2f8), "root kept COM2");
+	cr_assert(sim_pio_passes(ROOT_CPU, 0x3f8), "root lost COM1");
+	cr_assert(pio_access_allowed(tiny, 0x2f8, 8));
+	cr_assert(pio_access_allowed(tiny, 0x608, 4), "PM timer for all");
+	cr_assert(pio_access_allowed(&root_cell, 0x608, 4));
+	cr_assert_not(pio_access_allowed(tiny, 0x3f8, 1));
+	cr_assert(log_contains("Created cell \"tiny-demo\" (id 1)"));
+
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);
+	struct root_view after;
+	take_root_view(&after);
+	assert_root_view_equal(&before, &after);
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
+}
+
+Test(lifecycle, load_and_start_runs_the_image_at_the_reset_address)
+{
+	static const char image[] = "\xea\x00\x00\x00\xf0 tiny image";
+	u64 word = 0, hpa;
+	u32 perms;
+
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), 0);
+	cr_assert(sim_ept_translate(ROOT_CPU, TINY_RAM, &hpa, &perms),
+		  "loadable region must be visible to root");
+	cr_assert_eq(perms, 3, "root may read and write, not execute");
+	cr_assert(sim_root_write(ROOT_CPU, TINY_RAM + 0xf0000, image,
+				 sizeof(image)));
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_not(sim_ept_translate(ROOT_CPU, TINY_RAM, NULL, NULL),
+		      "started cell's memory must leave root again");
+	cr_assert(sim_cpu_runs_guest(TINY_CPU));
+	cr_assert_eq(sim_vmcs_get(TINY_CPU, 0x681e /* RIP */), 0);
+	cr_assert_eq(sim_vmcs_get(TINY_CPU, 0x6808 /* CS base */), 0xf0000);
+	cr_assert_eq(sim_guest_read(TINY_CPU, 0xf0000, 8, &word),
+		     SIM_ACCESS_RAM);
+	cr_assert_eq(memcmp(&word, image, 8), 0, "cell sees the image");
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING);
+}
+
+Test(lifecycle, port_io_reaches_the_uart_and_foreign_ports_fail_the_cell)
+{
+	u32 value = 'X';
+
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(sim_guest_pio(TINY_CPU, 0x2f8, 1, true, &value),
+		     SIM_ACCESS_RAM);
+	cr_assert_str_eq(sim_uart_output(0x2f8), "X");
+	cr_assert_eq(sim_guest_pio(TINY_CPU, 0x608, 4, false, &value),
+		     SIM_ACCESS_RAM, "PM timer is readable");
+	cr_assert_eq(sim_guest_pio(TINY_CPU, 0x3f8, 1, true, &value),
+		     SIM_ACCESS_FAULT);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(log_contains("port 0x3f8 not permitted"));
+	cr_assert(sim_cpu_runs_guest(ROOT_CPU), "root keeps running");
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);
+	cr_assert(sim_pio_passes(ROOT_CPU, 0x2f8), "root gets COM2 back");
+}
+
+Test(lifecycle, wild_memory_access_fails_only_that_cell)
+{
+	u64 value;
+
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+	sim_inmate_set("apic-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(create(APIC_DEMO_CELL), 2);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 2), 0);
+	/* tiny-demo reaches for what is root's RAM and apic-demo's. */
+	cr_assert_eq(sim_guest_write(TINY_CPU, APIC_RAM, 4, 0xbad), SIM_ACCESS_FAULT);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(log_contains("unhandled MMIO write of 4 bytes at 0x3c400000"));
+	cr_assert_eq(sim_cpu_runs_guest(TINY_CPU), false);
+	cr_assert_eq(cell_state(2), JAILHOUSE_CELL_RUNNING, "others go on");
+	cr_assert_eq(sim_guest_read(APIC_CPU, 0x0, 4, &value), SIM_ACCESS_RAM);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO,
+				   TINY_CPU, JAILHOUSE_CPU_INFO_STATE),
+		     JAILHOUSE_CPU_FAILED);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0, "failed cells go");
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 2), 0);
+}
+
+Test(lifecycle, triple_fault_fails_the_cell_and_destroy_returns_all)
+{
+	struct root_view before, after;
+
+	take_root_view(&before);
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(sim_guest_triple_fault(TINY_CPU), SIM_ACCESS_FAULT);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(log_contains("CPU 2 of cell \"tiny-demo\" failed: triple "
+			       "fault"));
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);
+	take_root_view(&after);
+	assert_root_view_equal(&before, &after);
+}
+
+/* The seed's session, as far as the hypervisor is concerned. */
+Test(lifecycle, seed_demo_session)
+{
+	struct root_view before, after;
+
+	take_root_view(&before);
+	sim_inmate_set("apic-demo", SIM_INMATE_LOCK_DENY_FIRST);
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+
+	cr_assert_eq(create(APIC_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	sim_run_inmates();
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING_LOCKED);
+
+	/* Locked: no new cell while apic-demo runs. */
+	cr_assert_eq(create(TINY_DEMO_CELL), -EPERM);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_RECONFIG_LOCKED);
+	cr_assert(log_contains("apic-demo\" holds the lock"));
+
+	/* The first destroy is refused by the cell itself. */
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), -EPERM);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_SHUTDOWN_DENIED);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING_LOCKED);
+	cr_assert(sim_cpu_runs_guest(APIC_CPU));
+
+	/* The second is approved; then tiny-demo runs, reloads, restarts. */
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), 0);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_SHUT_DOWN);
+	cr_assert_eq(create(TINY_DEMO_CELL), 2);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 2), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 2), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	sim_run_inmates();
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING_LOCKED);
+	cr_assert_eq(cell_state(2), JAILHOUSE_CELL_RUNNING);
+
+	/* Reloading an existing cell is allowed under the lock. */
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 2), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 2), 0);
+	cr_assert_eq(sim_inmate_requests_seen("tiny-demo"), 1,
+		     "tiny-demo is asked once, before the reload; the start "
+		     "of a shut-down cell needs no consent");
+	/* But destroying it is not. */
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 2), -EPERM);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_RECONFIG_LOCKED);
+
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), -EPERM);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_DISABLE, 0), -EBUSY,
+		     "disable refused while cells exist");
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_CELLS_EXIST);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 2), 0);
+	take_root_view(&after);
+	assert_root_view_equal(&before, &after);
+	cr_assert_eq(hc(JAILHOUSE_HC_DISABLE, 0), 0);
+	sim_shutdown();
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
+		     "disable leaves %lu pages in use",
+		     mem_pool.used - mem_pool.bitmap_pages);
+}
+
+Test(lifecycle, silent_cell_is_failed_after_its_timeout)
+{
+	u64 start;
+
+	sim_inmate_set("tiny-demo", SIM_INMATE_NONE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	start = sim_clock_ns();
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0,
+		     "a silent cell must not block its destruction");
+	cr_assert_geq(sim_clock_ns() - start, JAILHOUSE_DEFAULT_MSG_TIMEOUT_NS);
+	cr_assert_lt(sim_clock_ns() - start,
+		     2 * JAILHOUSE_DEFAULT_MSG_TIMEOUT_NS);
+	cr_assert(log_contains("\"tiny-demo\" did not answer message 1"));
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
+}
+
+Test(lifecycle, silent_cell_fails_on_reconfiguration_notice)
+{
+	sim_inmate_set("tiny-demo", SIM_INMATE_NONE);
+	sim_inmate_set("apic-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(create(APIC_DEMO_CELL), 2);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(log_contains("did not answer message 2"));
+}
+
+Test(lifecycle, garbage_from_a_cell_changes_nothing_it_may_not)
+{
+	sim_inmate_set("tiny-demo", SIM_INMATE_GARBAGE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), 0);
+	cr_assert(log_contains("unexpected reply 77"));
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_SHUT_DOWN);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	sim_run_inmates();
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING,
+		     "a bogus state from the cell is not reported");
+}
+
+Test(lifecycle, denying_cell_keeps_running)
+{
+	sim_inmate_set("tiny-demo", SIM_INMATE_DENY);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), -EPERM);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), -EPERM,
+		     "restart needs consent too");
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), -EPERM);
+	cr_assert(sim_cpu_runs_guest(TINY_CPU));
+	cr_assert(log_contains("denied the shutdown request"));
+}
+
+Test(lifecycle, management_of_unknown_and_root_cells_is_refused)
+{
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 7), -ENOENT);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR), JAILHOUSE_CFG_ERR_CELL_ID);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 0), -EINVAL);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_ROOT_CELL);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 0), -EINVAL);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 0x100000001UL), -ENOENT,
+		     "a 64-bit id must not alias cell 1");
+	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 2);
+}
+
+Test(lifecycle, config_outside_root_memory_is_refused)
+{
+	/* The hypervisor's own memory: root cannot read it, nor make us. */
+	long ret = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_CREATE,
+				 0x3be00000, 512);
+
+	cr_assert_eq(ret, -EINVAL);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_TRUNCATED);
+	cr_assert(log_contains("not readable in root memory"));
+	ret = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_CREATE, 0x1000, 10);
+	cr_assert_eq(ret, -EINVAL);
+	cr_assert(log_contains("shorter than its header"));
+}
+
+Test(lifecycle, cell_ids_are_not_reused)
+{
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);
+	cr_assert_eq(create(TINY_DEMO_CELL), 2);
+	cr_assert_eq(cell_state(1), -ENOENT);
+	cr_assert_eq(cell_state(2), JAILHOUSE_CELL_SHUT_DOWN);
+}
