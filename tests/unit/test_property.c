@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sim/dmar.h>
 #include "helpers.h"
 
 #define INMATE_RAM 0x3c400000ULL
@@ -168,6 +169,21 @@ static bool regions_conflict(const struct model_cell *m,
 					   m->cfg.mem[j].phys_start,
 					   m->cfg.mem[j].size) &&
 			    !shares(&c->mem[i], &m->cfg.mem[j]))
+				return true;
+	return false;
+}
+
+/* Whether some live cell's root-shared region covers this address. */
+static bool aliases_shared(u64 phys)
+{
+	unsigned int n, r;
+
+	for (n = 0; n < MAX_MODEL_CELLS; n++)
+		for (r = 0; model[n].live && r < model[n].num_mem; r++)
+			if ((model[n].cfg.mem[r].flags &
+			     JAILHOUSE_MEM_ROOTSHARED) &&
+			    ranges_overlap(phys, 1, model[n].cfg.mem[r].phys_start,
+					   model[n].cfg.mem[r].size))
 				return true;
 	return false;
 }
@@ -419,6 +435,75 @@ static void check_no_extra_mappings(void)
 	}
 }
 
+static bool dma_ok(u16 bdf, u64 addr)
+{
+	u64 word = 0;
+
+	return sim_dma(bdf, addr, sizeof(word), true, &word) == SIM_DMA_OK;
+}
+
+static bool bdf_taken(u16 bdf)
+{
+	unsigned int n;
+
+	for (n = 0; n < MAX_MODEL_CELLS; n++)
+		if (model[n].live && model[n].cfg.desc.num_pci_devices &&
+		    model[n].cfg.pci[0].bdf == bdf)
+			return true;
+	return false;
+}
+
+/*
+ * A cell's device reaches the cell's DMA regions and nothing else; root's
+ * devices never reach memory a cell took. Checked on the VT-d model.
+ */
+static void check_dma(void)
+{
+	static const u16 root_devices[] = { 0x00fa, 0x0010 };
+	unsigned int n, r, d;
+	u16 bdf;
+
+	for (n = 0; n < MAX_MODEL_CELLS; n++) {
+		struct model_cell *m = &model[n];
+
+		if (!m->live || !m->cfg.desc.num_pci_devices)
+			continue;
+		bdf = m->cfg.pci[0].bdf;
+		for (r = 0; r < m->num_mem; r++) {
+			const struct jailhouse_memory *mem = &m->cfg.mem[r];
+			bool want = mem->flags & JAILHOUSE_MEM_DMA;
+
+			check(dma_ok(bdf, mem->virt_start + mem->size - 8) ==
+				      want,
+			      "device %04x of %s: DMA to region %u %s", bdf,
+			      m->cfg.desc.name, r,
+			      want ? "blocked" : "allowed");
+		}
+		check(!dma_ok(bdf, COMM_GPA), "DMA into the comm region");
+		check(!dma_ok(bdf, 0x200000 + INMATE_RAM), "DMA beyond regions");
+	}
+	for (d = 0; d < 2; d++) {
+		bdf = root_devices[d];
+		if (bdf_taken(bdf))
+			continue;
+		check(dma_ok(bdf, 0x200000), "root device %04x lost RAM", bdf);
+		for (n = 0; n < MAX_MODEL_CELLS; n++) {
+			struct model_cell *m = &model[n];
+
+			if (!m->live)
+				continue;
+			for (r = 0; r < m->num_mem; r++)
+				if (!(m->cfg.mem[r].flags &
+				      JAILHOUSE_MEM_ROOTSHARED) &&
+				    !aliases_shared(m->cfg.mem[r].phys_start))
+					check(!dma_ok(bdf,
+						      m->cfg.mem[r].phys_start),
+					      "root device %04x reaches %s",
+					      bdf, m->cfg.desc.name);
+		}
+	}
+}
+
 static bool model_empty(void)
 {
 	unsigned int n;
@@ -469,6 +554,7 @@ Test(property, random_lifecycles_keep_ownership_exact, .timeout = 600)
 		sim_run_inmates();
 		check_ownership();
 		check_no_extra_mappings();
+		check_dma();
 		if (model_empty()) {
 			take_root_view(&now);
 			assert_root_view_equal(&baseline, &now);
