@@ -47,7 +47,8 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 .PHONY: all help check check-unit check-freestanding coverage \
 	bench configs clean demo
 
-all: configs $(O)/libsim.a $(O)/unit-tests check-freestanding-build
+all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
+	check-freestanding-build
 
 help:
 	@echo "all                build configs, simulator, unit tests"
@@ -135,8 +136,13 @@ coverage: $(O)/unit-tests-cov configs
 bench: $(BENCH_BIN) configs
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
 
-demo:
-	scripts/demo
+$(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
+	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
+
+# Until the emulator stack exists, the session runs on the simulator.
+demo: $(O)/sim-demo configs
+	@ci/setup >/dev/null
+	@$(O)/sim-demo
 
 clean:
 	rm -rf $(O)

@@ -15,8 +15,12 @@ void config_refuse(const char *cell_name, struct config_error *err,
 	va_start(ap, fmt);
 	vsnprintk(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	printk("Cell \"%s\" refused: %s: %s\n", cell_name,
-	       config_error_text(code), detail);
+	if (cell_name)
+		printk("Cell \"%s\" refused: %s: %s\n", cell_name,
+		       config_error_text(code), detail);
+	else
+		printk("Request refused: %s: %s\n", config_error_text(code),
+		       detail);
 	err->code = code;
 	err->item = item;
 	err->other = other;

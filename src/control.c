@@ -401,12 +401,12 @@ static long refuse_by_header(const struct jailhouse_cell_desc *hdr, u64 gpa,
 {
 	if (!config_check_cell(hdr, sizeof(*hdr), &last_error) &&
 	    last_error.code != JAILHOUSE_CFG_ERR_SIZE) {
-		config_refuse("?", &last_error, last_error.code,
+		config_refuse(NULL, &last_error, last_error.code,
 			      last_error.item, last_error.other,
 			      "config at 0x%llx", (unsigned long long)gpa);
 		return refusal_errno();
 	}
-	return refuse("?", code, 0, detail);
+	return refuse(NULL, code, 0, detail);
 }
 
 /*
@@ -423,10 +423,10 @@ static long fetch_config(u64 gpa, u64 given_size,
 	u64 size;
 
 	if (given_size < sizeof(hdr))
-		return refuse("?", JAILHOUSE_CFG_ERR_TRUNCATED, 0,
+		return refuse(NULL, JAILHOUSE_CFG_ERR_TRUNCATED, 0,
 			      "config shorter than its header");
 	if (copy_from_root(gpa, &hdr, sizeof(hdr)))
-		return refuse("?", JAILHOUSE_CFG_ERR_TRUNCATED, 0,
+		return refuse(NULL, JAILHOUSE_CFG_ERR_TRUNCATED, 0,
 			      "config header not readable in root memory");
 	size = config_cell_size(&hdr);
 	if (size > CONFIG_MAX_SIZE || given_size > CONFIG_MAX_SIZE)
@@ -443,7 +443,7 @@ static long fetch_config(u64 gpa, u64 given_size,
 			      "no room for the config copy");
 	if (copy_from_root(gpa, cfg, size)) {
 		page_free(&mem_pool, cfg, pages);
-		return refuse("?", JAILHOUSE_CFG_ERR_TRUNCATED, 0,
+		return refuse(NULL, JAILHOUSE_CFG_ERR_TRUNCATED, 0,
 			      "config not readable in root memory");
 	}
 	*out = cfg;
@@ -466,7 +466,7 @@ long cell_create(struct per_cpu *caller, u64 config_gpa, u64 config_size)
 	long err;
 
 	if (!cell_reconfig_ok(NULL, &locker)) {
-		config_refuse("?", &last_error,
+		config_refuse(NULL, &last_error,
 			      JAILHOUSE_CFG_ERR_RECONFIG_LOCKED, locker->id, 0,
 			      "cell \"%s\" holds the lock", cell_name(locker));
 		return refusal_errno();
@@ -475,7 +475,7 @@ long cell_create(struct per_cpu *caller, u64 config_gpa, u64 config_size)
 	if (err)
 		return err;
 	if (!config_check_cell(cfg, config_cell_size(cfg), &last_error)) {
-		config_refuse(name_printable(cfg) ? cfg->name : "?",
+		config_refuse(name_printable(cfg) ? cfg->name : NULL,
 			      &last_error, last_error.code, last_error.item,
 			      last_error.other, "item %u", last_error.item);
 		page_free(&mem_pool, cfg, cfg_pages);
@@ -523,7 +523,7 @@ static struct cell *target_cell(u32 id)
 
 	if (!cell) {
 		snprintk(detail, sizeof(detail), "id %u", id);
-		refuse("?", JAILHOUSE_CFG_ERR_CELL_ID, id, detail);
+		refuse(NULL, JAILHOUSE_CFG_ERR_CELL_ID, id, detail);
 		return NULL;
 	}
 	if (cell == &root_cell) {
@@ -668,9 +668,9 @@ long hypervisor_disable(struct per_cpu *caller)
 {
 	(void)caller;
 	if (root_cell.next)
-		return refuse(cell_name(&root_cell),
-			      JAILHOUSE_CFG_ERR_CELLS_EXIST, root_cell.next->id,
-			      "destroy them first");
+		return refuse(NULL, JAILHOUSE_CFG_ERR_CELLS_EXIST,
+			      root_cell.next->id,
+			      "disable needs them destroyed first");
 	printk("Shutting down hypervisor\n");
 	return 0;
 }

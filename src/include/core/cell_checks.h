@@ -25,7 +25,11 @@ bool root_config_covers(u64 start, u64 size);
 /* The PM timer port block readable by every cell; length 0 if none. */
 void pm_timer_ports(u32 *base, u32 *length);
 
-/* Logs "Cell "<name>" refused: <reason>: <detail>" and fills err. */
+/*
+ * Logs "Cell "<name>" refused: <reason>: <detail>" and fills err. Without a
+ * name (the config is not read yet, or no cell is concerned) the line
+ * starts "Request refused".
+ */
 void config_refuse(const char *cell_name, struct config_error *err,
 		   enum jailhouse_config_error code, u32 item, u32 other,
 		   const char *fmt, ...) __attribute__((format(printf, 6, 7)));
