@@ -44,6 +44,9 @@ BAD_CELLS := $(patsubst tests/configs/%.c,$(O)/tests/configs/%.cell,\
 	$(BAD_CONFIG_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 
+# Keep config objects: they are inputs, not throw-away intermediates.
+.SECONDARY:
+
 .PHONY: all help check check-unit check-freestanding coverage \
 	bench configs clean demo
 
