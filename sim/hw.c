@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <asm/hw.h>
+#include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 #include <sim/phys.h>
 
@@ -323,6 +324,7 @@ void sim_hw_reset(void)
 	sim_pm_timer_port = 0;
 	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
 		sim_uart_clear(uarts[i].port);
+	sim_cpu_hw_reset();
 	for (i = 0; i < SIM_MAX_CPUS; i++) {
 		sim_vmcs_clear(i);
 		msrs[i].num = 0;

@@ -9,6 +9,7 @@
 
 #include <core/mmio.h>
 #include <core/percpu.h>
+#include <asm/cpu_state.h>
 
 enum x86_exit_reason {
 	X86_EXIT_HYPERCALL,
@@ -23,6 +24,8 @@ struct x86_exit {
 	enum x86_exit_reason reason;
 	u32 vendor_reason; /* raw exit code, for the log */
 	unsigned int cpl;
+	/* The guest's registers, read and written by handlers; may be NULL. */
+	struct guest_regs *regs;
 	u64 rax, rdi, rsi, rip;
 	struct mmio_access mmio;
 	struct {

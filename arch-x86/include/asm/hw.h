@@ -108,6 +108,95 @@ static inline u32 hw_inl(u16 port)
 	return value;
 }
 
+static inline void hw_cpuid(u32 leaf, u32 subleaf, u32 out[4])
+{
+	asm volatile("cpuid"
+		     : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+		     : "a"(leaf), "c"(subleaf));
+}
+
+static inline u64 hw_read_cr4(void)
+{
+	u64 value;
+
+	asm volatile("mov %%cr4, %0" : "=r"(value));
+	return value;
+}
+
+static inline void hw_write_cr4(u64 value)
+{
+	asm volatile("mov %0, %%cr4" : : "r"(value) : "memory");
+}
+
+static inline u64 hw_xgetbv(u32 index)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(index));
+	return (u64)hi << 32 | lo;
+}
+
+static inline void hw_xsetbv(u32 index, u64 value)
+{
+	asm volatile("xsetbv"
+		     :
+		     : "c"(index), "a"((u32)value), "d"((u32)(value >> 32)));
+}
+
+/* VMX instructions: 0 on success, -1 when the CPU refuses (CF or ZF). */
+static inline int hw_vmx_result(u8 failed)
+{
+	return failed ? -1 : 0;
+}
+
+static inline int hw_vmxon(u64 region_phys)
+{
+	u8 failed;
+
+	asm volatile("vmxon %1; setna %0"
+		     : "=q"(failed)
+		     : "m"(region_phys)
+		     : "cc", "memory");
+	return hw_vmx_result(failed);
+}
+
+static inline void hw_vmxoff(void)
+{
+	asm volatile("vmxoff" : : : "cc", "memory");
+}
+
+static inline int hw_vmclear(u64 vmcs_phys)
+{
+	u8 failed;
+
+	asm volatile("vmclear %1; setna %0"
+		     : "=q"(failed)
+		     : "m"(vmcs_phys)
+		     : "cc", "memory");
+	return hw_vmx_result(failed);
+}
+
+static inline int hw_vmptrld(u64 vmcs_phys)
+{
+	u8 failed;
+
+	asm volatile("vmptrld %1; setna %0"
+		     : "=q"(failed)
+		     : "m"(vmcs_phys)
+		     : "cc", "memory");
+	return hw_vmx_result(failed);
+}
+
+/* The state Linux left, captured by the entry code for this CPU. */
+struct x86_cpu_state;
+void hw_capture_cpu_state(struct x86_cpu_state *state);
+/*
+ * Enters the guest of the current VMCS. Returns only if the CPU refused the
+ * VM entry (-1; VM_INSTRUCTION_ERROR tells why); exits arrive at the host
+ * RIP the VMCS names.
+ */
+int hw_vmlaunch(void);
+
 /* Id of the CPU executing this code, kept by the entry code. */
 unsigned int hw_this_cpu_id(void);
 /* Kicks another CPU into the hypervisor so it processes its requests. */

@@ -26,6 +26,18 @@ void hw_vmwrite(u32 field, u64 value);
 void hw_invept(unsigned long type, u64 eptp);
 void hw_flush_cache_line(const volatile void *addr);
 void hw_kick_cpu(unsigned int cpu_id);
+void hw_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
+u64 hw_read_cr4(void);
+void hw_write_cr4(u64 value);
+u64 hw_xgetbv(u32 index);
+void hw_xsetbv(u32 index, u64 value);
+int hw_vmxon(u64 region_phys);
+void hw_vmxoff(void);
+int hw_vmclear(u64 vmcs_phys);
+int hw_vmptrld(u64 vmcs_phys);
+struct x86_cpu_state;
+void hw_capture_cpu_state(struct x86_cpu_state *state);
+int hw_vmlaunch(void);
 void *hw_map_phys(u64 phys, u64 size);
 void hw_unmap_phys(void *virt, u64 size);
 

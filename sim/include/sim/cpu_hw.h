@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Fake CPU state behind the VMX-related operations of asm/hw.h. */
+#ifndef _SIM_CPU_HW_H
+#define _SIM_CPU_HW_H
+
+#include <asm/cpu_state.h>
+
+void sim_cpu_hw_reset(void);
+/* The state Linux leaves on this CPU; tests may change it before boot. */
+struct x86_cpu_state *sim_linux_state(unsigned int cpu);
+bool sim_cpu_in_vmx_operation(unsigned int cpu);
+unsigned long sim_cpu_launches(unsigned int cpu);
+
+/*
+ * Checks the current VMCS as VM entry would; nonzero refuses the entry.
+ * Without a hook every entry succeeds.
+ */
+extern int (*sim_vmentry_hook)(unsigned int cpu);
+/* Replaces the simulated CPU's CPUID answers. */
+extern void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
+
+#endif
