@@ -26,6 +26,18 @@ FS_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -nostdlib \
 	-fno-stack-protector -fno-pic -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=kernel -fno-common -Iarch-x86/include $(INC_CORE)
 
+# The image: core and arch-x86 with the real privileged layer (arch-x86/hw),
+# position independent, relocating itself where the driver maps it.
+IMAGE_SRC := $(sort $(wildcard src/*.c)) $(ARCH_SRC) \
+	$(sort $(wildcard arch-x86/hw/*.c))
+IMAGE_ASM := $(sort $(wildcard arch-x86/hw/*.S))
+IMAGE_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -nostdlib \
+	-fno-stack-protector -fpie -mno-red-zone -mgeneral-regs-only \
+	-fno-common -fno-asynchronous-unwind-tables \
+	-include arch-x86/hw/hidden.h -Iarch-x86/include $(INC_CORE)
+IMAGE_OBJ := $(call obj,image,$(IMAGE_SRC)) \
+	$(patsubst %.S,$(O)/image/%.o,$(IMAGE_ASM))
+
 CELL_DIR := $(abspath $(O)/configs)
 BAD_CELL_DIR := $(abspath $(O)/tests/configs)
 BAD_CONFIG_SRC_DIR := $(abspath tests/configs)
@@ -47,7 +59,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 # Keep config objects: they are inputs, not throw-away intermediates.
 .SECONDARY:
 
-.PHONY: all help check check-unit check-freestanding coverage \
+.PHONY: all help check check-unit check-freestanding coverage image \
 	bench configs clean demo
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
@@ -108,6 +120,30 @@ $(O)/unit-tests-cov: $(COV_TEST_OBJ) $(O)/libsim-cov.a
 $(O)/bench/%: tests/bench/%.c $(O)/libsim.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
+
+$(O)/image/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-IMG  $<"
+	@$(CC) $(IMAGE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/image/%.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS-IMG  $<"
+	@$(CC) $(IMAGE_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+# Linking refuses undefined symbols; nm -u double-checks, and the sizes show.
+$(O)/jailhouse.elf: $(IMAGE_OBJ) arch-x86/hypervisor.lds
+	ld -pie --no-dynamic-linker -z norelro -z noexecstack --no-undefined \
+		-T arch-x86/hypervisor.lds -o $@ $(IMAGE_OBJ)
+	@test -z "$$(nm -u $@)" || { nm -u $@; echo "undefined symbols"; exit 1; }
+
+$(O)/jailhouse.bin: $(O)/jailhouse.elf
+	objcopy -O binary $< $@
+	@echo "jailhouse.bin: $$(stat -c %s $@) bytes in the file," \
+		"$$(( $$(nm $< | awk '/ __core_end$$/ {print "0x" $$1}') )) bytes" \
+		"with zeroed data and stacks"
+
+image: $(O)/jailhouse.bin
 
 # The core must link with nothing undefined but the arch seam.
 $(O)/core-freestanding.o: $(FS_OBJ)

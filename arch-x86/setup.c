@@ -14,8 +14,11 @@
 int arch_init_early(const struct jailhouse_system *system)
 {
 	u64 ept_caps = hw_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
-	int err = x86_calibrate_tsc(system->platform_info.pm_timer_address);
+	int err = hw_address_space_init(system);
 
+	if (err)
+		return err;
+	err = x86_calibrate_tsc(system->platform_info.pm_timer_address);
 	if (err)
 		return err;
 	/* VT-d's superpage choice follows in vtd_init, per its units. */

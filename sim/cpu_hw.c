@@ -194,3 +194,10 @@ int hw_vmlaunch(void)
 	c->launches++;
 	return 0;
 }
+
+/* The simulator runs the hypervisor in the host's address space. */
+int hw_address_space_init(const struct jailhouse_system *system)
+{
+	(void)system;
+	return 0;
+}

@@ -309,6 +309,11 @@ void *hw_map_phys(u64 phys, u64 size)
 	return (void *)(uintptr_t)(MMIO_TAG | phys);
 }
 
+void *hw_map_device(u64 phys, u64 size)
+{
+	return hw_map_phys(phys, size);
+}
+
 void hw_unmap_phys(void *virt, u64 size)
 {
 	(void)virt;

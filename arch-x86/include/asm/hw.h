@@ -197,12 +197,24 @@ void hw_capture_cpu_state(struct x86_cpu_state *state);
  */
 int hw_vmlaunch(void);
 
+struct jailhouse_system;
+/*
+ * Builds the hypervisor's own page tables and switches the calling CPU to
+ * them; from then on hw_map_phys and hw_map_device work.
+ */
+int hw_address_space_init(const struct jailhouse_system *system);
+
 /* Id of the CPU executing this code, kept by the entry code. */
 unsigned int hw_this_cpu_id(void);
 /* Kicks another CPU into the hypervisor so it processes its requests. */
 void hw_kick_cpu(unsigned int cpu_id);
-/* Accessible mapping of physical memory outside the hypervisor block. */
+/*
+ * Temporary access to RAM outside the hypervisor block, valid until this
+ * CPU's next hw_map_phys.
+ */
 void *hw_map_phys(u64 phys, u64 size);
 void hw_unmap_phys(void *virt, u64 size);
+/* Lasting uncached mapping of device registers. */
+void *hw_map_device(u64 phys, u64 size);
 
 #endif

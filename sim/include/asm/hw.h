@@ -38,7 +38,10 @@ int hw_vmptrld(u64 vmcs_phys);
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);
 int hw_vmlaunch(void);
+struct jailhouse_system;
+int hw_address_space_init(const struct jailhouse_system *system);
 void *hw_map_phys(u64 phys, u64 size);
 void hw_unmap_phys(void *virt, u64 size);
+void *hw_map_device(u64 phys, u64 size);
 
 #endif
