@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-2.0
+/* CPUID emulation: the CPU's own answers, adjusted for life in a cell. */
+#include <asm/emulate.h>
+#include <asm/hw.h>
+
+/* "Jailhouse" in EBX, ECX, EDX, as hypervisors report themselves. */
+#define SIGNATURE_EBX 0x6c69614a /* "Jail" */
+#define SIGNATURE_ECX 0x73756f68 /* "hous" */
+#define SIGNATURE_EDX 0x00000065 /* "e" */
+
+static void set_result(struct guest_regs *regs, const u32 out[4])
+{
+	/* 32-bit results zero-extend into the 64-bit registers. */
+	regs->gp[REG_RAX] = out[0];
+	regs->gp[REG_RBX] = out[1];
+	regs->gp[REG_RCX] = out[2];
+	regs->gp[REG_RDX] = out[3];
+}
+
+void x86_emulate_cpuid(struct guest_regs *regs)
+{
+	u32 leaf = (u32)regs->gp[REG_RAX], subleaf = (u32)regs->gp[REG_RCX];
+	u32 out[4] = { 0, 0, 0, 0 };
+
+	if (leaf == CPUID_HV_LEAF) {
+		out[0] = CPUID_HV_LEAF;
+		out[1] = SIGNATURE_EBX;
+		out[2] = SIGNATURE_ECX;
+		out[3] = SIGNATURE_EDX;
+	} else if ((leaf & 0xffff0000) != CPUID_HV_LEAF) {
+		hw_cpuid(leaf, subleaf, out);
+		if (leaf == 1) {
+			out[2] &= ~CPUID1_ECX_VMX;
+			out[2] |= CPUID1_ECX_HYPERVISOR;
+		}
+	}
+	set_result(regs, out);
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Emulation of the instructions that always trap: CPUID and XSETBV. */
+#ifndef _ASM_EMULATE_H
+#define _ASM_EMULATE_H
+
+#include <asm/cpu_state.h>
+
+/* What the exit path does after an emulation. */
+enum x86_action {
+	X86_ACTION_DONE, /* skip the instruction, resume the guest */
+	X86_ACTION_INJECT_GP, /* raise #GP(0) in the guest */
+	X86_ACTION_INJECT_UD, /* raise #UD in the guest */
+};
+
+#define CPUID_HV_LEAF 0x40000000
+#define CPUID1_ECX_VMX (1U << 5)
+#define CPUID1_ECX_HYPERVISOR (1U << 31)
+#define X86_CR4_OSXSAVE (1ULL << 18)
+
+/*
+ * CPUID as the CPU answers it, except: VMX is hidden (no cell may nest a
+ * hypervisor), the hypervisor-present bit is set, and leaf 0x40000000 names
+ * this hypervisor.
+ */
+void x86_emulate_cpuid(struct guest_regs *regs);
+/* XSETBV with the guest's CR4, validated against what the CPU supports. */
+enum x86_action x86_emulate_xsetbv(struct guest_regs *regs, u64 guest_cr4);
+
+#endif
