@@ -9,6 +9,7 @@
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
+#include <asm/pci.h>
 #include <asm/vtd.h>
 
 static u32 page_flags_of(u64 mem_flags)
@@ -34,12 +35,22 @@ int arch_cell_create(struct cell *cell)
 		return err;
 	err = vtd_cell_init(cell);
 	if (err)
-		paging_destroy(&cell->arch.ept);
+		goto err_ept;
+	err = pci_cell_init(cell);
+	if (err)
+		goto err_vtd;
+	return 0;
+
+err_vtd:
+	vtd_cell_exit(cell);
+err_ept:
+	paging_destroy(&cell->arch.ept);
 	return err;
 }
 
 void arch_cell_destroy(struct cell *cell)
 {
+	pci_cell_exit(cell);
 	vtd_cell_exit(cell);
 	paging_destroy(&cell->arch.ept);
 }

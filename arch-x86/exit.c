@@ -5,6 +5,7 @@
 #include <core/printk.h>
 #include <asm/control.h>
 #include <asm/exit.h>
+#include <asm/pci.h>
 
 static void fail_cpu(struct per_cpu *cpu, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -40,7 +41,10 @@ static bool handle_mmio(struct per_cpu *cpu, struct x86_exit *exit)
 static bool handle_pio(struct per_cpu *cpu, struct x86_exit *exit)
 {
 	cpu->stats[JAILHOUSE_CPU_STAT_VMEXITS_PIO]++;
-	/* Permitted ports never trap: any port I/O exit is a violation. */
+	if (x86_pci_handle_pio(cpu, exit->pio.port, exit->pio.size,
+			       exit->pio.is_write, &exit->pio.value))
+		return true;
+	/* Permitted ports never trap: any other port I/O exit is a violation. */
 	fail_cpu(cpu, "port I/O %s of %u bytes at port 0x%x not permitted",
 		 exit->pio.is_write ? "write" : "read", exit->pio.size,
 		 exit->pio.port);

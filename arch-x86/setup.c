@@ -5,6 +5,7 @@
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
+#include <asm/pci.h>
 #include <asm/time.h>
 #include <asm/vtd.h>
 
@@ -23,6 +24,9 @@ int arch_init_early(const struct jailhouse_system *system)
 		return err;
 	/* VT-d's superpage choice follows in vtd_init, per its units. */
 	page_formats_configure(ept_caps & EPT_CAP_1G_PAGES, false, false);
+	err = pci_init(system);
+	if (err)
+		return err;
 	return vtd_init(system);
 }
 

@@ -160,7 +160,11 @@ enum sim_access sim_guest_pio(unsigned int cpu, u16 port, unsigned int size,
 	exit.pio.size = (u8)size;
 	exit.pio.is_write = is_write;
 	exit.pio.value = is_write ? *value : 0;
-	return run_exit(cpu, &exit) ? SIM_ACCESS_MMIO : SIM_ACCESS_FAULT;
+	if (!run_exit(cpu, &exit))
+		return SIM_ACCESS_FAULT;
+	if (!is_write)
+		*value = exit.pio.value;
+	return SIM_ACCESS_MMIO;
 }
 
 enum sim_access sim_guest_triple_fault(unsigned int cpu)

@@ -4,6 +4,7 @@
 #include <sim/devices.h>
 #include <sim/dmar.h>
 #include <sim/hw_state.h>
+#include <sim/pci_hw.h>
 
 /*
  * IA32_VMX_EPT_VPID_CAP of a Skylake-class CPU: 4-level walk, write-back,
@@ -21,6 +22,14 @@ void sim_devices_attach(const struct jailhouse_system *system)
 	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++)
 		sim_msr_set(cpu, MSR_IA32_VMX_EPT_VPID_CAP, SIM_EPT_CAPS);
 	sim_dmar_reset();
+	sim_pci_reset();
+	for (n = 0; n < system->root_cell.num_pci_devices; n++)
+		sim_pci_add_device(jailhouse_cell_pci_devices(
+					   &system->root_cell)[n].bdf);
+	if (system->platform_info.pci_mmconfig_base)
+		sim_pci_attach_mmconfig(system->platform_info.pci_mmconfig_base,
+					system->platform_info
+						.pci_mmconfig_end_bus);
 	for (n = 0; n < system->platform_info.num_iommu_units &&
 		    n < JAILHOUSE_MAX_IOMMU_UNITS;
 	     n++)

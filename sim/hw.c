@@ -9,6 +9,7 @@
 #include <asm/hw.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
+#include <sim/pci_hw.h>
 #include <sim/phys.h>
 
 unsigned int sim_current_cpu;
@@ -93,7 +94,10 @@ void sim_uart_clear(u16 port)
 void hw_outb(u16 port, u8 value)
 {
 	struct uart *u = uart_at(port);
+	u32 wide = value;
 
+	if (sim_pci_port_access(port, 1, true, &wide))
+		return;
 	/* Transmit holding register; other UART registers are accepted. */
 	if (u && port == u->port && u->len + 1 < SIM_UART_BUF) {
 		u->text[u->len++] = (char)value;
@@ -104,15 +108,43 @@ void hw_outb(u16 port, u8 value)
 u8 hw_inb(u16 port)
 {
 	struct uart *u = uart_at(port);
+	u32 wide;
 
+	if (sim_pci_port_access(port, 1, false, &wide))
+		return (u8)wide;
 	/* Line status: transmitter always empty. */
 	if (u && port == u->port + 5)
 		return 0x60;
 	return 0xff;
 }
 
+u16 hw_inw(u16 port)
+{
+	u32 wide;
+
+	if (sim_pci_port_access(port, 2, false, &wide))
+		return (u16)wide;
+	return 0xffff;
+}
+
+void hw_outw(u16 port, u16 value)
+{
+	u32 wide = value;
+
+	sim_pci_port_access(port, 2, true, &wide);
+}
+
+void hw_outl(u16 port, u32 value)
+{
+	sim_pci_port_access(port, 4, true, &value);
+}
+
 u32 hw_inl(u16 port)
 {
+	u32 wide;
+
+	if (sim_pci_port_access(port, 4, false, &wide))
+		return wide;
 	if (sim_pm_timer_port && port == sim_pm_timer_port)
 		return (u32)(clock_ns * SIM_PM_TIMER_HZ / 1000000000ULL) &
 		       0xffffff;
@@ -197,6 +229,36 @@ static u64 window_access(const volatile void *addr, unsigned int size,
 		abort();
 	}
 	return value;
+}
+
+u8 hw_mmio_read8(const volatile void *addr)
+{
+	if (is_mmio_window(addr))
+		return (u8)window_access(addr, 1, false, 0);
+	return *(const volatile u8 *)addr;
+}
+
+u16 hw_mmio_read16(const volatile void *addr)
+{
+	if (is_mmio_window(addr))
+		return (u16)window_access(addr, 2, false, 0);
+	return *(const volatile u16 *)addr;
+}
+
+void hw_mmio_write8(volatile void *addr, u8 value)
+{
+	if (is_mmio_window(addr))
+		window_access(addr, 1, true, value);
+	else
+		*(volatile u8 *)addr = value;
+}
+
+void hw_mmio_write16(volatile void *addr, u16 value)
+{
+	if (is_mmio_window(addr))
+		window_access(addr, 2, true, value);
+	else
+		*(volatile u16 *)addr = value;
 }
 
 u32 hw_mmio_read32(const volatile void *addr)
@@ -330,6 +392,7 @@ void sim_hw_reset(void)
 	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
 		sim_uart_clear(uarts[i].port);
 	sim_cpu_hw_reset();
+	sim_pci_reset();
 	for (i = 0; i < SIM_MAX_CPUS; i++) {
 		sim_vmcs_clear(i);
 		msrs[i].num = 0;

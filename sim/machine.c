@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <core/cell.h>
+#include <core/config_check.h>
 #include <core/control.h>
 #include <jailhouse/hypercall.h>
 #include <sim/devices.h>
@@ -63,7 +64,9 @@ int sim_boot(const void *config, size_t size, unsigned int cpus)
 		return hv_init(sys, size, NULL, 0, 0, cpus);
 
 	sim_pm_timer_port = sys->platform_info.pm_timer_address;
-	sim_devices_attach(sys);
+	/* Only a config the hypervisor would accept describes devices. */
+	if (config_check_system(sys, size, &(struct config_error){ 0 }))
+		sim_devices_attach(sys);
 	hv_phys = sys->hypervisor_memory.phys_start;
 	hv_size = sys->hypervisor_memory.size;
 	pool_phys = hv_phys + SIM_IMAGE_SIZE;

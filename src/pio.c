@@ -4,6 +4,7 @@
  * bitmaps and the SVM permission map (set = intercept), so the arch layer
  * can hand it to the CPU as it is.
  */
+#include <core/arch.h>
 #include <core/cell.h>
 #include <core/lib.h>
 #include <core/page_pool.h>
@@ -32,7 +33,7 @@ void pio_set_range(u8 *bitmap, u32 base, u32 length, bool allowed)
 	u32 port;
 
 	for (port = base; port < base + length && port < NUM_PORTS; port++) {
-		if (allowed)
+		if (allowed && !arch_port_emulated((u16)port))
 			bitmap[port / 8] &= ~(1 << (port % 8));
 		else
 			bitmap[port / 8] |= 1 << (port % 8);

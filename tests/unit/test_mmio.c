@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The MMIO region registry and dispatch, alone and from a guest access. */
 #include <criterion/criterion.h>
+#include <string.h>
 #include "helpers.h"
+
+/* A cell with an empty registry; root's holds the hypervisor's own. */
+static struct cell scratch;
 
 static void setup(void)
 {
 	boot_qemu_vm();
+	memset(&scratch, 0, sizeof(scratch));
 }
 
 TestSuite(mmio, .init = setup);
@@ -36,7 +41,7 @@ static enum mmio_result access(u64 address, bool write, u64 *value)
 {
 	struct mmio_access a = { .address = address, .size = 4,
 				 .is_write = write, .value = *value };
-	enum mmio_result r = mmio_handle_access(&root_cell, &a);
+	enum mmio_result r = mmio_handle_access(&scratch, &a);
 
 	*value = a.value;
 	return r;
@@ -47,9 +52,9 @@ Test(mmio, dispatch_by_region_with_offsets)
 	struct probe p1 = { 0 }, p2 = { 0 };
 	u64 v = 0x55;
 
-	cr_assert_eq(mmio_region_register(&root_cell, 0x1000, 0x100,
+	cr_assert_eq(mmio_region_register(&scratch, 0x1000, 0x100,
 					  probe_handler, &p1), 0);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x1100, 0x100,
+	cr_assert_eq(mmio_region_register(&scratch, 0x1100, 0x100,
 					  probe_handler, &p2), 0,
 		     "adjacent regions are fine");
 	cr_assert_eq(access(0x1104, true, &v), MMIO_HANDLED);
@@ -71,25 +76,25 @@ Test(mmio, overlaps_and_bad_ranges_are_refused)
 {
 	struct probe p = { 0 };
 
-	cr_assert_eq(mmio_region_register(&root_cell, 0x1000, 0x100,
+	cr_assert_eq(mmio_region_register(&scratch, 0x1000, 0x100,
 					  probe_handler, &p), 0);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x10ff, 0x10,
+	cr_assert_eq(mmio_region_register(&scratch, 0x10ff, 0x10,
 					  probe_handler, &p), -EEXIST);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x0f00, 0x101,
+	cr_assert_eq(mmio_region_register(&scratch, 0x0f00, 0x101,
 					  probe_handler, &p), -EEXIST);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x0f00, 0x1000,
+	cr_assert_eq(mmio_region_register(&scratch, 0x0f00, 0x1000,
 					  probe_handler, &p), -EEXIST,
 		     "a region covering another overlaps it");
-	cr_assert_eq(mmio_region_register(&root_cell, 0x5000, 0,
+	cr_assert_eq(mmio_region_register(&scratch, 0x5000, 0,
 					  probe_handler, &p), -EINVAL);
-	cr_assert_eq(mmio_region_register(&root_cell, ~0ULL - 4, 0x10,
+	cr_assert_eq(mmio_region_register(&scratch, ~0ULL - 4, 0x10,
 					  probe_handler, &p), -EINVAL);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x5000, 0x10, NULL, &p),
+	cr_assert_eq(mmio_region_register(&scratch, 0x5000, 0x10, NULL, &p),
 		     -EINVAL);
-	cr_assert_eq(root_cell.mmio.num, 1);
-	cr_assert_eq(mmio_region_unregister(&root_cell, 0x1001), -ENOENT);
-	cr_assert_eq(mmio_region_unregister(&root_cell, 0x1000), 0);
-	cr_assert_eq(root_cell.mmio.num, 0);
+	cr_assert_eq(scratch.mmio.num, 1);
+	cr_assert_eq(mmio_region_unregister(&scratch, 0x1001), -ENOENT);
+	cr_assert_eq(mmio_region_unregister(&scratch, 0x1000), 0);
+	cr_assert_eq(scratch.mmio.num, 0);
 }
 
 Test(mmio, registry_grows_sorted_and_reports_exhaustion)
@@ -104,7 +109,7 @@ Test(mmio, registry_grows_sorted_and_reports_exhaustion)
 	/* Registered in scrambled order; lookups must find every one. */
 	for (i = 0; i < 600; i++) {
 		n = (i * 7919) % 600;
-		cr_assert_eq(mmio_region_register(&root_cell, 0x100000 + n * 0x40,
+		cr_assert_eq(mmio_region_register(&scratch, 0x100000 + n * 0x40,
 						  0x40, probe_handler,
 						  &probes[n]), 0);
 	}
@@ -115,25 +120,25 @@ Test(mmio, registry_grows_sorted_and_reports_exhaustion)
 			     MMIO_HANDLED);
 		cr_assert_eq(v, n * 0x1000 + 8);
 	}
-	for (n = 1; n < root_cell.mmio.num; n++)
-		cr_assert_lt(root_cell.mmio.regions[n - 1].start,
-			     root_cell.mmio.regions[n].start);
+	for (n = 1; n < scratch.mmio.num; n++)
+		cr_assert_lt(scratch.mmio.regions[n - 1].start,
+			     scratch.mmio.regions[n].start);
 
 	/* Fill the pool; growth must fail loudly and keep what exists. */
 	while (hogged < 4096 && (hog[hogged] = page_alloc(&mem_pool, 1)))
 		hogged++;
-	for (i = root_cell.mmio.num; i < root_cell.mmio.capacity; i++)
-		cr_assert_eq(mmio_region_register(&root_cell, 0x900000 + i * 0x40,
+	for (i = scratch.mmio.num; i < scratch.mmio.capacity; i++)
+		cr_assert_eq(mmio_region_register(&scratch, 0x900000 + i * 0x40,
 						  0x40, probe_handler,
 						  &probes[0]), 0);
-	cr_assert_eq(mmio_region_register(&root_cell, 0x800000, 0x40,
+	cr_assert_eq(mmio_region_register(&scratch, 0x800000, 0x40,
 					  probe_handler, &probes[0]), -ENOMEM);
-	cr_assert_eq(root_cell.mmio.num, root_cell.mmio.capacity);
+	cr_assert_eq(scratch.mmio.num, scratch.mmio.capacity);
 	v = 0;
 	cr_assert_eq(access(0x100000 + 599 * 0x40, false, &v), MMIO_HANDLED);
 	while (hogged)
 		page_free(&mem_pool, hog[--hogged], 1);
-	mmio_cell_exit(&root_cell);
+	mmio_cell_exit(&scratch);
 	cr_assert_eq(mem_pool.used, used, "registry pages not returned");
 }
 

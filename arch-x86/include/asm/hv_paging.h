@@ -13,7 +13,7 @@
 /* Pages of the per-CPU window for foreign physical memory. */
 #define HV_REMAP_PAGES 16
 /* Room for lasting device mappings (IOMMU units, IOAPICs, APIC). */
-#define HV_DEVICE_AREA (1ULL << 24)
+#define HV_DEVICE_AREA (1ULL << 30)
 
 int hv_paging_init(u64 block_virt, u64 block_phys, u64 block_size,
 		   u64 remap_base, unsigned int cpus);

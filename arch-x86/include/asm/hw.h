@@ -52,6 +52,26 @@ static inline void hw_wrmsr(u32 msr, u64 value)
 		     : "memory");
 }
 
+static inline u8 hw_mmio_read8(const volatile void *addr)
+{
+	return *(const volatile u8 *)addr;
+}
+
+static inline u16 hw_mmio_read16(const volatile void *addr)
+{
+	return *(const volatile u16 *)addr;
+}
+
+static inline void hw_mmio_write8(volatile void *addr, u8 value)
+{
+	*(volatile u8 *)addr = value;
+}
+
+static inline void hw_mmio_write16(volatile void *addr, u16 value)
+{
+	*(volatile u16 *)addr = value;
+}
+
 static inline u32 hw_mmio_read32(const volatile void *addr)
 {
 	return *(const volatile u32 *)addr;
@@ -98,6 +118,24 @@ static inline void hw_invept(unsigned long type, u64 eptp)
 static inline void hw_flush_cache_line(const volatile void *addr)
 {
 	asm volatile("clflush %0" : "+m"(*(volatile char *)addr));
+}
+
+static inline void hw_outw(u16 port, u16 value)
+{
+	asm volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline void hw_outl(u16 port, u32 value)
+{
+	asm volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline u16 hw_inw(u16 port)
+{
+	u16 value;
+
+	asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
 }
 
 static inline u32 hw_inl(u16 port)

@@ -18,6 +18,7 @@ struct arch_per_cpu {
 	volatile bool reset_request;
 	volatile bool flush_request;
 	enum vcpu_state vcpu_state;
+	u32 pci_address; /* the guest's view of the 0xCF8 latch */
 	u64 eptp_loaded;
 };
 

@@ -12,11 +12,18 @@
 void hw_outb(u16 port, u8 value);
 u8 hw_inb(u16 port);
 u32 hw_inl(u16 port);
+u16 hw_inw(u16 port);
+void hw_outw(u16 port, u16 value);
+void hw_outl(u16 port, u32 value);
 unsigned int hw_this_cpu_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
 u64 hw_rdmsr(u32 msr);
 void hw_wrmsr(u32 msr, u64 value);
+u8 hw_mmio_read8(const volatile void *addr);
+u16 hw_mmio_read16(const volatile void *addr);
+void hw_mmio_write8(volatile void *addr, u8 value);
+void hw_mmio_write16(volatile void *addr, u16 value);
 u32 hw_mmio_read32(const volatile void *addr);
 void hw_mmio_write32(volatile void *addr, u32 value);
 u64 hw_mmio_read64(const volatile void *addr);

@@ -39,6 +39,9 @@ bool arch_translate_gpa(struct cell *cell, u64 gpa, u64 *hpa, u32 *flags);
 /* Makes changes to cell address spaces and device ownership effective. */
 void arch_config_commit(struct cell *cell_added_removed);
 
+/* Ports the architecture emulates for every cell: never passed through. */
+bool arch_port_emulated(u16 port);
+
 /* Devices. */
 int arch_pci_assign_device(struct cell *cell,
 			   const struct jailhouse_pci_device *dev);

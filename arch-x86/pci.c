@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0
+/* PCI configuration space access of cells (see asm/pci.h). */
+#include <core/cell_checks.h>
+#include <core/errno.h>
+#include <core/printk.h>
+#include <core/spinlock.h>
+#include <asm/hw.h>
+#include <asm/pci.h>
+
+#define CONFIG_ENABLE (1U << 31)
+
+/* The host bridge's address latch is one for all CPUs. */
+static spinlock_t config_lock;
+static volatile u8 *mmconfig;
+static u64 mmconfig_size;
+
+bool arch_port_emulated(u16 port)
+{
+	return port >= PCI_CONFIG_ADDRESS && port <= PCI_CONFIG_DATA + 3;
+}
+
+static bool owns(const struct cell *cell, u16 bdf)
+{
+	return pci_device_owner(0, bdf) == cell;
+}
+
+static u32 absent(unsigned int size)
+{
+	return 0xffffffffU >> (32 - 8 * size);
+}
+
+static void log_foreign(const struct per_cpu *cpu, u16 bdf, bool is_write)
+{
+	printk("CPU %u of cell \"%s\": config %s of %02x:%02x.%x refused: not "
+	       "its device\n",
+	       cpu->cpu_id, cell_name(cpu->cell), is_write ? "write" : "read",
+	       bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
+}
+
+static void port_data_access(struct per_cpu *cpu, u16 port,
+			     unsigned int size, bool is_write, u32 *value)
+{
+	u32 address = cpu->arch.pci_address;
+	u16 bdf = (address >> 8) & 0xffff;
+
+	if (!(address & CONFIG_ENABLE) || !owns(cpu->cell, bdf)) {
+		if (address & CONFIG_ENABLE && is_write)
+			log_foreign(cpu, bdf, true);
+		if (!is_write)
+			*value = absent(size);
+		return;
+	}
+	spin_lock(&config_lock);
+	hw_outl(PCI_CONFIG_ADDRESS, address);
+	if (size == 1 && is_write)
+		hw_outb(port, (u8)*value);
+	else if (size == 1)
+		*value = hw_inb(port);
+	else if (size == 2 && is_write)
+		hw_outw(port, (u16)*value);
+	else if (size == 2)
+		*value = hw_inw(port);
+	else if (is_write)
+		hw_outl(port, *value);
+	else
+		*value = hw_inl(port);
+	spin_unlock(&config_lock);
+}
+
+bool x86_pci_handle_pio(struct per_cpu *cpu, u16 port, unsigned int size,
+			bool is_write, u32 *value)
+{
+	if (!arch_port_emulated(port))
+		return false;
+	if (port == PCI_CONFIG_ADDRESS && size == 4) {
+		/* Each CPU has its own view of the latch. */
+		if (is_write)
+			cpu->arch.pci_address = *value;
+		else
+			*value = cpu->arch.pci_address;
+	} else if (port >= PCI_CONFIG_DATA &&
+		   port + size <= PCI_CONFIG_DATA + 4) {
+		port_data_access(cpu, port, size, is_write, value);
+	} else if (is_write) {
+		if (port == PCI_RESET_CONTROL)
+			printk("CPU %u of cell \"%s\": machine reset through "
+			       "port 0xcf9 ignored\n",
+			       cpu->cpu_id, cell_name(cpu->cell));
+	} else {
+		*value = 0;
+	}
+	return true;
+}
+
+static enum mmio_result mmconfig_access(void *arg, struct mmio_access *a)
+{
+	struct cell *cell = arg;
+	u16 bdf = (u16)(a->address >> 12);
+	volatile u8 *reg = mmconfig + a->address;
+
+	if (a->size == 8 || (a->address & (a->size - 1)))
+		return MMIO_ERROR;
+	if (!owns(cell, bdf)) {
+		if (!a->is_write)
+			a->value = absent(a->size);
+		return MMIO_HANDLED;
+	}
+	if (a->size == 1 && a->is_write)
+		hw_mmio_write8(reg, (u8)a->value);
+	else if (a->size == 1)
+		a->value = hw_mmio_read8(reg);
+	else if (a->size == 2 && a->is_write)
+		hw_mmio_write16(reg, (u16)a->value);
+	else if (a->size == 2)
+		a->value = hw_mmio_read16(reg);
+	else if (a->is_write)
+		hw_mmio_write32(reg, (u32)a->value);
+	else
+		a->value = hw_mmio_read32(reg);
+	return MMIO_HANDLED;
+}
+
+int pci_init(const struct jailhouse_system *system)
+{
+	u64 base = system->platform_info.pci_mmconfig_base;
+
+	mmconfig = NULL;
+	if (!base)
+		return 0;
+	mmconfig_size = ((u64)system->platform_info.pci_mmconfig_end_bus + 1)
+			<< 20;
+	mmconfig = hw_map_device(base, mmconfig_size);
+	return mmconfig ? 0 : -ENOMEM;
+}
+
+int pci_cell_init(struct cell *cell)
+{
+	if (!mmconfig)
+		return 0;
+	return mmio_region_register(
+		cell, system_config->platform_info.pci_mmconfig_base,
+		mmconfig_size, mmconfig_access, cell);
+}
+
+void pci_cell_exit(struct cell *cell)
+{
+	if (mmconfig)
+		mmio_region_unregister(
+			cell, system_config->platform_info.pci_mmconfig_base);
+}
