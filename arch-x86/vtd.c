@@ -816,8 +816,7 @@ static bool owns_irte(const struct cell *cell, unsigned int index)
 	return false;
 }
 
-void vtd_free_irtes(struct cell *cell, unsigned int first,
-		    unsigned int count)
+void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
 {
 	bool cleared = false;
 	unsigned int i;
@@ -1095,6 +1094,14 @@ static void log_irq_fault(const struct vtd_unit *u, u64 lo, u64 hi)
 	u8 reason = (hi >> VTD_FRCD_FR_SHIFT) & 0xff;
 	char owner[48] = "";
 
+	/* Such a request names no entry: its index field means nothing. */
+	if (reason == VTD_FR_IR_COMPAT) {
+		printk("VT-d unit %u: interrupt from %02x:%02x.%x blocked: %s "
+		       "(fault 0x%02x)\n", unit_index(u), sid >> 8,
+		       (sid >> 3) & 0x1f, sid & 7, fault_reason_text(reason),
+		       reason);
+		return;
+	}
 	if (index < VTD_NUM_IRTES && irte_owner[index])
 		snprintk(owner, sizeof(owner), " of cell \"%s\"",
 			 cell_name(irte_owner[index]));

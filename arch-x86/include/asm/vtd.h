@@ -76,6 +76,7 @@
 #define VTD_FRCD_FI_INDEX_SHIFT 48 /* lower quadword, interrupt faults */
 /* Fault reasons from here on are interrupt remapping faults. */
 #define VTD_FR_FIRST_IR 0x20
+#define VTD_FR_IR_COMPAT 0x25
 
 /* Interrupt remapping table address register */
 #define VTD_IRTA_EIME (1ULL << 11)
@@ -160,8 +161,7 @@ void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id);
 /* count contiguous indices for the cell: the first one, or -errno. */
 int vtd_alloc_irtes(struct cell *cell, unsigned int count);
 /* Clears and releases indices the cell got from vtd_alloc_irtes. */
-void vtd_free_irtes(struct cell *cell, unsigned int first,
-		    unsigned int count);
+void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count);
 int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
 		      const struct vtd_irq *irq);
 /* Clears the entry; the index stays the cell's. */
