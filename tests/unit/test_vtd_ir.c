@@ -270,6 +270,47 @@ Test(vtd_ir, remapping_on_with_table_in_x2apic_format)
 	expect_no_protocol_errors(0);
 }
 
+/* How root's interrupt sources get their entries before remapping starts. */
+Test(vtd_ir, entries_written_before_enable_hold_after_it)
+{
+	struct vtd_irq irq = irq_to(ROOT_APIC, 0x3a);
+	struct sim_msi_result r;
+	int nic_index, pin_index;
+
+	add_units(1);
+	cr_assert_eq(vtd_init(&sys), 0);
+	register_cpus();
+	cr_assert_eq(vtd_cell_init(&root), 0);
+	cr_assert_eq(vtd_add_pci_device(&root, &nic), 0);
+	nic_index = map_one(&root, NIC, ROOT_APIC, 0x39);
+	pin_index = vtd_alloc_irtes(&root, 1);
+	irq.level = true;
+	cr_assert_eq(vtd_map_interrupt(&root, IOAPIC_SID, pin_index, &irq), 0);
+	cr_expect_eq(iec_invalidations(0), 0, "nothing to flush yet");
+	vtd_config_commit(NULL);
+	cr_assert_eq(vtd_enable(), 0);
+
+	cr_expect_eq(msi(NIC, nic_index, &r), SIM_MSI_DELIVERED);
+	cr_expect_eq(r.vector, 0x39);
+	cr_expect_eq(msi(IOAPIC_SID, pin_index, &r), SIM_MSI_DELIVERED);
+	cr_expect_eq(r.vector, 0x3a);
+	cr_expect(r.level);
+	expect_no_protocol_errors(0);
+	vtd_remove_pci_device(&nic);
+	vtd_cell_exit(&root);
+	vtd_shutdown();
+	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
+
+Test(vtd_ir, msi_address_encodes_all_16_handle_bits)
+{
+	cr_expect_eq(vtd_msi_address(0), 0xfee00010ULL);
+	cr_expect_eq(vtd_msi_address(5), 0xfee000b0ULL);
+	/* Handle bits 14:0 at address bits 19:5, bit 15 at address bit 2. */
+	cr_expect_eq(vtd_msi_address(0x8001), 0xfee00034ULL);
+	cr_expect_eq(vtd_msi_address(0x7fff), 0xfeeffff0ULL);
+}
+
 Test(vtd_ir, every_unit_remaps)
 {
 	struct sim_msi_result r;
