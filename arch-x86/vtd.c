@@ -26,6 +26,9 @@
 /* IRTA.S: the table holds 2^(S + 1) entries. */
 #define IRTA_SIZE_FIELD 9
 #define ALL_IRTES (-1)
+_Static_assert(2 << IRTA_SIZE_FIELD == VTD_NUM_IRTES &&
+		       VTD_NUM_IRTES * 16 % PAGE_SIZE == 0,
+	       "IRTA.S must describe the table of whole pages we allocate");
 
 struct vtd_unit {
 	u8 *regs;
