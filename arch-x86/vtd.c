@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VT-d DMA remapping: what each cell's devices may reach.
+ * VT-d DMA and interrupt remapping: what each cell's devices may reach, and
+ * which CPUs their interrupts may hit.
  *
  * Tables live in the hypervisor's page pool. The units are driven only
  * through asm/hw.h, so this file runs unchanged against the simulator's
@@ -21,6 +22,13 @@
 #define POLL_LIMIT 1000000UL
 /* Domain 0 is reserved when the unit runs in caching mode: never used. */
 #define MAX_DOMAINS 256
+#define IRT_PAGES (VTD_NUM_IRTES * 16 / PAGE_SIZE)
+/* IRTA.S: the table holds 2^(S + 1) entries. */
+#define IRTA_SIZE_FIELD 9
+#define ALL_IRTES (-1)
+_Static_assert(2 << IRTA_SIZE_FIELD == VTD_NUM_IRTES &&
+		       VTD_NUM_IRTES * 16 % PAGE_SIZE == 0,
+	       "IRTA.S must describe the table of whole pages we allocate");
 
 struct vtd_unit {
 	u8 *regs;
@@ -31,6 +39,9 @@ struct vtd_unit {
 	unsigned int queue_tail;
 	u32 wait_seq; /* last status value a wait descriptor wrote */
 	bool enabled;
+	bool ir_enabled;
+	unsigned int fro; /* offset of the first fault recording register */
+	unsigned int nfr; /* number of fault recording registers */
 };
 
 static struct vtd_unit units[JAILHOUSE_MAX_IOMMU_UNITS];
@@ -45,6 +56,20 @@ static u64 *root_table;
 static u64 *context_tables[NUM_BUSES];
 /* One word per unit that its wait descriptors write to. */
 static volatile u32 *wait_status;
+/* Whose second-level tables a domain id names, for fault reports. */
+static struct cell *domain_cell[MAX_DOMAINS];
+
+/*
+ * Interrupt remapping: one table for all units, so an index means the same
+ * everywhere. Each index belongs to at most one cell.
+ */
+static bool ir_available; /* every unit remaps interrupts */
+static bool ir_eim; /* x2APIC: 32-bit destinations */
+static u64 *irt;
+static struct cell *irte_owner[VTD_NUM_IRTES];
+static u32 apic_ids[MAX_CPUS];
+static struct cpu_set apic_id_known;
+static unsigned long faults_logged;
 
 /* Keeps the compiler from moving table stores past an MMIO write. */
 static inline void barrier(void)
@@ -195,6 +220,33 @@ static int check_features(void)
 	return -EIO;
 }
 
+/*
+ * Interrupt remapping needs queued invalidation (the only way to flush the
+ * interrupt entry cache) and, for x2APIC destinations, EIM. Without them we
+ * run like without units: loudly, interrupts not isolated.
+ */
+static void check_ir_features(const struct jailhouse_system *system)
+{
+	char missing[120];
+	int len = 0;
+
+	ir_eim = system->platform_info.apic_mode == JAILHOUSE_APIC_MODE_X2APIC;
+	if (!all_units_have(false, VTD_ECAP_IR))
+		len += snprintk(missing + len, sizeof(missing) - len,
+				" interrupt-remapping(ECAP.IR)");
+	if (!all_units_have(false, VTD_ECAP_QI))
+		len += snprintk(missing + len, sizeof(missing) - len,
+				" queued-invalidation(ECAP.QI)");
+	if (ir_eim && !all_units_have(false, VTD_ECAP_EIM))
+		len += snprintk(missing + len, sizeof(missing) - len,
+				" x2APIC-destinations(ECAP.EIM)");
+	ir_available = len == 0;
+	if (!ir_available)
+		printk("WARNING: VT-d cannot remap interrupts, missing:%s: "
+		       "interrupts of devices are NOT isolated between "
+		       "cells\n", missing);
+}
+
 static void choose_sl_format(void)
 {
 	u64 sagaw = sagaw_of_all_units();
@@ -227,6 +279,8 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
 	u->cap = read64(u, VTD_CAP_REG);
 	u->ecap = read64(u, VTD_ECAP_REG);
 	u->use_qi = u->ecap & VTD_ECAP_QI;
+	u->fro = ((u->cap >> VTD_CAP_FRO_SHIFT) & VTD_CAP_FRO_MASK) * 16;
+	u->nfr = ((u->cap >> VTD_CAP_NFR_SHIFT) & VTD_CAP_NFR_MASK) + 1;
 	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_TE) {
 		printk("VT-d unit %u: translation already enabled "
 		       "(boot Linux with intel_iommu=off)\n", i);
@@ -254,10 +308,19 @@ static void reset_state(void)
 		context_tables[i] = NULL;
 	for (i = 0; i < ARRAY_SIZE(domain_map); i++)
 		domain_map[i] = 0;
+	for (i = 0; i < MAX_DOMAINS; i++)
+		domain_cell[i] = NULL;
+	for (i = 0; i < VTD_NUM_IRTES; i++)
+		irte_owner[i] = NULL;
+	apic_id_known = (struct cpu_set){ { 0 } };
 	num_units = 0;
 	root_table = NULL;
 	wait_status = NULL;
 	sl_format = NULL;
+	ir_available = false;
+	ir_eim = false;
+	irt = NULL;
+	faults_logged = 0;
 }
 
 static int alloc_queues(void)
@@ -289,6 +352,8 @@ static void free_tables(void)
 			page_free(&mem_pool, context_tables[i], 1);
 	if (root_table)
 		page_free(&mem_pool, root_table, 1);
+	if (irt)
+		page_free(&mem_pool, irt, IRT_PAGES);
 	if (wait_status)
 		page_free(&mem_pool, (void *)wait_status, 1);
 }
@@ -307,11 +372,17 @@ static int init_units(const struct jailhouse_system *system)
 	if (err)
 		return err;
 	choose_sl_format();
+	check_ir_features(system);
 	num_domains = domains_of_all_units();
 
 	root_table = page_alloc(&mem_pool, 1);
 	if (!root_table)
 		return -ENOMEM;
+	if (ir_available) {
+		irt = page_alloc(&mem_pool, IRT_PAGES);
+		if (!irt)
+			return -ENOMEM;
+	}
 	return alloc_queues();
 }
 
@@ -383,15 +454,21 @@ int vtd_cell_init(struct cell *cell)
 		return err;
 	}
 	cell->arch.domain_id = id;
+	domain_cell[id] = cell;
 	return 0;
 }
 
+static void release_cell_irtes(struct cell *cell);
+
 void vtd_cell_exit(struct cell *cell)
 {
+	if (ir_available)
+		release_cell_irtes(cell);
 	if (num_units == 0 || !cell->arch.dma.root)
 		return;
 	paging_destroy(&cell->arch.dma);
 	free_domain_id(cell->arch.domain_id);
+	domain_cell[cell->arch.domain_id] = NULL;
 	cell->arch.domain_id = 0;
 }
 
@@ -515,6 +592,8 @@ int vtd_add_pci_device(struct cell *cell,
 	return 0;
 }
 
+static void clear_irtes_of_source(u16 source_id);
+
 void vtd_remove_pci_device(const struct jailhouse_pci_device *dev)
 {
 	unsigned int bus = dev->bdf >> 8;
@@ -522,6 +601,9 @@ void vtd_remove_pci_device(const struct jailhouse_pci_device *dev)
 
 	if (num_units == 0)
 		return;
+	/* Its interrupts must not reach the old owner's CPUs any more. */
+	if (ir_available)
+		clear_irtes_of_source(dev->bdf);
 	ce = context_entry(dev->bdf, false);
 	if (!ce)
 		return;
@@ -562,19 +644,37 @@ static int wait_queue(struct vtd_unit *u, u32 seq)
 	return -ETIMEDOUT;
 }
 
-/* Context cache and IOTLB, globally, then wait until both are done. */
-static int flush_by_queue(struct vtd_unit *u)
+/* Hands the queued descriptors to the unit and waits until all are done. */
+static int submit_queue(struct vtd_unit *u)
 {
 	u64 status_phys = pool_phys((const void *)&wait_status[unit_index(u)]);
 	u32 seq = ++u->wait_seq;
 
-	queue_descriptor(u, VTD_QI_CC_GLOBAL, 0);
-	queue_descriptor(u, VTD_QI_IOTLB_GLOBAL, 0);
 	queue_descriptor(u, VTD_QI_WAIT_SW |
 				    (u64)seq << VTD_QI_WAIT_DATA_SHIFT,
 			 status_phys);
 	write64(u, VTD_IQT_REG, (u64)u->queue_tail << 4);
 	return wait_queue(u, seq);
+}
+
+/* Context cache and IOTLB, globally. */
+static int flush_by_queue(struct vtd_unit *u)
+{
+	queue_descriptor(u, VTD_QI_CC_GLOBAL, 0);
+	queue_descriptor(u, VTD_QI_IOTLB_GLOBAL, 0);
+	return submit_queue(u);
+}
+
+/* One entry of the interrupt entry cache, or all with ALL_IRTES. */
+static int flush_irq_cache(struct vtd_unit *u, int index)
+{
+	u64 desc = VTD_QI_IEC;
+
+	if (index != ALL_IRTES)
+		desc |= VTD_QI_IEC_INDEXED |
+			(u64)index << VTD_QI_IEC_IDX_SHIFT;
+	queue_descriptor(u, desc, 0);
+	return submit_queue(u);
 }
 
 static unsigned int iotlb_reg(const struct vtd_unit *u)
@@ -613,6 +713,446 @@ void vtd_config_commit(struct cell *cell_added_removed)
 	for (i = 0; i < num_units; i++)
 		if (units[i].enabled)
 			flush_unit(&units[i]);
+}
+
+/* Interrupt remapping */
+
+bool vtd_irq_remapping(void)
+{
+	return ir_available;
+}
+
+void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id)
+{
+	if (cpu_id >= MAX_CPUS)
+		return;
+	apic_ids[cpu_id] = apic_id;
+	cpu_set_add(&apic_id_known, cpu_id);
+}
+
+static u64 *irte_of(unsigned int index)
+{
+	return &irt[index * 2];
+}
+
+/*
+ * The unit may fetch an entry at any moment: P goes last, and a present
+ * entry whose source changes is taken out first so that no fetch ever pairs
+ * the old destination with the new source.
+ */
+static void write_irte(unsigned int index, u64 lo, u64 hi)
+{
+	u64 *e = irte_of(index);
+
+	if ((e[0] & VTD_IRTE_P) && (e[1] != hi || !(lo & VTD_IRTE_P))) {
+		e[0] = 0;
+		barrier();
+	}
+	e[1] = hi;
+	barrier();
+	e[0] = lo;
+}
+
+/* Makes entry changes visible: the units cache entries they used. */
+static int flush_irtes(int index)
+{
+	unsigned int i;
+	int err, ret = 0;
+
+	for (i = 0; i < num_units; i++) {
+		if (!units[i].ir_enabled)
+			continue;
+		err = flush_irq_cache(&units[i], index);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+static bool irte_present(unsigned int index)
+{
+	return irte_of(index)[0] & VTD_IRTE_P;
+}
+
+/* Entries [first, first + count) are all free, or the first taken one. */
+static unsigned int free_run(unsigned int first, unsigned int count)
+{
+	unsigned int n;
+
+	for (n = 0; n < count; n++)
+		if (irte_owner[first + n])
+			break;
+	return n;
+}
+
+int vtd_alloc_irtes(struct cell *cell, unsigned int count)
+{
+	unsigned int first, n;
+
+	if (!ir_available)
+		return 0;
+	if (count == 0 || count > VTD_NUM_IRTES)
+		return -EINVAL;
+	for (first = 0; first + count <= VTD_NUM_IRTES; first += n + 1) {
+		n = free_run(first, count);
+		if (n < count)
+			continue;
+		for (n = 0; n < count; n++)
+			irte_owner[first + n] = cell;
+		return first;
+	}
+	printk("VT-d: cell \"%s\": no %u free interrupt remapping entries\n",
+	       cell_name(cell), count);
+	return -ENOMEM;
+}
+
+static bool owns_irte(const struct cell *cell, unsigned int index)
+{
+	if (index < VTD_NUM_IRTES && irte_owner[index] == cell)
+		return true;
+	if (index < VTD_NUM_IRTES && irte_owner[index])
+		printk("VT-d: cell \"%s\": IRTE %u belongs to cell \"%s\"\n",
+		       cell_name(cell), index, cell_name(irte_owner[index]));
+	else
+		printk("VT-d: cell \"%s\": IRTE %u is not allocated to it\n",
+		       cell_name(cell), index);
+	return false;
+}
+
+void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
+{
+	bool cleared = false;
+	unsigned int i;
+
+	if (!ir_available)
+		return;
+	if (first >= VTD_NUM_IRTES || count > VTD_NUM_IRTES - first) {
+		printk("VT-d: cell \"%s\": cannot free IRTEs %u+%u\n",
+		       cell_name(cell), first, count);
+		return;
+	}
+	for (i = first; i < first + count; i++) {
+		if (!owns_irte(cell, i))
+			continue;
+		if (irte_present(i)) {
+			write_irte(i, 0, 0);
+			cleared = true;
+		}
+		irte_owner[i] = NULL;
+	}
+	if (cleared)
+		flush_irtes(count == 1 ? (int)first : ALL_IRTES);
+}
+
+static void release_cell_irtes(struct cell *cell)
+{
+	bool cleared = false;
+	unsigned int i;
+
+	for (i = 0; i < VTD_NUM_IRTES; i++) {
+		if (irte_owner[i] != cell)
+			continue;
+		if (irte_present(i)) {
+			write_irte(i, 0, 0);
+			cleared = true;
+		}
+		irte_owner[i] = NULL;
+	}
+	if (cleared)
+		flush_irtes(ALL_IRTES);
+}
+
+static void clear_irtes_of_source(u16 source_id)
+{
+	bool cleared = false;
+	unsigned int i;
+
+	for (i = 0; i < VTD_NUM_IRTES; i++) {
+		if (!irte_present(i) ||
+		    irte_of(i)[1] != (VTD_IRTE_SVT_SID | source_id))
+			continue;
+		write_irte(i, 0, 0);
+		cleared = true;
+	}
+	if (cleared)
+		flush_irtes(ALL_IRTES);
+}
+
+static bool cell_has_ioapic(const struct cell *cell, u16 source_id)
+{
+	const struct jailhouse_irqchip *chip =
+		jailhouse_cell_irqchips(cell->config);
+	unsigned int n;
+
+	for (n = 0; n < cell->config->num_irqchips; n++)
+		if (chip[n].id == source_id)
+			return true;
+	return false;
+}
+
+/* The context entry is the truth about who owns a device right now. */
+static bool cell_has_device(const struct cell *cell, u16 bdf)
+{
+	const u64 *ce = context_entry(bdf, false);
+
+	return ce && (ce[0] & VTD_CTX_PRESENT) && cell->arch.domain_id &&
+	       ((ce[1] >> VTD_CTX_DID_SHIFT) & 0xffff) ==
+		       cell->arch.domain_id;
+}
+
+static int check_source(const struct cell *cell, u16 source_id)
+{
+	if (cell_has_ioapic(cell, source_id) ||
+	    cell_has_device(cell, source_id))
+		return 0;
+	printk("VT-d: cell \"%s\": interrupt source %02x:%02x.%x is not the "
+	       "cell's\n", cell_name(cell), source_id >> 8,
+	       (source_id >> 3) & 0x1f, source_id & 7);
+	return -EPERM;
+}
+
+static int cpu_of_apic_id(u32 apic_id)
+{
+	unsigned int cpu;
+
+	for_each_cpu(cpu, &apic_id_known)
+		if (apic_ids[cpu] == apic_id)
+			return cpu;
+	return -1;
+}
+
+static int refuse_irq(const struct cell *cell, u16 source_id,
+		      const struct vtd_irq *irq, const char *why)
+{
+	printk("VT-d: cell \"%s\": interrupt of %02x:%02x.%x to APIC %u "
+	       "(vector 0x%x) refused: %s\n", cell_name(cell), source_id >> 8,
+	       (source_id >> 3) & 0x1f, source_id & 7, irq->dest_apic_id,
+	       irq->vector, why);
+	return -EPERM;
+}
+
+static int check_irq(const struct cell *cell, u16 source_id,
+		     const struct vtd_irq *irq)
+{
+	int cpu = cpu_of_apic_id(irq->dest_apic_id);
+
+	if (irq->delivery_mode != VTD_DLM_FIXED &&
+	    irq->delivery_mode != VTD_DLM_LOWEST_PRIO &&
+	    irq->delivery_mode != VTD_DLM_NMI)
+		return refuse_irq(cell, source_id, irq,
+				  "delivery mode not allowed");
+	/* The local APIC drops vectors 0-15 as illegal. */
+	if (irq->delivery_mode != VTD_DLM_NMI && irq->vector < 16)
+		return refuse_irq(cell, source_id, irq, "illegal vector");
+	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
+		return refuse_irq(cell, source_id, irq,
+				  "not a CPU of the cell");
+	if (!ir_eim && irq->dest_apic_id > 0xff)
+		return refuse_irq(cell, source_id, irq,
+				  "beyond 8-bit xAPIC destinations");
+	return 0;
+}
+
+static u64 irte_low(const struct vtd_irq *irq)
+{
+	u64 lo = VTD_IRTE_P | (u64)irq->vector << VTD_IRTE_VECTOR_SHIFT |
+		 (u64)irq->delivery_mode << VTD_IRTE_DLM_SHIFT;
+
+	if (irq->level)
+		lo |= VTD_IRTE_TM;
+	/* Physical destination mode: DM stays 0, one CPU by its APIC id. */
+	if (ir_eim)
+		return lo | (u64)irq->dest_apic_id << VTD_IRTE_DST_SHIFT;
+	return lo | (u64)irq->dest_apic_id << VTD_IRTE_XAPIC_DST_SHIFT;
+}
+
+int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
+		      const struct vtd_irq *irq)
+{
+	int err;
+
+	if (!ir_available)
+		return 0;
+	if (!owns_irte(cell, index))
+		return -EPERM;
+	err = check_source(cell, source_id);
+	if (!err)
+		err = check_irq(cell, source_id, irq);
+	if (err)
+		return err;
+	/* Source-id verification on the full requester id (SQ 0). */
+	write_irte(index, irte_low(irq), VTD_IRTE_SVT_SID | source_id);
+	return flush_irtes(index);
+}
+
+int vtd_unmap_interrupt(struct cell *cell, unsigned int index)
+{
+	if (!ir_available)
+		return 0;
+	if (!owns_irte(cell, index))
+		return -EPERM;
+	write_irte(index, 0, 0);
+	return flush_irtes(index);
+}
+
+u64 vtd_msi_address(unsigned int index)
+{
+	u64 addr = VTD_MSI_BASE | VTD_MSI_REMAPPABLE |
+		   (u64)(index & 0x7fff) << VTD_MSI_HANDLE_SHIFT;
+
+	if (index & 0x8000)
+		addr |= VTD_MSI_HANDLE15;
+	return addr;
+}
+
+/*
+ * Compatibility-format interrupts would bypass the table: CFI stays clear.
+ * Entries cached under an older table pointer must not survive the new one.
+ */
+static int enable_irq_remapping(struct vtd_unit *u)
+{
+	u64 irta = pool_phys(irt) | IRTA_SIZE_FIELD;
+	int err;
+
+	if (ir_eim)
+		irta |= VTD_IRTA_EIME;
+	write64(u, VTD_IRTA_REG, irta);
+	err = global_command(u, VTD_GCMD_SIRTP, 0, VTD_GCMD_SIRTP, true);
+	if (!err)
+		err = flush_irq_cache(u, ALL_IRTES);
+	if (!err)
+		err = global_command(u, VTD_GCMD_IRE, VTD_GCMD_CFI,
+				     VTD_GCMD_IRE, true);
+	if (!err)
+		u->ir_enabled = true;
+	return err;
+}
+
+/* Fault reporting */
+
+static const char *fault_reason_text(u8 reason)
+{
+	static const char *const texts[] = {
+		[0x01] = "root entry not present",
+		[0x02] = "context entry not present",
+		[0x03] = "context entry invalid",
+		[0x04] = "address beyond the address width",
+		[0x05] = "second-level entry not present or not writable",
+		[0x06] = "second-level entry not present or not readable",
+		[0x07] = "second-level table not accessible",
+		[0x08] = "root table not accessible",
+		[0x09] = "context table not accessible",
+		[0x0a] = "root entry reserved bits set",
+		[0x0b] = "context entry reserved bits set",
+		[0x0c] = "second-level entry reserved bits set",
+		[0x0d] = "request type blocked by the context entry",
+		[0x20] = "malformed interrupt request",
+		[0x21] = "interrupt index beyond the table",
+		[0x22] = "interrupt remapping entry not present",
+		[0x23] = "interrupt remapping table not accessible",
+		[0x24] = "interrupt remapping entry reserved bits set",
+		[0x25] = "compatibility-format interrupt",
+		[0x26] = "source-id verification failed",
+	};
+
+	if (reason >= ARRAY_SIZE(texts) || !texts[reason])
+		return "unknown reason";
+	return texts[reason];
+}
+
+/* " (cell \"x\")" for the cell that owns a device now, or "". */
+static void device_owner(u16 bdf, char *buf, size_t size)
+{
+	const u64 *ce = context_entry(bdf, false);
+	unsigned int did;
+
+	buf[0] = '\0';
+	if (!ce || !(ce[0] & VTD_CTX_PRESENT))
+		return;
+	did = (ce[1] >> VTD_CTX_DID_SHIFT) & 0xffff;
+	if (did < MAX_DOMAINS && domain_cell[did])
+		snprintk(buf, size, " (cell \"%s\")",
+			 cell_name(domain_cell[did]));
+}
+
+static void log_dma_fault(const struct vtd_unit *u, u64 lo, u64 hi)
+{
+	u16 sid = hi & 0xffff;
+	u8 reason = (hi >> VTD_FRCD_FR_SHIFT) & 0xff;
+	char owner[48];
+
+	device_owner(sid, owner, sizeof(owner));
+	printk("VT-d unit %u: DMA %s 0x%llx by %02x:%02x.%x%s blocked: %s "
+	       "(fault 0x%02x)\n", unit_index(u),
+	       (hi & VTD_FRCD_T_READ) ? "read from" : "write to",
+	       (unsigned long long)(lo & PAGE_MASK), sid >> 8,
+	       (sid >> 3) & 0x1f, sid & 7, owner, fault_reason_text(reason),
+	       reason);
+}
+
+static void log_irq_fault(const struct vtd_unit *u, u64 lo, u64 hi)
+{
+	unsigned int index = lo >> VTD_FRCD_FI_INDEX_SHIFT;
+	u16 sid = hi & 0xffff;
+	u8 reason = (hi >> VTD_FRCD_FR_SHIFT) & 0xff;
+	char owner[48] = "";
+
+	/* Such a request names no entry: its index field means nothing. */
+	if (reason == VTD_FR_IR_COMPAT) {
+		printk("VT-d unit %u: interrupt from %02x:%02x.%x blocked: %s "
+		       "(fault 0x%02x)\n", unit_index(u), sid >> 8,
+		       (sid >> 3) & 0x1f, sid & 7, fault_reason_text(reason),
+		       reason);
+		return;
+	}
+	if (index < VTD_NUM_IRTES && irte_owner[index])
+		snprintk(owner, sizeof(owner), " of cell \"%s\"",
+			 cell_name(irte_owner[index]));
+	printk("VT-d unit %u: interrupt from %02x:%02x.%x via IRTE %u%s "
+	       "blocked: %s (fault 0x%02x)\n", unit_index(u), sid >> 8,
+	       (sid >> 3) & 0x1f, sid & 7, index, owner,
+	       fault_reason_text(reason), reason);
+}
+
+static void check_unit_faults(struct vtd_unit *u)
+{
+	u32 fsts = read32(u, VTD_FSTS_REG);
+	unsigned int first = (fsts >> VTD_FSTS_FRI_SHIFT) & 0xff;
+	unsigned int i, rec;
+	u64 hi;
+
+	/* Oldest first: the unit fills the records round from FRI on. */
+	for (i = 0; (fsts & VTD_FSTS_PPF) && i < u->nfr; i++) {
+		rec = u->fro + (first + i) % u->nfr * 16;
+		hi = read64(u, rec + 8);
+		if (!(hi & VTD_FRCD_F))
+			continue;
+		if (((hi >> VTD_FRCD_FR_SHIFT) & 0xff) >= VTD_FR_FIRST_IR)
+			log_irq_fault(u, read64(u, rec), hi);
+		else
+			log_dma_fault(u, read64(u, rec), hi);
+		faults_logged++;
+		/* F is write-1-to-clear; it frees the record for the unit. */
+		write32(u, rec + 12, (u32)(VTD_FRCD_F >> 32));
+	}
+	if (fsts & VTD_FSTS_PFO) {
+		printk("VT-d unit %u: fault records overflowed, later faults "
+		       "were not recorded\n", unit_index(u));
+		write32(u, VTD_FSTS_REG, VTD_FSTS_PFO);
+	}
+}
+
+void vtd_check_faults(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < num_units; i++)
+		check_unit_faults(&units[i]);
+}
+
+unsigned long vtd_fault_count(void)
+{
+	return faults_logged;
 }
 
 /* Enabling and shutdown */
@@ -654,6 +1194,8 @@ static int enable_unit(struct vtd_unit *u)
 		err = global_command(u, VTD_GCMD_TE, 0, VTD_GCMD_TE, true);
 	if (!err)
 		u->enabled = true;
+	if (!err && ir_available)
+		err = enable_irq_remapping(u);
 	return err;
 }
 
@@ -674,6 +1216,10 @@ int vtd_enable(void)
 
 static void disable_unit(struct vtd_unit *u)
 {
+	/* Remapping relies on the queue to invalidate: it goes off first. */
+	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE)
+		global_command(u, 0, VTD_GCMD_IRE, VTD_GCMD_IRE, false);
+	u->ir_enabled = false;
 	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_TE)
 		global_command(u, 0, VTD_GCMD_TE, VTD_GCMD_TE, false);
 	if (u->use_qi)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The hypervisor's VT-d driver: DMA remapping of the cells' devices.
+ * The hypervisor's VT-d driver: DMA and interrupt remapping of the cells'
+ * devices, and fault reporting.
  *
  * One root table and one context table per bus are shared by all units
  * (each unit only sees requests of the devices in its scope). Every cell is
@@ -27,14 +28,21 @@
 #define VTD_IQH_REG 0x80
 #define VTD_IQT_REG 0x88
 #define VTD_IQA_REG 0x90
+#define VTD_IRTA_REG 0xb8
 
 #define VTD_CAP_RWBF (1ULL << 4)
 #define VTD_CAP_SAGAW_39 (1ULL << 9)
 #define VTD_CAP_SAGAW_48 (1ULL << 10)
 #define VTD_CAP_SLLPS_2M (1ULL << 34)
 #define VTD_CAP_SLLPS_1G (1ULL << 35)
+#define VTD_CAP_FRO_SHIFT 24
+#define VTD_CAP_FRO_MASK 0x3ffULL
+#define VTD_CAP_NFR_SHIFT 40
+#define VTD_CAP_NFR_MASK 0xffULL
 #define VTD_ECAP_C (1ULL << 0)
 #define VTD_ECAP_QI (1ULL << 1)
+#define VTD_ECAP_IR (1ULL << 3)
+#define VTD_ECAP_EIM (1ULL << 4)
 #define VTD_ECAP_IRO_SHIFT 8
 #define VTD_ECAP_IRO_MASK 0x3ffULL
 
@@ -43,6 +51,7 @@
 #define VTD_GCMD_SRTP (1U << 30)
 #define VTD_GCMD_QIE (1U << 26)
 #define VTD_GCMD_IRE (1U << 25)
+#define VTD_GCMD_SIRTP (1U << 24)
 #define VTD_GCMD_CFI (1U << 23)
 /* Bits that stay in force until written again. */
 #define VTD_GCMD_PERSISTENT                                                    \
@@ -55,7 +64,22 @@
 #define VTD_IOTLB_DR (1ULL << 49)
 #define VTD_IOTLB_DW (1ULL << 48)
 
+#define VTD_FSTS_PFO (1U << 0)
+#define VTD_FSTS_PPF (1U << 1)
 #define VTD_FSTS_IQE (1U << 4)
+#define VTD_FSTS_FRI_SHIFT 8
+
+/* Fault recording registers (VT-d spec 10.4.14), upper quadword */
+#define VTD_FRCD_F (1ULL << 63)
+#define VTD_FRCD_T_READ (1ULL << 62)
+#define VTD_FRCD_FR_SHIFT 32
+#define VTD_FRCD_FI_INDEX_SHIFT 48 /* lower quadword, interrupt faults */
+/* Fault reasons from here on are interrupt remapping faults. */
+#define VTD_FR_FIRST_IR 0x20
+#define VTD_FR_IR_COMPAT 0x25
+
+/* Interrupt remapping table address register */
+#define VTD_IRTA_EIME (1ULL << 11)
 
 /* Root and context entries (VT-d spec 9.1, 9.3) */
 #define VTD_ROOT_PRESENT 1ULL
@@ -69,6 +93,25 @@
 #define VTD_QI_IOTLB_GLOBAL (0x2ULL | 1ULL << 4 | 1ULL << 6 | 1ULL << 7)
 #define VTD_QI_WAIT_SW (0x5ULL | 1ULL << 5)
 #define VTD_QI_WAIT_DATA_SHIFT 32
+#define VTD_QI_IEC 0x4ULL
+#define VTD_QI_IEC_INDEXED (1ULL << 4)
+#define VTD_QI_IEC_IDX_SHIFT 32
+
+/* Interrupt remapping table entry, remapped format (VT-d spec 9.10) */
+#define VTD_IRTE_P (1ULL << 0)
+#define VTD_IRTE_TM (1ULL << 4)
+#define VTD_IRTE_DLM_SHIFT 5
+#define VTD_IRTE_VECTOR_SHIFT 16
+#define VTD_IRTE_DST_SHIFT 32
+#define VTD_IRTE_XAPIC_DST_SHIFT 40 /* xAPIC: destination bits 15:8 */
+#define VTD_IRTE_SVT_SID (1ULL << 18) /* upper quadword, SQ 0 */
+
+/* Remappable-format MSI address (VT-d spec 5.1.2.2) */
+#define VTD_MSI_BASE 0xfee00000ULL
+#define VTD_MSI_REMAPPABLE (1ULL << 4)
+#define VTD_MSI_SHV (1ULL << 3)
+#define VTD_MSI_HANDLE_SHIFT 5
+#define VTD_MSI_HANDLE15 (1ULL << 2)
 
 int vtd_init(const struct jailhouse_system *system);
 int vtd_cell_init(struct cell *cell);
@@ -86,5 +129,52 @@ void vtd_shutdown(void);
 
 /* Number of units vtd_init found (0: DMA is not isolated). */
 unsigned int vtd_num_units(void);
+
+/*
+ * Interrupt remapping. One table of VTD_NUM_IRTES entries serves all units.
+ * Its indices belong to cells; an entry a cell maps only accepts requests
+ * whose source id is exactly that of a device assigned to the cell or of an
+ * IOAPIC in the cell's config, and only targets a CPU of the cell. Every
+ * change is in force when the call returns (the units' interrupt entry
+ * caches are invalidated). Without units, or where a unit lacks interrupt
+ * remapping, these calls succeed doing nothing and interrupts stay in
+ * compatibility format (vtd_irq_remapping() says which).
+ */
+#define VTD_NUM_IRTES 1024
+
+/* Delivery modes an entry may use (VT-d spec 9.10, DLM). */
+#define VTD_DLM_FIXED 0
+#define VTD_DLM_LOWEST_PRIO 1
+#define VTD_DLM_NMI 4
+
+/* What the interrupt source asked for, in physical destination mode. */
+struct vtd_irq {
+	u32 dest_apic_id;
+	u8 vector;
+	u8 delivery_mode; /* VTD_DLM_* */
+	bool level; /* level-triggered (IOAPIC pins) */
+};
+
+bool vtd_irq_remapping(void);
+/* Tells VT-d which APIC id a CPU has; call for each CPU after vtd_init. */
+void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id);
+/* count contiguous indices for the cell: the first one, or -errno. */
+int vtd_alloc_irtes(struct cell *cell, unsigned int count);
+/* Clears and releases indices the cell got from vtd_alloc_irtes. */
+void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count);
+int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
+		      const struct vtd_irq *irq);
+/* Clears the entry; the index stays the cell's. */
+int vtd_unmap_interrupt(struct cell *cell, unsigned int index);
+/* Remappable-format MSI address naming index (data: 0, no subhandle). */
+u64 vtd_msi_address(unsigned int index);
+
+/*
+ * Logs and clears every fault the units recorded, one line each naming the
+ * unit, the device, the address or interrupt index and the reason.
+ */
+void vtd_check_faults(void);
+/* Faults logged by vtd_check_faults since vtd_init. */
+unsigned long vtd_fault_count(void);
 
 #endif
