@@ -32,6 +32,7 @@ int arch_init_early(const struct jailhouse_system *system)
 
 int arch_cpu_init(struct per_cpu *cpu)
 {
+	vtd_set_cpu_apic_id(cpu->cpu_id, hw_this_apic_id());
 	vcpu_load_cell(cpu);
 	cpu->arch.vcpu_state = VCPU_RUNNING;
 	return 0;

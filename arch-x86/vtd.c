@@ -273,7 +273,7 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
 		       (unsigned long long)cfg->base, cfg->size);
 		return -EINVAL;
 	}
-	u->regs = hw_map_phys(cfg->base, PAGE_SIZE);
+	u->regs = hw_map_device(cfg->base, PAGE_SIZE);
 	if (!u->regs)
 		return -ENOMEM;
 	u->cap = read64(u, VTD_CAP_REG);
@@ -289,13 +289,13 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
 	return 0;
 }
 
+/* Device mappings last as long as the hypervisor: just forget them. */
 static void unmap_units(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < num_units; i++)
-		if (units[i].regs)
-			hw_unmap_phys(units[i].regs, PAGE_SIZE);
+		units[i].regs = NULL;
 }
 
 static void reset_state(void)

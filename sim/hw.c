@@ -156,6 +156,12 @@ unsigned int hw_this_cpu_id(void)
 	return sim_current_cpu;
 }
 
+/* The simulated machine numbers APICs like CPUs. */
+u32 hw_this_apic_id(void)
+{
+	return sim_current_cpu;
+}
+
 u64 hw_rdtsc(void)
 {
 	return clock_ns * SIM_TSC_KHZ / 1000000ULL;

@@ -64,6 +64,11 @@ static bool x2apic_enabled(void)
 	return hw_rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC;
 }
 
+u32 hw_this_apic_id(void)
+{
+	return apic_ids[hw_this_cpu_id()];
+}
+
 static u32 read_own_apic_id(void)
 {
 	if (x2apic_enabled())

@@ -244,6 +244,8 @@ int hw_address_space_init(const struct jailhouse_system *system);
 
 /* Id of the CPU executing this code, kept by the entry code. */
 unsigned int hw_this_cpu_id(void);
+/* Local APIC id of the CPU executing this code. */
+u32 hw_this_apic_id(void);
 /* Kicks another CPU into the hypervisor so it processes its requests. */
 void hw_kick_cpu(unsigned int cpu_id);
 /*

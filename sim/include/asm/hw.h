@@ -16,6 +16,7 @@ u16 hw_inw(u16 port);
 void hw_outw(u16 port, u16 value);
 void hw_outl(u16 port, u32 value);
 unsigned int hw_this_cpu_id(void);
+u32 hw_this_apic_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
 u64 hw_rdmsr(u32 msr);
