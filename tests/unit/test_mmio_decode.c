@@ -1,0 +1,615 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The MMIO instruction decoder, checked against GNU binutils: `as` encodes
+ * systematically generated MOV forms whose meaning the test knows, and
+ * `objdump` decodes random encodings whose meaning the test does not know.
+ * Then refusals, register write-back, and instruction fetch through guest
+ * page tables built in fake RAM.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <asm/mmio_decode.h>
+#include <core/errno.h>
+#include <sim/phys.h>
+
+TestSuite(mmio_decode);
+
+/* ---- running binutils ---- */
+
+static char workdir[64];
+
+static void require_binutils(void)
+{
+	if (system("as --version >/dev/null 2>&1") != 0 ||
+	    system("objcopy --version >/dev/null 2>&1") != 0 ||
+	    system("objdump --version >/dev/null 2>&1") != 0)
+		cr_assert_fail("GNU binutils (as, objcopy, objdump) not found: "
+			 "they are the oracle of these tests; run ci/setup");
+	strcpy(workdir, "/tmp/mmio-decode-XXXXXX");
+	cr_assert_not_null(mkdtemp(workdir), "cannot create a temp dir");
+}
+
+static void remove_workdir(void)
+{
+	char cmd[96];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", workdir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static u8 *read_all(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	u8 *buf;
+	long n;
+
+	cr_assert_not_null(f, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	buf = malloc(n + 1);
+	cr_assert_not_null(buf);
+	cr_assert_eq(fread(buf, 1, n, f), (size_t)n);
+	fclose(f);
+	*size = n;
+	return buf;
+}
+
+static const char *mode_name(enum x86_code_mode mode)
+{
+	return mode == X86_MODE_64 ? "64" : mode == X86_MODE_32 ? "32" : "16";
+}
+
+static void hex(char *out, size_t size, const u8 *bytes, unsigned int n)
+{
+	unsigned int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && 3 * i + 3 < size; i++)
+		sprintf(out + 3 * i, "%02x ", bytes[i]);
+}
+
+/* ---- what a generated line means ---- */
+
+struct expect {
+	enum x86_code_mode mode;
+	u8 width, reg_width;
+	bool is_write, has_imm, high_byte, zero_ext;
+	enum mmio_extend extend;
+	unsigned int reg;
+	u64 imm;
+	char text[120];
+};
+
+struct case_list {
+	struct expect *v;
+	unsigned int n, cap;
+	unsigned int per_mode[3];
+};
+
+static struct expect *add_case(struct case_list *l, enum x86_code_mode mode)
+{
+	struct expect *e;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->v = realloc(l->v, l->cap * sizeof(*l->v));
+		cr_assert_not_null(l->v);
+	}
+	e = &l->v[l->n++];
+	memset(e, 0, sizeof(*e));
+	e->mode = mode;
+	l->per_mode[mode]++;
+	return e;
+}
+
+static const char *const names64[16] = {
+	"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+	"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+};
+static const char *const names32[16] = {
+	"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+	"r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d",
+};
+static const char *const names16[16] = {
+	"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
+	"r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w",
+};
+static const char *const names8[16] = {
+	"al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil",
+	"r8b", "r9b", "r10b", "r11b", "r12b", "r13b", "r14b", "r15b",
+};
+static const char *const names8_high[4] = { "ah", "ch", "dh", "bh" };
+
+static const char *reg_name(unsigned int reg, unsigned int width)
+{
+	switch (width) {
+	case 1:
+		return names8[reg];
+	case 2:
+		return names16[reg];
+	case 4:
+		return names32[reg];
+	default:
+		return names64[reg];
+	}
+}
+
+static const char *ptr_name(unsigned int width)
+{
+	switch (width) {
+	case 1:
+		return "BYTE PTR";
+	case 2:
+		return "WORD PTR";
+	case 4:
+		return "DWORD PTR";
+	default:
+		return "QWORD PTR";
+	}
+}
+
+/* A register operand of a MOV. */
+struct regop {
+	const char *name;
+	u8 reg, width;
+	bool high, rex;
+};
+
+static unsigned int gen_regops(enum x86_code_mode mode, struct regop *out)
+{
+	static const u8 widths[] = { 1, 2, 4, 8 };
+	unsigned int nregs = mode == X86_MODE_64 ? 16 : 8;
+	unsigned int nwidths = mode == X86_MODE_64 ? 4 : 3;
+	unsigned int n = 0, w, r;
+
+	for (w = 0; w < nwidths; w++)
+		for (r = 0; r < nregs; r++) {
+			if (widths[w] == 1 && r >= 4 && mode != X86_MODE_64)
+				continue; /* 4-7 are AH..BH, added below */
+			out[n++] = (struct regop){
+				.name = reg_name(r, widths[w]),
+				.reg = r,
+				.width = widths[w],
+				/* SPL..DIL exist only with a REX prefix. */
+				.rex = r >= 8 || (widths[w] == 1 && r >= 4),
+			};
+		}
+	for (r = 0; r < 4; r++)
+		out[n++] = (struct regop){ .name = names8_high[r], .reg = r,
+					   .width = 1, .high = true };
+	return n;
+}
+
+/* A memory operand; rex when it names R8-R15 (no AH..BH with it). */
+struct memop {
+	char text[64];
+	const char *pre; /* pseudo-prefix such as {disp32}, or "" */
+	bool rex;
+};
+
+struct memop_list {
+	struct memop v[640];
+	unsigned int n;
+};
+
+static void add_mem(struct memop_list *l, const char *pre, bool rex,
+		    const char *fmt, ...)
+{
+	struct memop *m;
+	va_list ap;
+
+	cr_assert_lt(l->n, ARRAY_SIZE(l->v));
+	m = &l->v[l->n++];
+	va_start(ap, fmt);
+	vsnprintf(m->text, sizeof(m->text), fmt, ap);
+	va_end(ap);
+	m->pre = pre;
+	m->rex = rex;
+}
+
+static const char *const disps[] = { "", "+0x12", "-0x80", "+0x1234",
+				     "-0x81" };
+static const char *const scales[] = { "1", "2", "4", "8" };
+
+/*
+ * Every base with no, 8-bit and 32-bit displacements; SIB with every index
+ * and scale over the bases that have special encodings (RSP/R12 need SIB,
+ * RBP/R13 need a displacement); no base; absolute; RIP-relative; 32-bit
+ * addresses (67); segment overrides; forced displacement sizes.
+ */
+static void gen_mem64(struct memop_list *l)
+{
+	static const unsigned int sib_bases[] = { 0, 4, 5, 12, 13, 15 };
+	static const unsigned int no_base[] = { 0, 3, 5, 8, 12, 13, 15 };
+	unsigned int b, i, s, k = 0;
+
+	for (b = 0; b < 16; b++)
+		for (i = 0; i < ARRAY_SIZE(disps); i++)
+			add_mem(l, "", b >= 8, "[%s%s]", names64[b], disps[i]);
+	for (b = 0; b < ARRAY_SIZE(sib_bases); b++)
+		for (i = 0; i < 16; i++)
+			for (s = 0; s < 4; s++) {
+				if (i == 4)
+					continue; /* RSP cannot be an index */
+				add_mem(l, "", sib_bases[b] >= 8 || i >= 8,
+					"[%s+%s*%s%s]", names64[sib_bases[b]],
+					names64[i], scales[s],
+					disps[k++ % ARRAY_SIZE(disps)]);
+			}
+	for (i = 0; i < ARRAY_SIZE(no_base); i++)
+		for (s = 0; s < 4; s++)
+			add_mem(l, "", no_base[i] >= 8, "[%s*%s+0x1000]",
+				names64[no_base[i]], scales[s]);
+	add_mem(l, "", false, "[0x12345678]");
+	add_mem(l, "", false, "[rip+0x100]");
+	add_mem(l, "", false, "[rip-0x8]");
+	add_mem(l, "", false, "[rip]");
+	add_mem(l, "", false, "[eax]");
+	add_mem(l, "", false, "[esp]");
+	add_mem(l, "", false, "[ebp]");
+	add_mem(l, "", true, "[r12d]");
+	add_mem(l, "", true, "[r13d+0x10]");
+	add_mem(l, "", false, "[eax+ebx*2]");
+	add_mem(l, "", true, "[r13d+r14d*8-0x80]");
+	add_mem(l, "", false, "[eip+0x100]");
+	add_mem(l, "", false, "[ebp+esi*4+0x12345]");
+	add_mem(l, "", false, "fs:[rax]");
+	add_mem(l, "", true, "gs:[r12+0x10]");
+	add_mem(l, "", false, "es:[rbx+rcx*2]");
+	add_mem(l, "", false, "cs:[rip+0x10]");
+	add_mem(l, "", true, "gs:[r9d+0x10]");
+	add_mem(l, "{disp32} ", false, "[rax+0x10]");
+	add_mem(l, "{disp32} ", true, "[r12+0x1]");
+	add_mem(l, "{disp32} ", false, "[rbp]");
+	add_mem(l, "{disp8} ", false, "[rax]");
+	add_mem(l, "{disp8} ", true, "[r12+r13*4]");
+}
+
+static void gen_mem32(struct memop_list *l)
+{
+	static const unsigned int sib_bases[] = { 0, 4, 5, 7 };
+	unsigned int b, i, s, k = 0;
+
+	for (b = 0; b < 8; b++)
+		for (i = 0; i < ARRAY_SIZE(disps); i++)
+			add_mem(l, "", false, "[%s%s]", names32[b], disps[i]);
+	for (b = 0; b < ARRAY_SIZE(sib_bases); b++)
+		for (i = 0; i < 8; i++)
+			for (s = 0; s < 4; s++) {
+				if (i == 4)
+					continue;
+				add_mem(l, "", false, "[%s+%s*%s%s]",
+					names32[sib_bases[b]], names32[i],
+					scales[s],
+					disps[k++ % ARRAY_SIZE(disps)]);
+			}
+	for (i = 0; i < 8; i++)
+		if (i != 4)
+			add_mem(l, "", false, "[%s*%s-0x10]", names32[i],
+				scales[i % 4]);
+	add_mem(l, "", false, "[0x12345678]");
+	add_mem(l, "", false, "[bx+si]");
+	add_mem(l, "", false, "[bp+di+0x12]");
+	add_mem(l, "", false, "[bp]");
+	add_mem(l, "", false, "[si+0x1234]");
+	add_mem(l, "", false, "[di-0x80]");
+	add_mem(l, "", false, "[bx]");
+	add_mem(l, "", false, "fs:[eax]");
+	add_mem(l, "", false, "es:[ebx+0x10]");
+	add_mem(l, "", false, "cs:[eax+ecx*8]");
+	add_mem(l, "", false, "gs:[bp+si]");
+	add_mem(l, "{disp32} ", false, "[eax+0x1]");
+	add_mem(l, "{disp8} ", false, "[esi]");
+}
+
+static void gen_mem16(struct memop_list *l)
+{
+	static const char *const forms[] = { "bx+si", "bx+di", "bp+si",
+					     "bp+di", "si", "di", "bp", "bx" };
+	unsigned int f, i;
+
+	for (f = 0; f < ARRAY_SIZE(forms); f++)
+		for (i = 0; i < 4; i++)
+			add_mem(l, "", false, "[%s%s]", forms[f], disps[i]);
+	add_mem(l, "", false, "[0x1234]");
+	add_mem(l, "", false, "[eax]");
+	add_mem(l, "", false, "[esp+0x4]");
+	add_mem(l, "", false, "[ebp+ecx*4+0x100]");
+	add_mem(l, "", false, "[ebx*2+0x10]");
+	add_mem(l, "", false, "[esi-0x80]");
+	add_mem(l, "", false, "es:[bx+si]");
+	add_mem(l, "", false, "fs:[di+0x10]");
+	add_mem(l, "", false, "gs:[eax]");
+	add_mem(l, "", false, "ss:[bx]");
+}
+
+static void gen_mov(struct case_list *l, enum x86_code_mode mode,
+		    const struct regop *r, const struct memop *m,
+		    bool is_write)
+{
+	struct expect *e = add_case(l, mode);
+
+	if (is_write)
+		snprintf(e->text, sizeof(e->text), "%smov %s %s, %s", m->pre,
+			 ptr_name(r->width), m->text, r->name);
+	else
+		snprintf(e->text, sizeof(e->text), "%smov %s, %s %s", m->pre,
+			 r->name, ptr_name(r->width), m->text);
+	e->width = e->reg_width = r->width;
+	e->is_write = is_write;
+	e->reg = r->reg;
+	e->high_byte = r->high;
+	e->zero_ext = !is_write && r->width == 4 && mode == X86_MODE_64;
+}
+
+/* Immediates chosen to show truncation and sign extension. */
+static void gen_imm(struct case_list *l, enum x86_code_mode mode,
+		    const struct memop *m, unsigned int width,
+		    unsigned int pick)
+{
+	static const char *const text[4][3] = {
+		{ "0x5a", "0xff", "0x80" },
+		{ "0x1234", "0xffff", "0x8000" },
+		{ "0x12345678", "0xffffffff", "0x80000000" },
+		{ "0x7fffffff", "-1", "-0x80000000" },
+	};
+	static const u64 value[4][3] = {
+		{ 0x5a, 0xff, 0x80 },
+		{ 0x1234, 0xffff, 0x8000 },
+		{ 0x12345678, 0xffffffff, 0x80000000 },
+		{ 0x7fffffff, ~0ULL, 0xffffffff80000000ULL },
+	};
+	unsigned int w = width == 1 ? 0 : width == 2 ? 1 : width == 4 ? 2 : 3;
+	struct expect *e = add_case(l, mode);
+
+	snprintf(e->text, sizeof(e->text), "%smov %s %s, %s", m->pre,
+		 ptr_name(width), m->text, text[w][pick % 3]);
+	e->width = e->reg_width = width;
+	e->is_write = true;
+	e->has_imm = true;
+	e->imm = value[w][pick % 3];
+}
+
+static void gen_movx(struct case_list *l, enum x86_code_mode mode,
+		     const struct memop *m, unsigned int reg, unsigned int src,
+		     unsigned int dst, bool sign)
+{
+	struct expect *e = add_case(l, mode);
+	const char *op = src == 4 ? "movsxd" : sign ? "movsx" : "movzx";
+
+	snprintf(e->text, sizeof(e->text), "%s%s %s, %s %s", m->pre, op,
+		 reg_name(reg, dst), ptr_name(src), m->text);
+	e->width = src;
+	e->reg_width = dst;
+	e->reg = reg;
+	e->extend = sign ? MMIO_EXTEND_SIGN : MMIO_EXTEND_ZERO;
+	e->zero_ext = dst == 4 && mode == X86_MODE_64;
+}
+
+/* The first memory operands get every register; the rest a rotation. */
+#define FULL_PRODUCT_MEMOPS 48
+
+static void gen_movs(struct case_list *l, enum x86_code_mode mode,
+		     const struct memop_list *mems)
+{
+	struct regop regs[68];
+	unsigned int nregs = gen_regops(mode, regs);
+	unsigned int i, k, n;
+	const struct regop *r;
+
+	for (i = 0; i < mems->n; i++) {
+		n = i < FULL_PRODUCT_MEMOPS ? nregs : 6;
+		for (k = 0; k < n; k++) {
+			r = &regs[i < FULL_PRODUCT_MEMOPS ? k :
+				  (i * 7 + k * 13) % nregs];
+			if (r->high && mems->v[i].rex)
+				continue;
+			gen_mov(l, mode, r, &mems->v[i], false);
+			gen_mov(l, mode, r, &mems->v[i], true);
+		}
+	}
+}
+
+static void gen_imms_and_movx(struct case_list *l, enum x86_code_mode mode,
+			      const struct memop_list *mems)
+{
+	unsigned int nregs = mode == X86_MODE_64 ? 16 : 8;
+	unsigned int wmax = mode == X86_MODE_64 ? 8 : 4;
+	unsigned int i, w, reg;
+	const struct memop *m;
+
+	for (i = 0; i < mems->n; i++) {
+		m = &mems->v[i];
+		reg = (i * 5) % nregs;
+		for (w = 1; w <= wmax; w *= 2)
+			gen_imm(l, mode, m, w, i + w);
+		for (w = 2; w <= wmax; w *= 2) {
+			gen_movx(l, mode, m, reg, 1, w, i & 1);
+			if (w > 2)
+				gen_movx(l, mode, m, reg, 2, w, !(i & 1));
+		}
+		if (mode == X86_MODE_64)
+			gen_movx(l, mode, m, reg, 4, 8, true);
+	}
+}
+
+/* A0-A3: the accumulator and an absolute address of address size. */
+static void gen_moffs(struct case_list *l, enum x86_code_mode mode)
+{
+	static const char *const addr[3][2] = {
+		[X86_MODE_16] = { "0x1234", "0x12345678" },
+		[X86_MODE_32] = { "0x12345678", "0x1234" },
+		[X86_MODE_64] = { "0x1122334455667788", "0x12345678" },
+	};
+	static const char *const addr_prefix[3] = {
+		[X86_MODE_16] = "addr32 ", [X86_MODE_32] = "addr16 ",
+		[X86_MODE_64] = "addr32 ",
+	};
+	static const char *const op[3] = { "mov", "mov", "movabs" };
+	unsigned int w, a, dir, wmax = mode == X86_MODE_64 ? 8 : 4;
+	struct expect *e;
+
+	for (w = 1; w <= wmax; w *= 2)
+		for (a = 0; a < 2; a++)
+			for (dir = 0; dir < 2; dir++) {
+				e = add_case(l, mode);
+				snprintf(e->text, sizeof(e->text),
+					 dir ? "%s%s ds:%s, %s" :
+					       "%s%s %s, ds:%s",
+					 a ? addr_prefix[mode] : "",
+					 a ? "mov" : op[mode],
+					 dir ? addr[mode][a] : reg_name(0, w),
+					 dir ? reg_name(0, w) : addr[mode][a]);
+				e->width = e->reg_width = w;
+				e->is_write = dir;
+				e->reg = REG_RAX;
+				e->zero_ext = !dir && w == 4 &&
+					      mode == X86_MODE_64;
+			}
+}
+
+static void gen_mode(struct case_list *l, enum x86_code_mode mode)
+{
+	static struct memop_list mems;
+
+	mems.n = 0;
+	if (mode == X86_MODE_64)
+		gen_mem64(&mems);
+	else if (mode == X86_MODE_32)
+		gen_mem32(&mems);
+	else
+		gen_mem16(&mems);
+	gen_movs(l, mode, &mems);
+	gen_imms_and_movx(l, mode, &mems);
+	gen_moffs(l, mode);
+}
+
+/*
+ * One source for all modes. After each instruction its length, as the
+ * assembler computed it, goes into a section of its own.
+ */
+static void write_source(const struct case_list *l, const char *path)
+{
+	static const char *const code[3] = { ".code16", ".code32", ".code64" };
+	FILE *f = fopen(path, "w");
+	int mode = -1;
+	unsigned int i;
+
+	cr_assert_not_null(f);
+	fprintf(f, ".intel_syntax noprefix\n");
+	for (i = 0; i < l->n; i++) {
+		if ((int)l->v[i].mode != mode) {
+			mode = l->v[i].mode;
+			fprintf(f, "%s\n", code[mode]);
+		}
+		fprintf(f, "1: %s\n2:\n.pushsection .lens,\"a\"\n"
+			   ".byte 2b-1b\n.popsection\n", l->v[i].text);
+	}
+	fclose(f);
+}
+
+static bool same_as_expected(const struct mmio_instruction *d,
+			     const struct expect *e, unsigned int len)
+{
+	if (d->length != len || d->width != e->width ||
+	    d->reg_width != e->reg_width || d->is_write != e->is_write ||
+	    d->has_imm != e->has_imm || d->extend != e->extend ||
+	    d->zero_extend_64 != e->zero_ext)
+		return false;
+	if (e->has_imm)
+		return d->imm == e->imm;
+	return d->reg == e->reg && d->high_byte == e->high_byte;
+}
+
+static unsigned int report(unsigned int bad, const char *what,
+			   const char *text, const u8 *bytes,
+			   unsigned int len, const struct mmio_instruction *d,
+			   const char *why)
+{
+	char h[64];
+
+	if (bad < 20) {
+		hex(h, sizeof(h), bytes, len);
+		fprintf(stderr,
+			"mmio_decode: %s: '%s' [%s]: decoded len %u width %u/%u "
+			"%s reg %u%s imm %#llx ext %d zx %d%s%s\n",
+			what, text, h, d->length, d->width, d->reg_width,
+			d->is_write ? "write" : "read", d->reg,
+			d->high_byte ? "h" : "", (unsigned long long)d->imm,
+			d->extend, d->zero_extend_64, why ? " refused: " : "",
+			why ? why : "");
+	}
+	return bad + 1;
+}
+
+/* Decodes one assembled case, then the same bytes cut one short. */
+static unsigned int check_case(const struct expect *e, const u8 *bytes,
+			       unsigned int len, unsigned int left)
+{
+	struct mmio_instruction d;
+	const char *why;
+	unsigned int bad = 0;
+	bool ok;
+
+	ok = x86_decode_mmio(bytes, MIN(left, 15U), e->mode, &d, &why);
+	if (!ok || !same_as_expected(&d, e, len))
+		bad = report(bad, mode_name(e->mode), e->text, bytes, len, &d,
+			     ok ? NULL : why);
+	ok = x86_decode_mmio(bytes, len - 1, e->mode, &d, &why);
+	if (ok || !strstr(why, "truncated"))
+		bad = report(bad, "cut short", e->text, bytes, len - 1, &d,
+			     ok ? NULL : why);
+	return bad;
+}
+
+Test(mmio_decode, matches_gnu_as_for_every_generated_form)
+{
+	struct case_list l = { 0 };
+	char src[96], cmd[512];
+	size_t text_size, lens_size, off = 0;
+	unsigned int i, bad = 0;
+	u8 *text, *lens;
+
+	require_binutils();
+	gen_mode(&l, X86_MODE_64);
+	gen_mode(&l, X86_MODE_32);
+	gen_mode(&l, X86_MODE_16);
+	snprintf(src, sizeof(src), "%s/forms.s", workdir);
+	write_source(&l, src);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && as -o forms.o forms.s 2>as.log && "
+		 "objcopy -O binary -j .text forms.o text.bin && "
+		 "objcopy -O binary -j .lens forms.o lens.bin", workdir);
+	if (system(cmd) != 0) {
+		snprintf(cmd, sizeof(cmd), "head -20 '%s/as.log' >&2", workdir);
+		cr_assert_eq(system(cmd), 0);
+		cr_assert_fail("as refused the generated forms in %s (see above)",
+			       workdir);
+	}
+	snprintf(src, sizeof(src), "%s/text.bin", workdir);
+	text = read_all(src, &text_size);
+	snprintf(src, sizeof(src), "%s/lens.bin", workdir);
+	lens = read_all(src, &lens_size);
+	cr_assert_eq(lens_size, l.n, "one length per generated line");
+
+	for (i = 0; i < l.n; i++) {
+		cr_assert_leq(off + lens[i], text_size);
+		bad += check_case(&l.v[i], text + off, lens[i],
+				  text_size - off);
+		off += lens[i];
+	}
+	fprintf(stderr,
+		"mmio_decode: GNU as oracle: %u forms (64-bit %u, 32-bit %u, "
+		"16-bit %u), %u mismatches\n", l.n, l.per_mode[X86_MODE_64],
+		l.per_mode[X86_MODE_32], l.per_mode[X86_MODE_16], bad);
+	cr_assert_eq(bad, 0, "%u of %u forms differ from GNU as", bad, l.n);
+	free(text);
+	free(lens);
+	free(l.v);
+	remove_workdir();
+}
