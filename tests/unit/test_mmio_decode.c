@@ -7,6 +7,7 @@
  * page tables built in fake RAM.
  */
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -611,5 +612,263 @@ Test(mmio_decode, matches_gnu_as_for_every_generated_form)
 	free(text);
 	free(lens);
 	free(l.v);
+	remove_workdir();
+}
+
+/* ---- objdump decodes random encodings of the supported opcodes ---- */
+
+#define SLOT 32 /* one encoding, then NOPs for objdump to resync */
+#define RANDOM_PER_MODE 2000
+
+static u64 rng_state = 0x9e3779b97f4a7c15ULL;
+
+static u32 rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state >> 32;
+}
+
+/*
+ * Random prefixes, REX, a supported opcode, a ModRM with a memory operand
+ * and random bytes after it: whatever SIB, displacement or immediate they
+ * turn into is for objdump to say, not for the test.
+ */
+static void gen_raw(enum x86_code_mode mode, u8 *slot)
+{
+	static const u8 seg[] = { 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65 };
+	static const u16 ops[] = { 0x88, 0x89, 0x8a, 0x8b, 0xc6, 0xc7,
+				   0xa0, 0xa1, 0xa2, 0xa3, 0x0fb6, 0x0fb7,
+				   0x0fbe, 0x0fbf, 0x63 };
+	unsigned int n = 0, i, npfx = rnd() % 4;
+	u16 op = ops[rnd() % (ARRAY_SIZE(ops) - (mode != X86_MODE_64))];
+	u8 modrm;
+
+	for (i = 0; i < npfx; i++) {
+		switch (rnd() % 3) {
+		case 0:
+			slot[n++] = 0x66;
+			break;
+		case 1:
+			slot[n++] = 0x67;
+			break;
+		default:
+			slot[n++] = seg[rnd() % ARRAY_SIZE(seg)];
+		}
+	}
+	if (mode == X86_MODE_64 && (op == 0x63 || (rnd() & 1)))
+		slot[n++] = 0x40 | (rnd() & 15) | (op == 0x63 ? 8 : 0);
+	if (op > 0xff)
+		slot[n++] = 0x0f;
+	slot[n++] = op & 0xff;
+	if (op < 0xa0 || op > 0xa3) {
+		modrm = (rnd() % 3) << 6 | (rnd() & 0x3f);
+		if (op == 0xc6 || op == 0xc7)
+			modrm &= ~0x38;
+		slot[n++] = modrm;
+	}
+	while (n < X86_MAX_INSN_LEN)
+		slot[n++] = rnd();
+	memset(slot + n, 0x90, SLOT - n);
+}
+
+struct dump_line {
+	unsigned long addr;
+	unsigned int len;
+	char text[128];
+};
+
+/* objdump -d lines: "  addr:\t<bytes>\t<instruction>". */
+static unsigned int parse_objdump(FILE *f, struct dump_line *lines,
+				  unsigned int max)
+{
+	char buf[512], *bytes, *text, *p;
+	unsigned int n = 0;
+
+	while (n < max && fgets(buf, sizeof(buf), f)) {
+		bytes = strchr(buf, '\t');
+		if (!bytes || sscanf(buf, "%lx:", &lines[n].addr) != 1)
+			continue;
+		text = strchr(bytes + 1, '\t');
+		if (text)
+			*text++ = '\0';
+		else
+			text = "";
+		lines[n].len = 0;
+		for (p = bytes; *p; p++)
+			if (isxdigit((unsigned char)p[0]) &&
+			    isxdigit((unsigned char)p[1]) &&
+			    (p[2] == ' ' || p[2] == '\0' || p[2] == '\n')) {
+				lines[n].len++;
+				p += 2;
+			}
+		snprintf(lines[n].text, sizeof(lines[n].text), "%s", text);
+		p = strpbrk(lines[n].text, "#\n");
+		if (p)
+			*p = '\0';
+		n++;
+	}
+	return n;
+}
+
+/* What objdump's Intel syntax says about one operand. */
+struct operand {
+	bool is_mem, is_reg, is_imm, high;
+	unsigned int width, reg;
+	u64 imm;
+};
+
+static bool lookup_reg(const char *s, struct operand *o)
+{
+	static const char *const *const tables[] = { names8, names16, names32,
+						     names64 };
+	unsigned int t, r;
+
+	for (r = 0; r < 4; r++)
+		if (!strcmp(s, names8_high[r])) {
+			*o = (struct operand){ .is_reg = true, .high = true,
+					       .width = 1, .reg = r };
+			return true;
+		}
+	for (t = 0; t < 4; t++)
+		for (r = 0; r < 16; r++)
+			if (!strcmp(s, tables[t][r])) {
+				*o = (struct operand){ .is_reg = true,
+						       .width = 1U << t,
+						       .reg = r };
+				return true;
+			}
+	return false;
+}
+
+static void parse_operand(const char *s, struct operand *o)
+{
+	static const char *const ptrs[] = { "BYTE PTR", "WORD PTR",
+					    "DWORD PTR", "QWORD PTR" };
+	unsigned int i;
+
+	memset(o, 0, sizeof(*o));
+	if (lookup_reg(s, o))
+		return;
+	if (!strncmp(s, "0x", 2)) {
+		o->is_imm = true;
+		o->imm = strtoull(s, NULL, 16);
+		return;
+	}
+	o->is_mem = true;
+	for (i = 0; i < 4; i++)
+		if (!strncmp(s, ptrs[i], strlen(ptrs[i])))
+			o->width = 1U << i;
+}
+
+/* Mnemonic and operands of a line; prefixes such as "cs" are skipped. */
+static bool split_insn(char *text, char **mnemonic, struct operand *dst,
+		       struct operand *src)
+{
+	char *tok = text, *ops, *comma, *end;
+
+	for (;;) {
+		tok += strspn(tok, " ");
+		if (!*tok)
+			return false;
+		end = tok + strcspn(tok, " ");
+		if (!strncmp(tok, "mov", 3))
+			break;
+		tok = end;
+	}
+	ops = *end ? end + 1 : end;
+	*end = '\0';
+	*mnemonic = tok;
+	ops += strspn(ops, " ");
+	for (end = ops + strlen(ops); end > ops && end[-1] == ' '; end--)
+		end[-1] = '\0';
+	comma = strchr(ops, ',');
+	if (!comma)
+		return false;
+	*comma = '\0';
+	parse_operand(ops, dst);
+	parse_operand(comma + 1, src);
+	return true;
+}
+
+/* Everything objdump's text implies about the decoder's answer. */
+static bool agrees_with_objdump(const struct mmio_instruction *d,
+				struct dump_line *line)
+{
+	struct operand dst, src, *mem, *other;
+	char *mnemonic;
+
+	if (line->len != d->length ||
+	    !split_insn(line->text, &mnemonic, &dst, &src))
+		return false;
+	mem = d->is_write ? &dst : &src;
+	other = d->is_write ? &src : &dst;
+	if (!mem->is_mem || other->is_mem)
+		return false;
+	if (other->is_imm)
+		return d->has_imm && other->imm == d->imm &&
+		       mem->width == d->width;
+	if (!other->is_reg || other->reg != d->reg ||
+	    other->high != d->high_byte || other->width != d->reg_width)
+		return false;
+	/* moffs operands carry no size: the register gives it. */
+	return mem->width ? mem->width == d->width : d->width == d->reg_width;
+}
+
+static unsigned int check_random_mode(enum x86_code_mode mode,
+				      const char *machine)
+{
+	static struct dump_line lines[RANDOM_PER_MODE * SLOT];
+	static u8 image[RANDOM_PER_MODE * SLOT];
+	struct mmio_instruction d;
+	char path[96], cmd[256], text[128];
+	unsigned int i, n, at = 0, bad = 0;
+	const char *why;
+	FILE *f;
+
+	for (i = 0; i < RANDOM_PER_MODE; i++)
+		gen_raw(mode, image + i * SLOT);
+	snprintf(path, sizeof(path), "%s/raw%s.bin", workdir,
+		 mode_name(mode));
+	f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(image, 1, sizeof(image), f), sizeof(image));
+	fclose(f);
+	snprintf(cmd, sizeof(cmd),
+		 "objdump -D -b binary -m %s -M intel --insn-width=16 '%s'",
+		 machine, path);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	n = parse_objdump(f, lines, ARRAY_SIZE(lines));
+	cr_assert_eq(pclose(f), 0, "%s failed", cmd);
+
+	for (i = 0; i < RANDOM_PER_MODE; i++) {
+		while (at < n && lines[at].addr < i * SLOT)
+			at++;
+		cr_assert(at < n && lines[at].addr == i * SLOT,
+			  "objdump lost the slot at %#x", i * SLOT);
+		snprintf(text, sizeof(text), "%s", lines[at].text);
+		if (!x86_decode_mmio(image + i * SLOT, 15, mode, &d, &why) ||
+		    !agrees_with_objdump(&d, &lines[at]))
+			bad = report(bad, mode_name(mode), text,
+				     image + i * SLOT, lines[at].len, &d,
+				     d.length ? NULL : why);
+	}
+	return bad;
+}
+
+Test(mmio_decode, agrees_with_objdump_on_random_encodings)
+{
+	unsigned int bad = 0;
+
+	require_binutils();
+	bad += check_random_mode(X86_MODE_64, "i386:x86-64");
+	bad += check_random_mode(X86_MODE_32, "i386");
+	bad += check_random_mode(X86_MODE_16, "i8086");
+	fprintf(stderr,
+		"mmio_decode: objdump oracle: %u random encodings, "
+		"%u mismatches\n", 3 * RANDOM_PER_MODE, bad);
+	cr_assert_eq(bad, 0, "%u encodings differ from objdump", bad);
 	remove_workdir();
 }
