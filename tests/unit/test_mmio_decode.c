@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <asm/mmio_decode.h>
 #include <core/errno.h>
@@ -871,4 +872,300 @@ Test(mmio_decode, agrees_with_objdump_on_random_encodings)
 		"%u mismatches\n", 3 * RANDOM_PER_MODE, bad);
 	cr_assert_eq(bad, 0, "%u encodings differ from objdump", bad);
 	remove_workdir();
+}
+
+/* ---- hand-picked encodings: refusals and what binutils cannot judge ---- */
+
+struct raw {
+	enum x86_code_mode mode;
+	u8 bytes[24];
+	unsigned int n;
+	const char *why; /* a substring of the refusal; NULL if accepted */
+};
+
+#define M64 X86_MODE_64
+#define M32 X86_MODE_32
+#define M16 X86_MODE_16
+#define RAW(mode, why, ...)                                                   \
+	{ mode, { __VA_ARGS__ }, sizeof((u8[]){ __VA_ARGS__ }), why }
+
+static const struct raw refusals[] = {
+	RAW(M64, "LOCK prefix on MMIO", 0xf0, 0x89, 0x00),
+	RAW(M64, "LOCK prefix on MMIO", 0x66, 0xf0, 0x89, 0x00),
+	RAW(M64, "F2/F3 prefix", 0xf3, 0xa5),
+	RAW(M64, "F2/F3 prefix", 0xf2, 0x89, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0xc3 (MOVNTI)", 0x0f, 0xc3, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0xc3 (MOVNTI)", 0x48, 0x0f, 0xc3,
+	    0x00),
+	RAW(M64, "register-to-register form touches no memory", 0x89, 0xc0),
+	RAW(M64, "register-to-register form touches no memory", 0x0f, 0xb6,
+	    0xc0),
+	RAW(M16, "register-to-register form touches no memory", 0x8a, 0xe0),
+	RAW(M64, "register-immediate form touches no memory", 0xc7, 0xc0, 1,
+	    0, 0, 0),
+	RAW(M64, "not MOV", 0xc7, 0x48, 0x10, 1, 0, 0, 0),
+	RAW(M64, "not MOV", 0xc6, 0xf8, 0x00),
+	RAW(M64, "unsupported opcode 0xa5 (MOVS)", 0xa5),
+	RAW(M64, "unsupported opcode 0xab (STOS)", 0x48, 0xab),
+	RAW(M64, "unsupported opcode 0x87 (XCHG)", 0x87, 0x00),
+	RAW(M64, "unsupported opcode 0x01 (ALU operation)", 0x01, 0x00),
+	RAW(M64, "unsupported opcode 0x83 (ALU operation with immediate)",
+	    0x83, 0x08, 0x01),
+	RAW(M64, "unsupported opcode 0x85 (TEST)", 0x85, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0xb1 (CMPXCHG)", 0x0f, 0xb1, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0xc1 (XADD)", 0x0f, 0xc1, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0x11 (MMX/SSE move)", 0x0f, 0x11,
+	    0x00),
+	RAW(M64, "unsupported opcode 0xc5 (VEX (AVX))", 0xc5, 0xf9, 0x7f,
+	    0x00),
+	RAW(M64, "unsupported opcode 0xff (INC/DEC/CALL/JMP/PUSH)", 0xff,
+	    0x00),
+	RAW(M64, "unsupported opcode 0x63 (MOVSXD without REX.W)", 0x63,
+	    0x00),
+	RAW(M32, "unsupported opcode 0x63 (ARPL)", 0x63, 0x00),
+	RAW(M32, "unsupported opcode 0x40 (INC/DEC)", 0x40, 0x89, 0x00),
+	RAW(M64, "unsupported opcode 0x0f 0x0b", 0x0f, 0x0b),
+	RAW(M64, "unsupported opcode 0xf4", 0xf4),
+	/* 14 prefixes, opcode, ModRM: 16 bytes. */
+	RAW(M64, "instruction longer than 15 bytes", 0x66, 0x66, 0x66, 0x66,
+	    0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x89,
+	    0x00),
+	/* Only prefixes: the 16th byte would still be one. */
+	RAW(M32, "instruction longer than 15 bytes", 0x2e, 0x2e, 0x2e, 0x2e,
+	    0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e, 0x2e,
+	    0x2e),
+	/* Valid pieces adding up to 17 bytes. */
+	RAW(M64, "instruction longer than 15 bytes", 0x26, 0x2e, 0x36, 0x66,
+	    0x67, 0x48, 0xc7, 0x84, 0xa4, 1, 2, 3, 4, 5, 6, 7, 8),
+	RAW(M64, "truncated", 0x8b, 0x84, 0x24, 0x00, 0x00),
+	RAW(M64, "truncated", 0x66, 0x67),
+	RAW(M64, "truncated", 0x48),
+	RAW(M64, "truncated", 0x0f),
+	RAW(M16, "truncated", 0xa1, 0x34),
+};
+
+Test(mmio_decode, refuses_with_a_reason)
+{
+	struct mmio_instruction d;
+	const char *why;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(refusals); i++) {
+		const struct raw *r = &refusals[i];
+
+		cr_assert_not(x86_decode_mmio(r->bytes, r->n, r->mode, &d,
+					      &why),
+			      "case %u accepted", i);
+		cr_assert_not_null(why);
+		cr_assert(strstr(why, r->why), "case %u: '%s', wanted '%s'",
+			  i, why, r->why);
+	}
+	cr_assert_not(x86_decode_mmio(refusals[0].bytes, 0, M64, &d, &why));
+	cr_assert(strstr(why, "truncated"), "nothing fetched: %s", why);
+}
+
+static struct mmio_instruction decode(enum x86_code_mode mode, const u8 *bytes,
+				      unsigned int n)
+{
+	struct mmio_instruction d;
+	const char *why = NULL;
+
+	cr_assert(x86_decode_mmio(bytes, n, mode, &d, &why),
+		  "refused: %s", why);
+	cr_assert_null(why);
+	return d;
+}
+
+#define DECODE(mode, ...)                                                     \
+	decode(mode, (const u8[]){ __VA_ARGS__ },                             \
+	       sizeof((u8[]){ __VA_ARGS__ }))
+
+/*
+ * Prefix rules objdump prints as separate pseudo-instructions: a REX is
+ * ignored unless it directly precedes the opcode, and only the last one
+ * counts (SDM vol. 2, 2.2.1). REX.W overrides 66.
+ */
+Test(mmio_decode, rex_placement_and_precedence)
+{
+	struct mmio_instruction d;
+
+	d = DECODE(M64, 0x48, 0x66, 0x89, 0x00);
+	cr_assert_eq(d.length, 4);
+	cr_assert_eq(d.width, 2, "REX.W before 66 is ignored");
+	d = DECODE(M64, 0x48, 0x41, 0x89, 0x00);
+	cr_assert_eq(d.width, 4, "only the last REX counts");
+	d = DECODE(M64, 0x44, 0x2e, 0x8b, 0x00);
+	cr_assert_eq(d.reg, REG_RAX, "REX.R before a segment is ignored");
+	d = DECODE(M64, 0x66, 0x48, 0x8b, 0x00);
+	cr_assert_eq(d.width, 8, "REX.W wins over 66");
+	d = DECODE(M64, 0x8a, 0x20);
+	cr_assert(d.high_byte && d.reg == REG_RAX, "no REX: AH");
+	d = DECODE(M64, 0x40, 0x8a, 0x20);
+	cr_assert(!d.high_byte && d.reg == REG_RSP, "any REX: SPL");
+	d = DECODE(M64, 0x66, 0x40, 0x8a, 0x20);
+	cr_assert(!d.high_byte && d.reg == REG_RSP, "REX after 66 counts");
+	d = DECODE(M64, 0x40, 0x66, 0x8a, 0x20);
+	cr_assert(d.high_byte && d.reg == REG_RAX, "REX before 66 does not");
+}
+
+Test(mmio_decode, limits_of_the_fetched_bytes)
+{
+	/* Exactly 15 bytes: the longest allowed. */
+	static const u8 longest[] = { 0x2e, 0x64, 0x67, 0x48, 0xc7, 0x84,
+				      0x88, 0x44, 0x33, 0x22, 0x11, 0x78,
+				      0x56, 0x34, 0x12 };
+	struct mmio_instruction d;
+	const char *why;
+	u8 *pages;
+
+	d = decode(M64, longest, sizeof(longest));
+	cr_assert_eq(d.length, 15);
+	cr_assert_eq(d.width, 8);
+	cr_assert_eq(d.imm, 0x12345678);
+
+	/* More than 15 available: only 15 are looked at. */
+	pages = mmap(NULL, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert_neq(pages, MAP_FAILED);
+	memcpy(pages, longest, sizeof(longest));
+	cr_assert(x86_decode_mmio(pages, 1000, M64, &d, &why));
+	cr_assert_eq(d.length, 15);
+
+	/* Never a byte past what was fetched: the next page traps. */
+	cr_assert_eq(mprotect(pages + PAGE_SIZE, PAGE_SIZE, PROT_NONE), 0);
+	memcpy(pages + PAGE_SIZE - 7, longest + 8, 7);
+	cr_assert_not(x86_decode_mmio(pages + PAGE_SIZE - 7, 7, M64, &d,
+				      &why));
+	memcpy(pages + PAGE_SIZE - 3, (u8[]){ 0x8b, 0x43, 0x10 }, 3);
+	cr_assert(x86_decode_mmio(pages + PAGE_SIZE - 3, 3, M64, &d, &why));
+	cr_assert_eq(d.length, 3);
+	munmap(pages, 2 * PAGE_SIZE);
+}
+
+Test(mmio_decode, code_mode_from_cs)
+{
+	const u64 lma = 1ULL << 10;
+	const u32 l = 1U << 13, db = 1U << 14;
+
+	cr_assert_eq(x86_code_mode(lma, l), X86_MODE_64);
+	cr_assert_eq(x86_code_mode(lma, db), X86_MODE_32, "compat mode");
+	cr_assert_eq(x86_code_mode(lma, 0), X86_MODE_16);
+	cr_assert_eq(x86_code_mode(0, l | db), X86_MODE_32, "L needs LMA");
+	cr_assert_eq(x86_code_mode(0, 0), X86_MODE_16);
+}
+
+/* ---- register write-back ---- */
+
+#define PATTERN 0x1122334455667788ULL
+
+static u64 read_into(enum x86_code_mode mode, const u8 *bytes, unsigned int n,
+		     u64 value)
+{
+	struct mmio_instruction d = decode(mode, bytes, n);
+	struct guest_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < NUM_GP_REGS; i++)
+		regs.gp[i] = PATTERN;
+	cr_assert_not(d.is_write);
+	x86_mmio_apply_read(&regs, &d, value);
+	for (i = 0; i < NUM_GP_REGS; i++)
+		if (i != d.reg)
+			cr_assert_eq(regs.gp[i], PATTERN, "reg %u changed", i);
+	return regs.gp[d.reg];
+}
+
+#define READ(mode, value, ...)                                                \
+	read_into(mode, (const u8[]){ __VA_ARGS__ },                          \
+		  sizeof((u8[]){ __VA_ARGS__ }), value)
+
+Test(mmio_decode, apply_read_partial_registers)
+{
+	/* mov al/ah/spl/r9b, [rax]: the other bytes stay. */
+	cr_assert_eq(READ(M64, 0xab, 0x8a, 0x00), 0x11223344556677abULL);
+	cr_assert_eq(READ(M64, 0xab, 0x8a, 0x20), 0x112233445566ab88ULL);
+	cr_assert_eq(READ(M64, 0xab, 0x40, 0x8a, 0x20),
+		     0x11223344556677abULL);
+	cr_assert_eq(READ(M64, 0xab, 0x44, 0x8a, 0x08),
+		     0x11223344556677abULL);
+	/* Bits above the access width in value are ignored. */
+	cr_assert_eq(READ(M64, 0xffffabcd, 0x66, 0x8b, 0x00),
+		     0x112233445566abcdULL);
+	/* 32-bit destination: zero-extended in 64-bit mode only. */
+	cr_assert_eq(READ(M64, 0xdeadbeef, 0x8b, 0x00), 0xdeadbeefULL);
+	cr_assert_eq(READ(M32, 0xdeadbeef, 0x8b, 0x00),
+		     0x11223344deadbeefULL);
+	cr_assert_eq(READ(M64, 0xfedcba9876543210ULL, 0x48, 0x8b, 0x00),
+		     0xfedcba9876543210ULL);
+	cr_assert_eq(READ(M16, 0xbeef, 0x8b, 0x07), 0x112233445566beefULL);
+	cr_assert_eq(READ(M16, 0xab, 0x8a, 0x3f), 0x112233445566ab88ULL,
+		     "bh in 16-bit mode");
+	/* moffs: mov eax, [abs] */
+	cr_assert_eq(READ(M64, 0x12345678, 0xa1, 1, 2, 3, 4, 5, 6, 7, 8),
+		     0x12345678ULL);
+}
+
+Test(mmio_decode, apply_read_extensions)
+{
+	/* movzx eax, byte [rax] / movzx rax, word [rax] */
+	cr_assert_eq(READ(M64, 0xff, 0x0f, 0xb6, 0x00), 0xffULL);
+	cr_assert_eq(READ(M64, 0x8001, 0x48, 0x0f, 0xb7, 0x00), 0x8001ULL);
+	/* movzx ax, byte [rax]: a 16-bit destination keeps the rest. */
+	cr_assert_eq(READ(M64, 0x80, 0x66, 0x0f, 0xb6, 0x00),
+		     0x1122334455660080ULL);
+	/* movsx eax / rax / ax, byte [rax] */
+	cr_assert_eq(READ(M64, 0x80, 0x0f, 0xbe, 0x00), 0xffffff80ULL);
+	cr_assert_eq(READ(M64, 0x80, 0x48, 0x0f, 0xbe, 0x00),
+		     0xffffffffffffff80ULL);
+	cr_assert_eq(READ(M64, 0x80, 0x66, 0x0f, 0xbe, 0x00),
+		     0x112233445566ff80ULL);
+	cr_assert_eq(READ(M64, 0x7f, 0x48, 0x0f, 0xbe, 0x00), 0x7fULL);
+	/* movsx r10d, word [rax]; movsxd rax, dword [rax] */
+	cr_assert_eq(READ(M64, 0x8000, 0x44, 0x0f, 0xbf, 0x10), 0xffff8000ULL);
+	cr_assert_eq(READ(M64, 0x80000000, 0x48, 0x63, 0x00),
+		     0xffffffff80000000ULL);
+	/* movsx ax, word [bx] in 16-bit mode (same width: a plain load) */
+	cr_assert_eq(READ(M16, 0x8000, 0x0f, 0xbf, 0x07),
+		     0x1122334455668000ULL);
+}
+
+static u64 write_of(enum x86_code_mode mode, const u8 *bytes, unsigned int n,
+		    u64 reg_value)
+{
+	struct mmio_instruction d = decode(mode, bytes, n);
+	struct guest_regs regs;
+	unsigned int i;
+
+	for (i = 0; i < NUM_GP_REGS; i++)
+		regs.gp[i] = reg_value + i;
+	cr_assert(d.is_write);
+	return x86_mmio_write_value(&regs, &d);
+}
+
+#define WRITE(mode, reg_value, ...)                                           \
+	write_of(mode, (const u8[]){ __VA_ARGS__ },                           \
+		 sizeof((u8[]){ __VA_ARGS__ }), reg_value)
+
+Test(mmio_decode, write_values)
+{
+	/* mov [rax], ecx / cx / cl / ch / r9 / r9b */
+	cr_assert_eq(WRITE(M64, PATTERN, 0x89, 0x08), 0x55667789ULL);
+	cr_assert_eq(WRITE(M64, PATTERN, 0x66, 0x89, 0x08), 0x7789ULL);
+	cr_assert_eq(WRITE(M64, PATTERN, 0x88, 0x08), 0x89ULL);
+	cr_assert_eq(WRITE(M64, PATTERN, 0x88, 0x28), 0x77ULL, "ch");
+	cr_assert_eq(WRITE(M64, PATTERN, 0x4c, 0x89, 0x08), PATTERN + 9);
+	cr_assert_eq(WRITE(M64, PATTERN, 0x44, 0x88, 0x08), 0x91ULL);
+	/* Immediates: imm32 sign-extended for 64-bit, truncated to width. */
+	cr_assert_eq(WRITE(M64, 0, 0x48, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x80),
+		     0xffffffff80000000ULL);
+	cr_assert_eq(WRITE(M64, 0, 0xc7, 0x00, 0x00, 0x00, 0x00, 0x80),
+		     0x80000000ULL);
+	cr_assert_eq(WRITE(M64, 0, 0x66, 0xc7, 0x00, 0x34, 0x12), 0x1234ULL);
+	cr_assert_eq(WRITE(M64, 0, 0xc6, 0x00, 0xff), 0xffULL);
+	cr_assert_eq(WRITE(M16, 0, 0x66, 0xc7, 0x07, 0x78, 0x56, 0x34, 0x12),
+		     0x12345678ULL);
+	/* moffs: mov [abs], al / rax */
+	cr_assert_eq(WRITE(M32, PATTERN, 0xa2, 1, 2, 3, 4), 0x88ULL);
+	cr_assert_eq(WRITE(M64, PATTERN, 0x48, 0xa3, 1, 2, 3, 4, 5, 6, 7, 8),
+		     PATTERN);
 }
