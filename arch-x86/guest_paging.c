@@ -104,7 +104,8 @@ static int walk_tables(struct walk *w, u64 table, int level, u64 *gpa)
 
 	for (; level >= 1; level--) {
 		shift = 12 + w->index_bits * (level - 1);
-		at = table + ((w->linear >> shift) & index_mask) * w->entry_size;
+		at = table +
+		     ((w->linear >> shift) & index_mask) * w->entry_size;
 		err = read_entry(w, level, at, &entry);
 		if (!err)
 			err = large_page(w, level, at, entry, &is_leaf);

@@ -55,7 +55,8 @@ static bool need(struct decoder *d, unsigned int n)
 	if (d->pos + n > X86_MAX_INSN_LEN)
 		return refuse(d, "instruction longer than 15 bytes");
 	if (d->pos + n > d->avail)
-		return refuse(d, "instruction truncated: fetched bytes end in it");
+		return refuse(d,
+			      "instruction truncated: fetched bytes end in it");
 	return true;
 }
 
@@ -103,7 +104,8 @@ static bool decode_prefixes(struct decoder *d)
 			return refuse(d, "LOCK prefix on MMIO");
 		case 0xf2:
 		case 0xf3:
-			return refuse(d, "F2/F3 prefix (REP, HLE or SSE) on MMIO");
+			return refuse(d,
+				      "F2/F3 prefix (REP, HLE or SSE) on MMIO");
 		case 0x66:
 			d->opsize_prefix = true;
 			break;
@@ -280,7 +282,8 @@ static bool decode_mov_imm(struct decoder *d, unsigned int width)
 	if (!take_byte(d, &modrm))
 		return false;
 	if ((modrm >> 3) & 7)
-		return refuse(d, "opcode 0xc6/0xc7 with ModRM.reg != 0 (not MOV)");
+		return refuse(d,
+			      "opcode 0xc6/0xc7 with ModRM.reg != 0 (not MOV)");
 	if ((modrm >> 6) == 3)
 		return refuse(d, "register-immediate form touches no memory");
 	if (!skip_address(d, modrm) || !take_value(d, imm_size, &imm))

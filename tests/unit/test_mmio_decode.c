@@ -538,8 +538,8 @@ static unsigned int report(unsigned int bad, const char *what,
 	if (bad < 20) {
 		hex(h, sizeof(h), bytes, len);
 		fprintf(stderr,
-			"mmio_decode: %s: '%s' [%s]: decoded len %u width %u/%u "
-			"%s reg %u%s imm %#llx ext %d zx %d%s%s\n",
+			"mmio_decode: %s: '%s' [%s]: decoded len %u "
+			"width %u/%u %s reg %u%s imm %#llx ext %d zx %d%s%s\n",
 			what, text, h, d->length, d->width, d->reg_width,
 			d->is_write ? "write" : "read", d->reg,
 			d->high_byte ? "h" : "", (unsigned long long)d->imm,
@@ -590,7 +590,7 @@ Test(mmio_decode, matches_gnu_as_for_every_generated_form)
 	if (system(cmd) != 0) {
 		snprintf(cmd, sizeof(cmd), "head -20 '%s/as.log' >&2", workdir);
 		cr_assert_eq(system(cmd), 0);
-		cr_assert_fail("as refused the generated forms in %s (see above)",
+		cr_assert_fail("as refused the forms in %s (see above)",
 			       workdir);
 	}
 	snprintf(src, sizeof(src), "%s/text.bin", workdir);
@@ -1168,4 +1168,403 @@ Test(mmio_decode, write_values)
 	cr_assert_eq(WRITE(M32, PATTERN, 0xa2, 1, 2, 3, 4), 0x88ULL);
 	cr_assert_eq(WRITE(M64, PATTERN, 0x48, 0xa3, 1, 2, 3, 4, 5, 6, 7, 8),
 		     PATTERN);
+}
+
+/* ---- fetching through guest page tables built in fake RAM ---- */
+
+#define RAM_SIZE (64ULL << 20)
+#define TABLES_START 0x100000ULL
+#define P 0x1ULL
+#define RW 0x2ULL
+#define PS 0x80ULL
+#define PAT_LARGE 0x1000ULL /* bit 12 of a large-page entry: not address */
+#define CR0_PG (1ULL << 31)
+#define CR4_PSE (1ULL << 4)
+#define CR4_PAE (1ULL << 5)
+#define CR4_LA57 (1ULL << 12)
+#define EFER_LMA (1ULL << 10)
+#define ADDR_MASK 0x000ffffffffff000ULL
+
+static u64 next_table;
+static unsigned int reads;
+
+static void ram_setup(void)
+{
+	cr_assert_eq(sim_phys_init(RAM_SIZE), 0);
+	next_table = TABLES_START;
+	reads = 0;
+}
+
+static void ram_teardown(void)
+{
+	sim_phys_exit();
+}
+
+static int read_ram(void *arg, u64 gpa, void *buf, unsigned int len)
+{
+	void *p = sim_phys_ptr(gpa, len);
+
+	(void)arg;
+	reads++;
+	cr_assert_eq(gpa >> 12, (gpa + len - 1) >> 12,
+		     "asked to read across a page: %#llx+%u",
+		     (unsigned long long)gpa, len);
+	if (!p)
+		return -EIO;
+	memcpy(buf, p, len);
+	return 0;
+}
+
+static u64 new_table(void)
+{
+	u64 at = next_table;
+
+	next_table += PAGE_SIZE;
+	memset(sim_phys_ptr(at, PAGE_SIZE), 0, PAGE_SIZE);
+	return at;
+}
+
+/* The test's own table builder: entry size and index width per format. */
+struct format {
+	unsigned int entry_size, index_bits;
+};
+
+static const struct format fmt_long = { 8, 9 }, fmt_32 = { 4, 10 };
+
+static u64 entry_addr(const struct format *f, u64 table, u64 linear,
+		      int level)
+{
+	unsigned int shift = 12 + f->index_bits * (level - 1);
+
+	return table + ((linear >> shift) & ((1U << f->index_bits) - 1)) *
+			       f->entry_size;
+}
+
+static u64 get_entry(const struct format *f, u64 at)
+{
+	u64 v = 0;
+
+	memcpy(&v, sim_phys_ptr(at, f->entry_size), f->entry_size);
+	return v;
+}
+
+static void set_entry(const struct format *f, u64 at, u64 v)
+{
+	memcpy(sim_phys_ptr(at, f->entry_size), &v, f->entry_size);
+}
+
+/* Where the entry of a level is, following the test's own tables. */
+static u64 entry_at_level(const struct format *f, u64 table, int top,
+			  u64 linear, int level)
+{
+	for (; top > level; top--)
+		table = get_entry(f, entry_addr(f, table, linear, top)) &
+			ADDR_MASK;
+	return entry_addr(f, table, linear, level);
+}
+
+/* Maps linear to gpa with a leaf at leaf_level, adding tables on the way. */
+static void map(const struct format *f, u64 table, int level, u64 linear,
+		u64 gpa, int leaf_level)
+{
+	u64 at, e;
+
+	for (; level > leaf_level; level--) {
+		at = entry_addr(f, table, linear, level);
+		e = get_entry(f, at);
+		if (!(e & P)) {
+			e = new_table() | P | RW;
+			set_entry(f, at, e);
+		}
+		table = e & ADDR_MASK;
+	}
+	set_entry(f, entry_addr(f, table, linear, level),
+		  gpa | P | RW | (leaf_level > 1 ? PS : 0));
+}
+
+static void poke(u64 gpa, const void *bytes, unsigned int n)
+{
+	memcpy(sim_phys_ptr(gpa, n), bytes, n);
+}
+
+static const u8 store_imm64[] = { 0x48, 0xc7, 0x84, 0x88, 0x44, 0x33,
+				  0x22, 0x11, 0x78, 0x56, 0x34, 0x12 };
+
+Test(mmio_decode, fetch_4level_straddling_pages, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	const u64 rip = 0xffffffff81234ffaULL;
+	struct mmio_instruction d;
+	u8 buf[X86_MAX_INSN_LEN];
+	const char *why;
+
+	pg.cr3 = new_table();
+	/* The second page lies below the first in guest-physical memory. */
+	map(&fmt_long, pg.cr3, 4, rip, 0x200000, 1);
+	map(&fmt_long, pg.cr3, 4, rip + 0x1000, 0x5000, 1);
+	poke(0x200ffa, store_imm64, 6);
+	poke(0x5000, store_imm64 + 6, sizeof(store_imm64) - 6);
+
+	cr_assert_eq(x86_guest_fetch_insn(&pg, rip, buf, read_ram, NULL,
+					  NULL),
+		     X86_MAX_INSN_LEN);
+	cr_assert_eq(memcmp(buf, store_imm64, sizeof(store_imm64)), 0);
+	cr_assert(x86_decode_mmio(buf, X86_MAX_INSN_LEN, M64, &d, &why));
+	cr_assert_eq(d.length, sizeof(store_imm64));
+	cr_assert_eq(d.imm, 0x12345678);
+	/* Two walks of four entries, and one read per page. */
+	cr_assert_eq(reads, 10);
+}
+
+Test(mmio_decode, large_pages_in_long_mode, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	u64 gpa, at;
+	u8 byte;
+
+	pg.cr3 = new_table();
+	map(&fmt_long, pg.cr3, 4, 0x7f0040000000ULL, 0x80000000ULL, 3);
+	map(&fmt_long, pg.cr3, 4, 0x600000, 0x1000000, 2);
+	/* PAT bit of a 2 MiB page sits in the address field's low bits. */
+	at = entry_at_level(&fmt_long, pg.cr3, 4, 0x600000, 2);
+	set_entry(&fmt_long, at, get_entry(&fmt_long, at) | PAT_LARGE);
+
+	cr_assert_eq(x86_guest_translate(&pg, 0x7f0040123456ULL, &gpa,
+					 read_ram, NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x80123456ULL, "1 GiB page");
+	cr_assert_eq(x86_guest_translate(&pg, 0x7abcde, &gpa, read_ram, NULL,
+					 NULL),
+		     0);
+	cr_assert_eq(gpa, 0x11abcdeULL, "2 MiB page, PAT bit not address");
+	poke(0x11abcde, (u8[]){ 0x5a }, 1);
+	cr_assert_eq(x86_guest_read(&pg, 0x7abcde, &byte, 1, read_ram, NULL,
+				    NULL),
+		     0);
+	cr_assert_eq(byte, 0x5a);
+}
+
+Test(mmio_decode, faults_name_level_and_entry, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	struct guest_walk_fault fault;
+	const u64 va = 0x400000;
+	u64 gpa, pdpt, pd;
+
+	pg.cr3 = new_table();
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL,
+					 &fault),
+		     -EFAULT);
+	cr_assert_eq(fault.level, 4);
+	cr_assert_eq(fault.gpa, pg.cr3);
+	cr_assert_eq(fault.linear, va);
+	cr_assert_str_eq(fault.why, "entry not present");
+
+	map(&fmt_long, pg.cr3, 4, va, 0x3000, 1);
+	pdpt = get_entry(&fmt_long, pg.cr3) & ADDR_MASK;
+	pd = entry_at_level(&fmt_long, pg.cr3, 4, va, 2);
+	set_entry(&fmt_long, pd, 0x12340000); /* not present */
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL,
+					 &fault),
+		     -EFAULT);
+	cr_assert_eq(fault.level, 2);
+	cr_assert_eq(fault.gpa, pd);
+	cr_assert_eq(fault.entry, 0x12340000);
+
+	cr_assert_eq(x86_guest_translate(&pg, 0x0000800000000000ULL, &gpa,
+					 read_ram, NULL, &fault),
+		     -EFAULT);
+	cr_assert(strstr(fault.why, "canonical"));
+
+	set_entry(&fmt_long, pg.cr3, pdpt | P | PS);
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL,
+					 &fault),
+		     -EINVAL);
+	cr_assert_eq(fault.level, 4);
+
+	/* A table outside RAM: the reader's error comes back. */
+	pg.cr3 = RAM_SIZE + 0x1000;
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL,
+					 &fault),
+		     -EIO);
+	cr_assert_str_eq(fault.why, "table not readable");
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL, NULL),
+		     -EIO, "fault is optional");
+}
+
+Test(mmio_decode, five_level_paging, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE | CR4_LA57,
+				   .efer = EFER_LMA };
+	const u64 va = 0x00ff000000001234ULL; /* canonical only with LA57 */
+	u64 gpa;
+
+	pg.cr3 = new_table();
+	map(&fmt_long, pg.cr3, 5, va, 0x7000, 1);
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x7234);
+	pg.cr4 &= ~CR4_LA57;
+	cr_assert_eq(x86_guest_translate(&pg, va, &gpa, read_ram, NULL, NULL),
+		     -EFAULT);
+}
+
+Test(mmio_decode, pae_paging, .init = ram_setup, .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE };
+	struct guest_walk_fault fault;
+	u64 pdpt = 0x80020, pdptes[4], gpa, pd;
+
+	/* PAE's CR3 points at a 32-byte aligned PDPT, not a page. */
+	pg.cr3 = pdpt;
+	memset(sim_phys_ptr(pdpt, 32), 0, 32);
+	pd = new_table();
+	set_entry(&fmt_long, pdpt + 3 * 8, pd | P);
+	map(&fmt_long, pd, 2, 0xc0201000, 0x9000, 1);
+	map(&fmt_long, pd, 2, 0xc0400000, 0x2200000, 2);
+
+	cr_assert_eq(x86_guest_translate(&pg, 0xc0201abc, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x9abc);
+	cr_assert_eq(x86_guest_translate(&pg, 0xc05fffff, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x23fffffULL, "2 MiB page");
+	cr_assert_eq(x86_guest_translate(&pg, 0x40000000, &gpa, read_ram,
+					 NULL, &fault),
+		     -EFAULT);
+	cr_assert_eq(fault.level, 3);
+	cr_assert_eq(fault.gpa, pdpt + 8);
+
+	/* The PDPTEs the CPU loaded win over what memory says now. */
+	memset(pdptes, 0, sizeof(pdptes));
+	pdptes[1] = pd | P;
+	pg.pdptes = pdptes;
+	cr_assert_eq(x86_guest_translate(&pg, 0x40201abc, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x9abc);
+	cr_assert_eq(x86_guest_translate(&pg, 0xc0201abc, &gpa, read_ram,
+					 NULL, &fault),
+		     -EFAULT);
+	cr_assert_eq(fault.level, 3);
+}
+
+Test(mmio_decode, legacy_32bit_paging, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PSE };
+	u64 gpa, pde_at;
+
+	pg.cr3 = new_table();
+	map(&fmt_32, pg.cr3, 2, 0xc0001000, 0x6000, 1);
+	cr_assert_eq(x86_guest_translate(&pg, 0xc0001ffe, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x6ffe);
+
+	/* A 4 MiB page above 4 GiB: PA 39:32 in PDE bits 20:13 (PSE-36). */
+	pde_at = entry_addr(&fmt_32, pg.cr3, 0x80000000, 2);
+	set_entry(&fmt_32, pde_at, 0x00c00000 | (0x3 << 13) | P | PS);
+	cr_assert_eq(x86_guest_translate(&pg, 0x80123456, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x300c00000ULL + 0x123456);
+
+	/* Without CR4.PSE, PS is ignored: the PDE points at a table. */
+	pg.cr4 = 0;
+	set_entry(&fmt_32, pde_at, new_table() | P | PS);
+	set_entry(&fmt_32,
+		  entry_addr(&fmt_32, get_entry(&fmt_32, pde_at) & 0xfffff000,
+			     0x80123456, 1),
+		  0x8000 | P);
+	cr_assert_eq(x86_guest_translate(&pg, 0x80123456, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0x8456);
+}
+
+Test(mmio_decode, no_paging, .init = ram_setup, .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = 0 };
+	u64 gpa;
+
+	cr_assert_eq(x86_guest_translate(&pg, 0xf1234, &gpa, read_ram, NULL,
+					 NULL),
+		     0);
+	cr_assert_eq(gpa, 0xf1234);
+	cr_assert_eq(x86_guest_translate(&pg, 0x1fffffffcULL, &gpa, read_ram,
+					 NULL, NULL),
+		     0);
+	cr_assert_eq(gpa, 0xfffffffcULL, "32-bit linear addresses wrap");
+	cr_assert_eq(reads, 0);
+}
+
+Test(mmio_decode, fetch_stops_at_an_unmapped_page, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	struct guest_walk_fault fault;
+	struct mmio_instruction d;
+	u8 buf[X86_MAX_INSN_LEN];
+	const char *why;
+
+	pg.cr3 = new_table();
+	map(&fmt_long, pg.cr3, 4, 0x10000, 0x4000, 1);
+	/* mov eax, [rbx+0x10] fits into the last 3 bytes of the page. */
+	poke(0x4ffd, (u8[]){ 0x8b, 0x43, 0x10 }, 3);
+	cr_assert_eq(x86_guest_fetch_insn(&pg, 0x10ffd, buf, read_ram, NULL,
+					  &fault),
+		     3);
+	cr_assert_eq(fault.level, 1, "the next page's fault is kept");
+	cr_assert_eq(fault.linear, 0x11000);
+	cr_assert(x86_decode_mmio(buf, 3, M64, &d, &why));
+	cr_assert_eq(d.length, 3);
+
+	/* One that does not fit is the decoder's refusal. */
+	poke(0x4ffd, store_imm64, 3);
+	cr_assert_eq(x86_guest_fetch_insn(&pg, 0x10ffd, buf, read_ram, NULL,
+					  NULL),
+		     3);
+	cr_assert_not(x86_decode_mmio(buf, 3, M64, &d, &why));
+	cr_assert(strstr(why, "truncated"));
+
+	/* Nothing readable at RIP: the walk's error. */
+	cr_assert_eq(x86_guest_fetch_insn(&pg, 0x20000, buf, read_ram, NULL,
+					  &fault),
+		     -EFAULT);
+}
+
+Test(mmio_decode, read_across_several_pages, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	static u8 out[3 * 4096];
+	unsigned int i;
+
+	pg.cr3 = new_table();
+	for (i = 0; i < 4; i++) {
+		map(&fmt_long, pg.cr3, 4, 0x30000 + i * 0x1000,
+			0x900000 - i * 0x1000, 1);
+		memset(sim_phys_ptr(0x900000 - i * 0x1000, 4096), 0x10 + i,
+		       4096);
+	}
+	cr_assert_eq(x86_guest_read(&pg, 0x30800, out, sizeof(out), read_ram,
+				    NULL, NULL),
+		     0);
+	cr_assert_eq(out[0], 0x10);
+	cr_assert_eq(out[0x7ff], 0x10);
+	cr_assert_eq(out[0x800], 0x11);
+	cr_assert_eq(out[0x2800], 0x13);
+	cr_assert_eq(out[sizeof(out) - 1], 0x13);
 }
