@@ -509,7 +509,9 @@ bool x86_decode_mmio(const u8 *bytes, unsigned int avail,
 		.out = out,
 	};
 
-	memset(out, 0, sizeof(*out));
+	/* The reason buffer is written only when needed. */
+	memset(out, 0, offsetof(struct mmio_instruction, reason));
+	out->reason[0] = '\0';
 	if (!decode_prefixes(&d) || !decode_opcode(&d)) {
 		*why = d.why;
 		return false;
