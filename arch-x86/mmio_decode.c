@@ -465,12 +465,11 @@ static bool decode_two_byte(struct decoder *d)
 	}
 }
 
+/* decode_prefixes stopped at a byte it has checked is there. */
 static bool decode_opcode(struct decoder *d)
 {
-	u8 op;
+	u8 op = d->bytes[d->pos++];
 
-	if (!take_byte(d, &op))
-		return false;
 	switch (op) {
 	case 0x88:
 		return decode_mov(d, 1, true);

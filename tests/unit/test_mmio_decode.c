@@ -1105,6 +1105,15 @@ Test(mmio_decode, apply_read_partial_registers)
 		     0x12345678ULL);
 }
 
+Test(mmio_decode, apply_read_ignores_writes)
+{
+	struct mmio_instruction d = DECODE(M64, 0x89, 0x00);
+	struct guest_regs regs = { .gp = { PATTERN } };
+
+	x86_mmio_apply_read(&regs, &d, 0);
+	cr_assert_eq(regs.gp[REG_RAX], PATTERN);
+}
+
 Test(mmio_decode, apply_read_extensions)
 {
 	/* movzx eax, byte [rax] / movzx rax, word [rax] */
@@ -1538,6 +1547,13 @@ Test(mmio_decode, fetch_stops_at_an_unmapped_page, .init = ram_setup,
 	cr_assert_not(x86_decode_mmio(buf, 3, M64, &d, &why));
 	cr_assert(strstr(why, "truncated"));
 
+	/* A whole instruction's worth in the page: one walk only. */
+	reads = 0;
+	cr_assert_eq(x86_guest_fetch_insn(&pg, 0x10000, buf, read_ram, NULL,
+					  NULL),
+		     X86_MAX_INSN_LEN);
+	cr_assert_eq(reads, 5);
+
 	/* Nothing readable at RIP: the walk's error. */
 	cr_assert_eq(x86_guest_fetch_insn(&pg, 0x20000, buf, read_ram, NULL,
 					  &fault),
@@ -1567,4 +1583,75 @@ Test(mmio_decode, read_across_several_pages, .init = ram_setup,
 	cr_assert_eq(out[0x800], 0x11);
 	cr_assert_eq(out[0x2800], 0x13);
 	cr_assert_eq(out[sizeof(out) - 1], 0x13);
+}
+
+Test(mmio_decode, data_page_outside_ram, .init = ram_setup,
+     .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	struct guest_walk_fault fault;
+	u8 buf[16];
+
+	pg.cr3 = new_table();
+	map(&fmt_long, pg.cr3, 4, 0x10000, 0x3000, 1);
+	map(&fmt_long, pg.cr3, 4, 0x11000, RAM_SIZE + 0x1000, 1);
+	cr_assert_eq(x86_guest_read(&pg, 0x10ff8, buf, sizeof(buf), read_ram,
+				    NULL, &fault),
+		     -EIO);
+	cr_assert_eq(fault.level, 0);
+	cr_assert_eq(fault.linear, 0x11000);
+	cr_assert_eq(fault.gpa, RAM_SIZE + 0x1000);
+	cr_assert_str_eq(fault.why, "page not readable");
+}
+
+/* Bit 7 of a PTE is PAT, not a page size. */
+Test(mmio_decode, pat_bit_in_a_pte, .init = ram_setup, .fini = ram_teardown)
+{
+	struct guest_paging pg = { .cr0 = CR0_PG, .cr4 = CR4_PAE,
+				   .efer = EFER_LMA };
+	u64 gpa, at;
+
+	pg.cr3 = new_table();
+	map(&fmt_long, pg.cr3, 4, 0x10000, 0x3000, 1);
+	at = entry_at_level(&fmt_long, pg.cr3, 4, 0x10000, 1);
+	set_entry(&fmt_long, at, get_entry(&fmt_long, at) | PS);
+	cr_assert_eq(x86_guest_translate(&pg, 0x10123, &gpa, read_ram, NULL,
+					 NULL),
+		     0);
+	cr_assert_eq(gpa, 0x3123);
+}
+
+/* ---- any bytes at all: an answer, never a crash or an overlong read ---- */
+
+Test(mmio_decode, random_bytes_get_an_answer)
+{
+	static const enum x86_code_mode modes[] = { M16, M32, M64 };
+	struct mmio_instruction d;
+	unsigned int i, j, avail, accepted = 0;
+	const char *why;
+	u8 buf[X86_MAX_INSN_LEN];
+
+	for (i = 0; i < 200000; i++) {
+		for (j = 0; j < sizeof(buf); j++)
+			buf[j] = rnd();
+		/* Bias towards the interesting opcodes after some prefixes. */
+		if (i & 1)
+			buf[rnd() % 4] = (u8[]){ 0x88, 0x89, 0x8a, 0x8b, 0xc6,
+						 0xc7, 0xa1, 0x0f }[rnd() % 8];
+		avail = rnd() % (sizeof(buf) + 1);
+		why = NULL;
+		if (x86_decode_mmio(buf, avail, modes[i % 3], &d, &why)) {
+			cr_assert(d.length >= 1 && d.length <= avail);
+			cr_assert(d.width == 1 || d.width == 2 ||
+				  d.width == 4 || d.width == 8);
+			cr_assert_geq(d.reg_width, d.width);
+			cr_assert_lt(d.reg, NUM_GP_REGS);
+			cr_assert(!d.high_byte || d.reg < 4);
+			accepted++;
+		} else {
+			cr_assert(why && *why, "refused without a reason");
+		}
+	}
+	cr_assert_gt(accepted, 1000, "only %u accepted", accepted);
 }
