@@ -24,7 +24,7 @@ static const char cell_help[] =
 	"  shutdown NAME|ID            stop the cell, leaving it loadable\n"
 	"  destroy NAME|ID             destroy the cell\n"
 	"  list                        list the cells\n"
-	"  stats NAME|ID               show the cell's per-CPU exit statistics\n"
+	"  stats NAME|ID               show per-CPU exit statistics\n"
 	"\n"
 	"A cell is named by its name or by its numeric id (see `cell list`).\n"
 	"Run `jailhouse cell COMMAND --help` for details.\n";
