@@ -820,3 +820,25 @@ def test_completion_cell_names(on):
     assert complete(on, "cell", "start", "ap") == {"apic-demo"}
     assert "--address" in complete(on, "cell", "load", "apic-demo", "x.bin",
                                    "--")
+
+
+# ---- the ABI header -------------------------------------------------------
+
+@pytest.mark.parametrize("context", [[], ["-D__KERNEL__"]],
+                         ids=["user", "kernel"])
+def test_ioctl_header_builds(tmp_path, context):
+    src = tmp_path / "abi.c"
+    src.write_text(
+        "#include <jailhouse/ioctl.h>\n"
+        "_Static_assert(sizeof(struct jailhouse_config_args) == 16, \"\");\n"
+        "_Static_assert(sizeof(struct jailhouse_cell_id) == 40, \"\");\n"
+        "_Static_assert(sizeof(struct jailhouse_preload_image) == 32, "
+        "\"\");\n"
+        "_Static_assert(sizeof(struct jailhouse_cell_load) == 48, \"\");\n"
+        "_Static_assert(sizeof(struct jailhouse_last_error) == 16, \"\");\n"
+        "unsigned long nr = JAILHOUSE_CELL_LOAD;\n")
+    res = subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
+                          "-I", str(ROOT / "include"), "-c", str(src), "-o",
+                          str(tmp_path / "abi.o")] + context,
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
