@@ -67,8 +67,8 @@ _jailhouse()
 				local IFS=$'\n'
 				COMPREPLY=($(compgen -W "$(_jailhouse_cells)" \
 					-- "$cur"))
-			elif [ "$prev" = "-a" ] || [ "$prev" = "--address" ] ||
-			     [ "$prev" = "-s" ] || [ "$prev" = "--string" ]; then
+			elif [[ "$prev" =~ ^(-a|--address|-s|--string)$ ]]
+			then
 				COMPREPLY=()
 			elif [[ "$cur" == -* ]]; then
 				COMPREPLY=($(compgen -W "-a --address -s \

@@ -820,6 +820,8 @@ def test_completion_cell_names(on):
     assert complete(on, "cell", "start", "ap") == {"apic-demo"}
     assert "--address" in complete(on, "cell", "load", "apic-demo", "x.bin",
                                    "--")
+    assert complete(on, "cell", "load", "apic-demo", "x.bin", "-a", "") == \
+        set()
 
 
 # ---- the ABI header -------------------------------------------------------
