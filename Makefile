@@ -56,19 +56,29 @@ BAD_CELLS := $(patsubst tests/configs/%.c,$(O)/tests/configs/%.cell,\
 	$(BAD_CONFIG_SRC))
 BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 
+# The command-line tool, with the hypervisor's config validator compiled for
+# the host, and the fake driver its tests preload.
+TOOLS_SRC := $(sort $(wildcard tools/*.c))
+TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE)
+TOOLS_OBJ := $(call obj,tools,$(TOOLS_SRC) src/config_check.c)
+FAKE_DRIVER := $(O)/tests/cli/fake_driver.so
+PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
+	$$p -c 'import pytest' 2>/dev/null && { echo $$p; break; }; done)
+
 # Keep config objects: they are inputs, not throw-away intermediates.
 .SECONDARY:
 
 .PHONY: all help check check-unit check-freestanding coverage image \
-	bench configs clean demo
+	bench configs clean demo tools check-cli
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
-	check-freestanding-build
+	check-freestanding-build tools
 
 help:
 	@echo "all                build configs, simulator, unit tests"
 	@echo "check              everything below that can run here"
 	@echo "check-unit         Criterion unit tests against the simulator"
+	@echo "check-cli          pytest suite of the jailhouse CLI (fake driver)"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
@@ -104,6 +114,20 @@ $(O)/cfgobj/%.o: configs/%.c
 $(O)/cfgobj/%.o: tests/configs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -std=gnu11 $(INC_ABI) -Iconfigs -MMD -MP -c $< -o $@
+
+$(O)/tools/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-TOOL $<"
+	@$(CC) $(TOOLS_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/jailhouse: $(TOOLS_OBJ)
+	$(CC) -o $@ $(TOOLS_OBJ)
+
+$(FAKE_DRIVER): tests/cli/fake_driver.c include/jailhouse/ioctl.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 -O2 $(INC_ABI) -shared -fPIC -o $@ $< -ldl
+
+tools: $(O)/jailhouse $(FAKE_DRIVER)
 
 $(O)/libsim.a: $(SIM_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -158,7 +182,12 @@ check-freestanding: $(O)/core-freestanding.o
 check-unit: $(O)/unit-tests configs
 	$(O)/unit-tests $(CRITERION_ARGS)
 
-check: all check-freestanding check-unit
+check-cli: tools configs
+	@test -n "$(PYTHON)" || { echo "check-cli: needs python3-pytest" \
+		"(run ci/setup)"; exit 1; }
+	JAILHOUSE_BUILD=$(abspath $(O)) $(PYTHON) -m pytest -q tests/cli
+
+check: all check-freestanding check-unit check-cli
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete
