@@ -60,16 +60,18 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 .SECONDARY:
 
 .PHONY: all help check check-unit check-freestanding coverage image \
-	bench configs clean demo
+	bench configs clean demo inmates check-inmates
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
-	check-freestanding-build
+	check-freestanding-build inmates
 
 help:
 	@echo "all                build configs, simulator, unit tests"
 	@echo "check              everything below that can run here"
 	@echo "check-unit         Criterion unit tests against the simulator"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
+	@echo "check-inmates      inmates booted as firmware in QEMU, comm helpers"
+	@echo "inmates            build/inmates/*.bin (load and start at 0xf0000)"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -158,7 +160,7 @@ check-freestanding: $(O)/core-freestanding.o
 check-unit: $(O)/unit-tests configs
 	$(O)/unit-tests $(CRITERION_ARGS)
 
-check: all check-freestanding check-unit
+check: all check-freestanding check-unit check-inmates
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete
@@ -182,6 +184,91 @@ $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 demo: $(O)/sim-demo configs
 	@ci/setup >/dev/null
 	@$(O)/sim-demo
+
+# Inmates: flat binaries loaded at 0xf0000 and started there in real mode.
+# Console per demo: a UART port, or 0 for the debug-console hypercall.
+APIC_DEMO_CONSOLE ?= 0
+TINY_DEMO_CONSOLE ?= 0x2f8
+CRASH_DEMO_CONSOLE ?= 0
+
+INMATE_LIB_SRC := $(sort $(wildcard inmates/lib/*.c))
+INMATE_LIB_ASM := $(sort $(wildcard inmates/lib/*.S))
+INMATE_LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(INMATE_LIB_SRC)) \
+	$(patsubst %.S,$(O)/%.o,$(INMATE_LIB_ASM))
+INMATE_NAMES := $(patsubst inmates/demos/%.c,%,\
+	$(sort $(wildcard inmates/demos/*.c)))
+INMATE_BINS := $(patsubst %,$(O)/inmates/%.bin,$(INMATE_NAMES))
+# Test builds: apic-demo and crash-demo print on COM1 instead of calling
+# the hypervisor, and every inmate also comes as a 128 KiB firmware image.
+INMATE_TEST_BINS := $(O)/inmates/test/apic-demo-com1.bin \
+	$(O)/inmates/test/crash-demo-com1.bin
+INMATE_ROMS := $(patsubst %,$(O)/inmates/%-rom.bin,$(INMATE_NAMES))
+INMATE_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin \
+	-nostdlib -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=small -fno-common \
+	-fno-asynchronous-unwind-tables -Iinmates/lib/include $(INC_ABI)
+INMATE_LDFLAGS := -m elf_x86_64 -z noexecstack -z max-page-size=0x1000 \
+	--no-undefined -T inmates/inmate.lds
+
+inmates: $(INMATE_BINS) $(INMATE_TEST_BINS) $(INMATE_ROMS)
+
+$(O)/inmates/demos/apic-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(APIC_DEMO_CONSOLE)
+$(O)/inmates/demos/tiny-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(TINY_DEMO_CONSOLE)
+$(O)/inmates/demos/crash-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(CRASH_DEMO_CONSOLE)
+
+$(O)/inmates/%.o: inmates/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-INM  $<"
+	@$(CC) $(INMATE_CFLAGS) $(INMATE_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/inmates/%.o: inmates/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS-INM  $<"
+	@$(CC) $(INMATE_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(O)/inmates/test/%-com1.o: inmates/demos/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-INM  $< (COM1)"
+	@$(CC) $(INMATE_CFLAGS) -DCONSOLE_PORT=0x3f8 -MMD -MP -c $< -o $@
+
+$(O)/inmates/%.elf: $(O)/inmates/demos/%.o $(INMATE_LIB_OBJ) inmates/inmate.lds
+	ld $(INMATE_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(O)/inmates/test/%.elf: $(O)/inmates/test/%.o $(INMATE_LIB_OBJ) \
+		inmates/inmate.lds
+	ld $(INMATE_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(O)/inmates/%.bin: $(O)/inmates/%.elf
+	objcopy -O binary $< $@
+	@echo "  $(notdir $@): $$(stat -c %s $@) bytes at 0xf0000," \
+		"work area up to 0x$$(nm $< | awk '/ __bss_end$$/ {print $$1}')"
+
+# Firmware images for QEMU: tests/inmates/rom.S wraps the inmate.
+$(O)/inmates/apic-demo-rom.bin: $(O)/inmates/test/apic-demo-com1.bin
+$(O)/inmates/crash-demo-rom.bin: $(O)/inmates/test/crash-demo-com1.bin
+$(O)/inmates/tiny-demo-rom.bin: $(O)/inmates/tiny-demo.bin
+$(O)/inmates/%-rom.bin: tests/inmates/rom.S
+	@mkdir -p $(O)/inmates/rom
+	$(CC) -c -D__ASSEMBLY__ -DINMATE_BIN='"$(filter %.bin,$^)"' \
+		-o $(O)/inmates/rom/$*.o $<
+	ld -m elf_x86_64 -z noexecstack -Ttext=0 -e 0 \
+		-o $(O)/inmates/rom/$*.elf $(O)/inmates/rom/$*.o
+	objcopy -O binary -j .text $(O)/inmates/rom/$*.elf $@
+	@test "$$(stat -c %s $@)" -eq 131072 || \
+		{ echo "$@: not 128 KiB"; rm -f $@; exit 1; }
+
+# Host-side check of the comm-region helpers (the page is mapped at
+# 0x100000 in the test process, so the code runs unchanged).
+$(O)/inmates/test-comm: tests/inmates/test_comm.c inmates/lib/comm.c \
+		inmates/lib/include/inmate.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 -g -O2 -Iinmates/lib/include $(INC_ABI) \
+		-o $@ tests/inmates/test_comm.c inmates/lib/comm.c -lcriterion
+
+check-inmates: inmates $(O)/inmates/test-comm
+	$(O)/inmates/test-comm $(CRITERION_ARGS)
+	PYTHONDONTWRITEBYTECODE=1 INMATE_DIR=$(abspath $(O)/inmates) \
+		python3 -m pytest -p no:cacheprovider -v tests/inmates
 
 clean:
 	rm -rf $(O)
