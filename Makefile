@@ -265,10 +265,17 @@ $(O)/inmates/test-comm: tests/inmates/test_comm.c inmates/lib/comm.c \
 	$(CC) $(WARN) -std=gnu11 -g -O2 -Iinmates/lib/include $(INC_ABI) \
 		-o $@ tests/inmates/test_comm.c inmates/lib/comm.c -lcriterion
 
+# The first python3 on PATH that has pytest (a pyenv one may not).
+PYTEST_PYTHON = $(firstword $(foreach p,python3 /usr/bin/python3,\
+	$(if $(shell $(p) -c 'import pytest' 2>/dev/null && echo y),$(p))))
+
 check-inmates: inmates $(O)/inmates/test-comm
 	$(O)/inmates/test-comm $(CRITERION_ARGS)
+	@test -n "$(PYTEST_PYTHON)" || \
+		{ echo "pytest missing: run ci/setup"; exit 1; }
 	PYTHONDONTWRITEBYTECODE=1 INMATE_DIR=$(abspath $(O)/inmates) \
-		python3 -m pytest -p no:cacheprovider -v tests/inmates
+		$(PYTEST_PYTHON) -m pytest -p no:cacheprovider -v -rs \
+		--durations=0 tests/inmates
 
 clean:
 	rm -rf $(O)
