@@ -70,8 +70,8 @@ help:
 	@echo "check              everything below that can run here"
 	@echo "check-unit         Criterion unit tests against the simulator"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
-	@echo "check-inmates      inmates booted as firmware in QEMU, comm helpers"
-	@echo "inmates            build/inmates/*.bin (load and start at 0xf0000)"
+	@echo "check-inmates      inmates booted as firmware in QEMU"
+	@echo "inmates            build/inmates/*.bin, loaded at 0xf0000"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -212,9 +212,13 @@ INMATE_LDFLAGS := -m elf_x86_64 -z noexecstack -z max-page-size=0x1000 \
 
 inmates: $(INMATE_BINS) $(INMATE_TEST_BINS) $(INMATE_ROMS)
 
-$(O)/inmates/demos/apic-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(APIC_DEMO_CONSOLE)
-$(O)/inmates/demos/tiny-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(TINY_DEMO_CONSOLE)
-$(O)/inmates/demos/crash-demo.o: INMATE_DEFS = -DCONSOLE_PORT=$(CRASH_DEMO_CONSOLE)
+INMATE_DEMO_OBJ := $(O)/inmates/demos
+$(INMATE_DEMO_OBJ)/apic-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(APIC_DEMO_CONSOLE)
+$(INMATE_DEMO_OBJ)/tiny-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(TINY_DEMO_CONSOLE)
+$(INMATE_DEMO_OBJ)/crash-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(CRASH_DEMO_CONSOLE)
 
 $(O)/inmates/%.o: inmates/%.c
 	@mkdir -p $(dir $@)
@@ -241,7 +245,8 @@ $(O)/inmates/test/%.elf: $(O)/inmates/test/%.o $(INMATE_LIB_OBJ) \
 $(O)/inmates/%.bin: $(O)/inmates/%.elf
 	objcopy -O binary $< $@
 	@echo "  $(notdir $@): $$(stat -c %s $@) bytes at 0xf0000," \
-		"work area up to 0x$$(nm $< | awk '/ __bss_end$$/ {print $$1}')"
+		"work area 0x10000-$$(printf '%#x' \
+		0x$$(nm $< | awk '/ __bss_end$$/ {print $$1}'))"
 
 # Firmware images for QEMU: tests/inmates/rom.S wraps the inmate.
 $(O)/inmates/apic-demo-rom.bin: $(O)/inmates/test/apic-demo-com1.bin

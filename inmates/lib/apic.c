@@ -19,6 +19,8 @@
 static bool x2apic;
 static volatile u32 *xapic_page;
 static u64 timer_khz;
+/* LVT timer value last written; re-arming the same mode skips it. */
+static u32 timer_lvt = APIC_LVT_MASKED;
 
 bool apic_is_x2apic(void)
 {
@@ -69,29 +71,47 @@ void apic_init(void)
 	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE |
 			       (APIC_SPURIOUS_VECTOR & APIC_SVR_VECTOR_MASK));
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
+	timer_lvt = APIC_LVT_MASKED;
 	apic_write(APIC_REG_TIMER_DIVIDE, APIC_DIVIDE_BY_1);
+}
+
+/*
+ * Reads the timer's current count between two PM timer reads; the time of
+ * the count is their midpoint. A pair further apart than max_ns (an SMI,
+ * an emulator or hypervisor preempting us) is retried, a few times.
+ */
+static void sample(u32 *count, u64 *ns, u64 max_ns)
+{
+	unsigned int tries = 0;
+	u64 before, after;
+
+	do {
+		before = pm_timer_read_ns();
+		*count = apic_read(APIC_REG_TIMER_CURRENT);
+		after = pm_timer_read_ns();
+	} while (after - before > max_ns && ++tries < 10);
+	*ns = before + (after - before) / 2;
 }
 
 u64 apic_timer_calibrate(u64 window_ns)
 {
+	unsigned long flags;
 	u64 t0, t1, hz;
 	u32 c0, c1;
-	unsigned long flags;
 
 	flags = irq_save();
 	apic_write(APIC_REG_TIMER_DIVIDE, APIC_DIVIDE_BY_1);
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+	timer_lvt = APIC_LVT_MASKED | APIC_TIMER_VECTOR;
 	apic_write(APIC_REG_TIMER_INIT, 0xffffffff);
-	t0 = pm_timer_read_ns();
-	c0 = apic_read(APIC_REG_TIMER_CURRENT);
-	do {
-		t1 = pm_timer_read_ns();
-	} while (t1 - t0 < window_ns);
-	c1 = apic_read(APIC_REG_TIMER_CURRENT);
+	sample(&c0, &t0, window_ns / 1000);
+	while (pm_timer_read_ns() - t0 < window_ns)
+		cpu_relax();
+	sample(&c1, &t1, window_ns / 1000);
 	apic_write(APIC_REG_TIMER_INIT, 0);
 	irq_restore(flags);
 
-	if (t1 == t0)
+	if (t1 <= t0)
 		return 0;
 	/* c0 - c1 < 2^32, so the product stays below 2^62. */
 	hz = (u64)(c0 - c1) * NS_PER_SEC / (t1 - t0);
@@ -113,10 +133,19 @@ static u32 ns_to_count(u64 ns)
 	return count > 0xffffffffULL ? 0xffffffffU : (u32)count;
 }
 
+/*
+ * The divide configuration stays at 1 from apic_init() on. A one-shot
+ * re-arm in the same mode is a single write (initial count), which keeps
+ * register accesses, and so traps under a hypervisor, to a minimum.
+ */
 static void timer_start(u32 mode, u64 ns)
 {
-	apic_write(APIC_REG_TIMER_DIVIDE, APIC_DIVIDE_BY_1);
-	apic_write(APIC_REG_LVT_TIMER, mode | APIC_TIMER_VECTOR);
+	u32 lvt = mode | APIC_TIMER_VECTOR;
+
+	if (lvt != timer_lvt) {
+		apic_write(APIC_REG_LVT_TIMER, lvt);
+		timer_lvt = lvt;
+	}
 	apic_write(APIC_REG_TIMER_INIT, ns_to_count(ns));
 }
 
@@ -132,6 +161,7 @@ void apic_timer_periodic(u64 ns)
 
 void apic_timer_stop(void)
 {
-	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+	timer_lvt = APIC_LVT_MASKED | APIC_TIMER_VECTOR;
+	apic_write(APIC_REG_LVT_TIMER, timer_lvt);
 	apic_write(APIC_REG_TIMER_INIT, 0);
 }

@@ -100,13 +100,14 @@ def test_apic_demo_timer_at_10hz_on_com1(run):
     rate = (len(ticks) - 1) / (inmate.elapsed() - first)
     assert 7.0 <= rate <= 11.0, (rate, out)
     # Sane figures: min <= jitter <= max, min and max running extremes,
-    # timer never early by more than 100 us, never late by 50 ms.
+    # never early by more than 1 ms (calibration error), never late by a
+    # whole period (a busy host can delay TCG by tens of milliseconds).
     lo = hi = None
     for jitter, mn, mx in ticks:
         lo = jitter if lo is None else min(lo, jitter)
         hi = jitter if hi is None else max(hi, jitter)
         assert (mn, mx) == (lo, hi), out
-        assert -100000 <= jitter <= 50000000, out
+        assert -1000000 <= jitter < 100000000, out
     print("apic-demo: jitter min %d ns, max %d ns" % (lo, hi))
 
 
