@@ -262,20 +262,21 @@ $(O)/inmates/%-rom.bin: tests/inmates/rom.S
 	@test "$$(stat -c %s $@)" -eq 131072 || \
 		{ echo "$@: not 128 KiB"; rm -f $@; exit 1; }
 
-# Host-side check of the comm-region helpers (the page is mapped at
-# 0x100000 in the test process, so the code runs unchanged).
-$(O)/inmates/test-comm: tests/inmates/test_comm.c inmates/lib/comm.c \
-		inmates/lib/include/inmate.h
+# Host-side checks of the comm-region helpers (the page is mapped at
+# 0x100000 in the test process, so the code runs unchanged) and printk.
+INMATE_HOST_TESTS := tests/inmates/test_comm.c tests/inmates/test_printk.c \
+	inmates/lib/comm.c inmates/lib/printk.c
+$(O)/inmates/test-lib: $(INMATE_HOST_TESTS) inmates/lib/include/inmate.h
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) -std=gnu11 -g -O2 -Iinmates/lib/include $(INC_ABI) \
-		-o $@ tests/inmates/test_comm.c inmates/lib/comm.c -lcriterion
+		-o $@ $(INMATE_HOST_TESTS) -lcriterion
 
 # The first python3 on PATH that has pytest (a pyenv one may not).
 PYTEST_PYTHON = $(firstword $(foreach p,python3 /usr/bin/python3,\
 	$(if $(shell $(p) -c 'import pytest' 2>/dev/null && echo y),$(p))))
 
-check-inmates: inmates $(O)/inmates/test-comm
-	$(O)/inmates/test-comm $(CRITERION_ARGS)
+check-inmates: inmates $(O)/inmates/test-lib
+	$(O)/inmates/test-lib $(CRITERION_ARGS)
 	@test -n "$(PYTEST_PYTHON)" || \
 		{ echo "pytest missing: run ci/setup"; exit 1; }
 	PYTHONDONTWRITEBYTECODE=1 INMATE_DIR=$(abspath $(O)/inmates) \

@@ -137,8 +137,8 @@ static void format(struct sink *s, const char *fmt, va_list ap)
 			str = va_arg(ap, const char *);
 			if (!str)
 				str = "(null)";
-			put_padded(s, str, strnlen(str, ~0UL), width, left, ' ',
-				   false);
+			len = strnlen(str, 1UL << 20);
+			put_padded(s, str, len, width, left, ' ', false);
 			break;
 		case 'c':
 			num[0] = (char)va_arg(ap, int);
