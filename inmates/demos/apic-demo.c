@@ -111,8 +111,7 @@ void inmate_main(void)
 			irq_restore(flags);
 			printk("Timer fired, jitter: %6lld ns, min: %6lld ns, "
 			       "max: %6lld ns\n",
-			       (long long)jitter, (long long)lo,
-			       (long long)hi);
+			       (long long)jitter, (long long)lo, (long long)hi);
 			printed = seen;
 		}
 		cpu_relax();

@@ -68,8 +68,8 @@ void apic_init(void)
 		xapic_page = (volatile u32 *)(base & APIC_BASE_ADDR_MASK);
 	}
 	apic_write(APIC_REG_TPR, 0);
-	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE |
-			       (APIC_SPURIOUS_VECTOR & APIC_SVR_VECTOR_MASK));
+	apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | (APIC_SPURIOUS_VECTOR &
+						    APIC_SVR_VECTOR_MASK));
 	apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
 	timer_lvt = APIC_LVT_MASKED;
 	apic_write(APIC_REG_TIMER_DIVIDE, APIC_DIVIDE_BY_1);

@@ -44,8 +44,7 @@ void uart_putc(u16 base, char c)
 {
 	unsigned int n = 0;
 
-	while (!(inb(base + UART_LSR) & UART_LSR_THRE) &&
-	       n++ < UART_POLL_LIMIT)
+	while (!(inb(base + UART_LSR) & UART_LSR_THRE) && n++ < UART_POLL_LIMIT)
 		cpu_relax();
 	outb((u8)c, base + UART_THR);
 }

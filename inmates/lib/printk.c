@@ -8,9 +8,9 @@
 #include <inmate.h>
 
 struct sink {
-	char *buf;		/* NULL: straight to the console */
+	char *buf; /* NULL: straight to the console */
 	unsigned long size;
-	unsigned long len;	/* characters produced, stored or not */
+	unsigned long len; /* characters produced, stored or not */
 };
 
 static void put(struct sink *s, char c)

@@ -25,12 +25,12 @@ static uint8_t *page;
 
 static void map_comm_page(void)
 {
-	void *p = mmap((void *)COMM_REGION_ADDR, 4096, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
-		       0);
+	void *p =
+		mmap((void *)COMM_REGION_ADDR, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 
-	cr_assert(p == (void *)COMM_REGION_ADDR,
-		  "cannot map a page at 0x%lx", COMM_REGION_ADDR);
+	cr_assert(p == (void *)COMM_REGION_ADDR, "cannot map a page at 0x%lx",
+		  COMM_REGION_ADDR);
 	page = p;
 	/* As the hypervisor fills it before the cell starts. */
 	memcpy(page + OFF_SIGNATURE, "JHCOMM", 6);

@@ -19,13 +19,13 @@ void console_putc(char c)
 		console[console_len++] = c;
 }
 
-#define SAME(...)                                                          \
-	do {                                                               \
-		char want[128], got[128];                                  \
-		int n_want = snprintf(want, sizeof(want), __VA_ARGS__);    \
-		int n_got = snprintk(got, sizeof(got), __VA_ARGS__);       \
-		cr_assert_str_eq(got, want);                               \
-		cr_assert_eq(n_got, n_want);                               \
+#define SAME(...)                                                       \
+	do {                                                            \
+		char want[128], got[128];                               \
+		int n_want = snprintf(want, sizeof(want), __VA_ARGS__); \
+		int n_got = snprintk(got, sizeof(got), __VA_ARGS__);    \
+		cr_assert_str_eq(got, want);                            \
+		cr_assert_eq(n_got, n_want);                            \
 	} while (0)
 
 Test(printk, integers)
