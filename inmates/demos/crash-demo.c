@@ -11,6 +11,8 @@
  *                 reports whether the store came back, which it must not
  *                 under the hypervisor)
  *   silent        run without ever answering the comm region
+ *   exception     raise #UD through the library's IDT, which reports it
+ *                 and stops the CPU (a fault the cell handles itself)
  */
 #include <inmate.h>
 
@@ -49,6 +51,12 @@ static void wild_write(void)
 	printk("crash-demo: wild write not stopped, read back 0x%x\n", seen);
 }
 
+static void exception(void)
+{
+	printk("crash-demo: invalid opcode now\n");
+	asm volatile("ud2");
+}
+
 static void silent(void)
 {
 	printk("crash-demo: running, never answering messages\n");
@@ -78,6 +86,8 @@ static bool run(const char *cmd)
 		wild_write();
 	else if (strncmp(cmd, "silent", INMATE_CMDLINE_SIZE) == 0)
 		silent();
+	else if (strncmp(cmd, "exception", INMATE_CMDLINE_SIZE) == 0)
+		exception();
 	else
 		return false;
 	return true;

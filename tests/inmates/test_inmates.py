@@ -139,6 +139,19 @@ def test_crash_demo_wild_write(run):
     assert inmate.proc.poll() is None
 
 
+def test_crash_demo_exception_reported(run):
+    inmate = run("crash-demo", cmd_string="exception")
+    assert inmate.wait_for("Stopping this CPU.", timeout=10), inmate.output(1)
+    out = inmate.output(1)
+    m = re.search(r"EXCEPTION 6 \(invalid opcode\), error code 0x0 at RIP "
+                  r"0x([0-9a-f]+)", out)
+    assert m, out
+    # The faulting instruction lies in the image at 0xf0000.
+    assert 0xf0000 <= int(m.group(1), 16) < 0x100000, out
+    assert "still alive" not in out
+    assert inmate.proc.poll() is None
+
+
 def test_apic_demo_comm_protocol(run):
     inmate = run("apic-demo", gdb=True)
     gdb = GdbLink(inmate)
