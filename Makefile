@@ -62,6 +62,7 @@ TOOLS_SRC := $(sort $(wildcard tools/*.c))
 TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE)
 TOOLS_OBJ := $(call obj,tools,$(TOOLS_SRC) src/config_check.c)
 FAKE_DRIVER := $(O)/tests/cli/fake_driver.so
+# The first python3 that has pytest (a pyenv one on PATH may not).
 PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 	$$p -c 'import pytest' 2>/dev/null && { echo $$p; break; }; done)
 
@@ -69,10 +70,10 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 .SECONDARY:
 
 .PHONY: all help check check-unit check-freestanding coverage image \
-	bench configs clean demo tools check-cli
+	bench configs clean demo tools check-cli inmates check-inmates
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
-	check-freestanding-build tools
+	check-freestanding-build tools inmates
 
 help:
 	@echo "all                build configs, simulator, unit tests"
@@ -80,6 +81,8 @@ help:
 	@echo "check-unit         Criterion unit tests against the simulator"
 	@echo "check-cli          pytest suite of the jailhouse CLI (fake driver)"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
+	@echo "check-inmates      inmates booted as firmware in QEMU"
+	@echo "inmates            build/inmates/*.bin, loaded at 0xf0000"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -187,7 +190,7 @@ check-cli: tools configs
 		"(run ci/setup)"; exit 1; }
 	JAILHOUSE_BUILD=$(abspath $(O)) $(PYTHON) -m pytest -q tests/cli
 
-check: all check-freestanding check-unit check-cli
+check: all check-freestanding check-unit check-cli check-inmates
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete
@@ -211,6 +214,101 @@ $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 demo: $(O)/sim-demo configs
 	@ci/setup >/dev/null
 	@$(O)/sim-demo
+
+# Inmates: flat binaries loaded at 0xf0000 and started there in real mode.
+# Console per demo: a UART port, or 0 for the debug-console hypercall.
+APIC_DEMO_CONSOLE ?= 0
+TINY_DEMO_CONSOLE ?= 0x2f8
+CRASH_DEMO_CONSOLE ?= 0
+
+INMATE_LIB_SRC := $(sort $(wildcard inmates/lib/*.c))
+INMATE_LIB_ASM := $(sort $(wildcard inmates/lib/*.S))
+INMATE_LIB_OBJ := $(patsubst %.c,$(O)/%.o,$(INMATE_LIB_SRC)) \
+	$(patsubst %.S,$(O)/%.o,$(INMATE_LIB_ASM))
+INMATE_NAMES := $(patsubst inmates/demos/%.c,%,\
+	$(sort $(wildcard inmates/demos/*.c)))
+INMATE_BINS := $(patsubst %,$(O)/inmates/%.bin,$(INMATE_NAMES))
+# Test builds: apic-demo and crash-demo print on COM1 instead of calling
+# the hypervisor, and every inmate also comes as a 128 KiB firmware image.
+INMATE_TEST_BINS := $(O)/inmates/test/apic-demo-com1.bin \
+	$(O)/inmates/test/crash-demo-com1.bin
+INMATE_ROMS := $(patsubst %,$(O)/inmates/%-rom.bin,$(INMATE_NAMES))
+INMATE_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin \
+	-nostdlib -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=small -fno-common \
+	-fno-asynchronous-unwind-tables -Iinmates/lib/include $(INC_ABI)
+INMATE_LDFLAGS := -m elf_x86_64 -z noexecstack -z max-page-size=0x1000 \
+	--no-undefined -T inmates/inmate.lds
+
+inmates: $(INMATE_BINS) $(INMATE_TEST_BINS) $(INMATE_ROMS)
+
+INMATE_DEMO_OBJ := $(O)/inmates/demos
+$(INMATE_DEMO_OBJ)/apic-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(APIC_DEMO_CONSOLE)
+$(INMATE_DEMO_OBJ)/tiny-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(TINY_DEMO_CONSOLE)
+$(INMATE_DEMO_OBJ)/crash-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(CRASH_DEMO_CONSOLE)
+
+$(O)/inmates/%.o: inmates/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-INM  $<"
+	@$(CC) $(INMATE_CFLAGS) $(INMATE_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/inmates/%.o: inmates/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS-INM  $<"
+	@$(CC) $(INMATE_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(O)/inmates/test/%-com1.o: inmates/demos/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-INM  $< (COM1)"
+	@$(CC) $(INMATE_CFLAGS) -DCONSOLE_PORT=0x3f8 -MMD -MP -c $< -o $@
+
+$(O)/inmates/%.elf: $(O)/inmates/demos/%.o $(INMATE_LIB_OBJ) inmates/inmate.lds
+	ld $(INMATE_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(O)/inmates/test/%.elf: $(O)/inmates/test/%.o $(INMATE_LIB_OBJ) \
+		inmates/inmate.lds
+	ld $(INMATE_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(O)/inmates/%.bin: $(O)/inmates/%.elf
+	objcopy -O binary $< $@
+	@echo "  $(notdir $@): $$(stat -c %s $@) bytes at 0xf0000," \
+		"work area 0x10000-$$(printf '%#x' \
+		0x$$(nm $< | awk '/ __bss_end$$/ {print $$1}'))"
+
+# Firmware images for QEMU: tests/inmates/rom.S wraps the inmate.
+$(O)/inmates/apic-demo-rom.bin: $(O)/inmates/test/apic-demo-com1.bin
+$(O)/inmates/crash-demo-rom.bin: $(O)/inmates/test/crash-demo-com1.bin
+$(O)/inmates/tiny-demo-rom.bin: $(O)/inmates/tiny-demo.bin
+$(O)/inmates/%-rom.bin: tests/inmates/rom.S
+	@mkdir -p $(O)/inmates/rom
+	$(CC) -c -D__ASSEMBLY__ -DINMATE_BIN='"$(filter %.bin,$^)"' \
+		-o $(O)/inmates/rom/$*.o $<
+	ld -m elf_x86_64 -z noexecstack -Ttext=0 -e 0 \
+		-o $(O)/inmates/rom/$*.elf $(O)/inmates/rom/$*.o
+	objcopy -O binary -j .text $(O)/inmates/rom/$*.elf $@
+	@test "$$(stat -c %s $@)" -eq 131072 || \
+		{ echo "$@: not 128 KiB"; rm -f $@; exit 1; }
+
+# Host-side checks of the comm-region helpers (the page is mapped at
+# 0x100000 in the test process, so the code runs unchanged) and printk.
+INMATE_HOST_TESTS := tests/inmates/test_comm.c tests/inmates/test_printk.c \
+	inmates/lib/comm.c inmates/lib/printk.c
+$(O)/inmates/test-lib: $(INMATE_HOST_TESTS) inmates/lib/include/inmate.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) -std=gnu11 -g -O2 -Iinmates/lib/include $(INC_ABI) \
+		-o $@ $(INMATE_HOST_TESTS) -lcriterion
+
+check-inmates: inmates $(O)/inmates/test-lib
+	$(O)/inmates/test-lib $(CRITERION_ARGS)
+	@test -n "$(PYTHON)" || \
+		{ echo "check-inmates: needs python3-pytest (run ci/setup)"; \
+		exit 1; }
+	PYTHONDONTWRITEBYTECODE=1 INMATE_DIR=$(abspath $(O)/inmates) \
+		$(PYTHON) -m pytest -p no:cacheprovider -v -rs \
+		--durations=0 tests/inmates
 
 clean:
 	rm -rf $(O)
