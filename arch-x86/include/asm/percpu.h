@@ -10,6 +10,23 @@ enum vcpu_state {
 	VCPU_PARKED, /* halted in the hypervisor until reset */
 };
 
+/* A CPU's local APIC and what the hypervisor emulates of it (asm/apic.h). */
+struct apic_per_cpu {
+	u32 id; /* physical APIC id, read at CPU init */
+	/* xAPIC logical destination as the guest set it: LDR and DFR. */
+	u32 ldr, dfr;
+	/* The guest's ICR: its destination word and the last command. */
+	u32 icr_high, icr_low;
+	/* INIT parks the CPU until a SIPI asks for a start at vector * 4K. */
+	bool wait_for_sipi;
+	volatile bool sipi_request;
+	u8 sipi_vector;
+	/* Refused IPIs are logged once per target and reason, per cell. */
+	const void *log_cell;
+	u64 logged_targets;
+	u32 logged_reasons;
+};
+
 struct arch_per_cpu {
 	/* Requests from other CPUs, acknowledged by the target itself. */
 	volatile bool suspend_request;
@@ -19,6 +36,7 @@ struct arch_per_cpu {
 	volatile bool flush_request;
 	enum vcpu_state vcpu_state;
 	u64 eptp_loaded;
+	struct apic_per_cpu apic;
 };
 
 #endif
