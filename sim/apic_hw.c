@@ -76,11 +76,6 @@ void sim_apic_hw_attach(const struct jailhouse_system *system)
 	}
 }
 
-static bool is_present(unsigned int cpu)
-{
-	return cpu < 64 && (present >> cpu) & 1;
-}
-
 static bool logical_match(unsigned int cpu, u32 dest)
 {
 	u32 ldr = lapics[cpu].reg[REG_LDR / 16];
@@ -116,6 +111,7 @@ void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
 {
 	struct sim_ipi ipi = { sim_current_cpu, dest, low };
 	unsigned int cpu;
+	u64 cpus;
 
 	(void)xapic;
 	if (num_sent < MAX_LOGGED)
@@ -123,8 +119,9 @@ void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
 	lapics[sim_current_cpu].reg[REG_ICR / 16] = low;
 	lapics[sim_current_cpu].reg[REG_ICR_HIGH / 16] = x2apic ? dest :
 								   dest << 24;
-	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++) {
-		if (!is_present(cpu) || !routed_to(cpu, ipi.from, dest, low))
+	for (cpus = present; cpus; cpus &= cpus - 1) {
+		cpu = __builtin_ctzll(cpus);
+		if (!routed_to(cpu, ipi.from, dest, low))
 			continue;
 		lapics[cpu].received++;
 		lapics[cpu].last = ipi;
