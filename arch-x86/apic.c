@@ -164,8 +164,9 @@ static struct apic_per_cpu *log_state(struct per_cpu *sender)
 {
 	struct apic_per_cpu *a = &sender->arch.apic;
 
-	if (a->log_cell != sender->cell) {
-		a->log_cell = sender->cell;
+	/* Ids are never reused, cell structures may be. */
+	if (a->log_cell_id != sender->cell->id) {
+		a->log_cell_id = sender->cell->id;
 		a->logged_targets = 0;
 		a->logged_reasons = 0;
 	}
@@ -514,6 +515,11 @@ static enum mmio_result xapic_access(void *arg, struct mmio_access *access)
 
 int apic_cell_init(struct cell *cell)
 {
+	/* Root comes first, before any CPU: forget an earlier enable. */
+	if (cell == &root_cell) {
+		known_cpus = 0;
+		xapic_page = NULL;
+	}
 	if (apic_x2apic_mode())
 		return 0;
 	return mmio_region_register(cell, XAPIC_BASE, PAGE_SIZE, xapic_access,

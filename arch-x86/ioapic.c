@@ -24,6 +24,7 @@
 #include <core/cell.h>
 #include <core/cell_checks.h>
 #include <core/errno.h>
+#include <core/lib.h>
 #include <core/printk.h>
 #include <asm/apic.h>
 #include <asm/hw.h>
@@ -311,6 +312,9 @@ static void chips_init(void)
 	unsigned int n, pin;
 	u32 version;
 
+	/* A new enable: nothing of an earlier one counts. */
+	memset(windows, 0, sizeof(windows));
+	memset(chips, 0, sizeof(chips));
 	for (n = 0; n < root->num_irqchips && n < MAX_IRQCHIPS; n++) {
 		c = &chips[n];
 		c->base = chip[n].address;

@@ -96,6 +96,21 @@ Test(apic, foreign_ipi_is_dropped_and_logged_once)
 			       "of cell \"duo\" dropped: NMI"));
 }
 
+Test(apic, a_new_cell_gets_its_own_log_lines)
+{
+	const char *line = "IPI from CPU 2 of cell \"duo\" to CPU 0";
+	long id = cell_by_name(DUO_NAME)->id;
+
+	sim_inmate_set(DUO_NAME, SIM_INMATE_APPROVE);
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY, id, 0),
+		     0);
+	duo_start();
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert_eq(log_count(line), 2, "log: %s", hv_log());
+	cr_assert_eq(sim_apic_ipis_sent(), 0);
+}
+
 Test(apic, unknown_apic_id_is_refused)
 {
 	cr_assert(icr(DUO_CPU_A, 0x99, FIXED | ASSERT | 0x41));

@@ -267,6 +267,19 @@ Test(ioapic, cells_without_the_chip_do_not_reach_it)
 	cr_assert_eq(sim_guest_read(2, IOWIN, 4, &value), SIM_ACCESS_FAULT);
 }
 
+Test(ioapic, a_second_enable_starts_afresh)
+{
+	duo_start();
+	apic_test_boot(false);
+	cr_assert_eq(io_read(ROOT_CPU, 0x01), 0x00170020);
+	program(ROOT_CPU, DUO_PIN_A, DEST(1) | 0x3f);
+	cr_assert_eq(chip(DUO_PIN_A), DEST(1) | 0x3f,
+		     "root owns every pin after a new enable");
+	duo_start();
+	program(DUO_CPU_A, DUO_PIN_B, DEST(DUO_CPU_B) | 0x3e);
+	cr_assert_eq(chip(DUO_PIN_B), DEST(DUO_CPU_B) | 0x3e);
+}
+
 /* xAPIC mode: logical destinations are rewritten to physical ones. */
 static void setup_xapic(void)
 {

@@ -22,7 +22,7 @@ struct apic_per_cpu {
 	volatile bool sipi_request;
 	u8 sipi_vector;
 	/* Refused IPIs are logged once per target and reason, per cell. */
-	const void *log_cell;
+	u32 log_cell_id;
 	u64 logged_targets;
 	u32 logged_reasons;
 };
