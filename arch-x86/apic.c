@@ -113,7 +113,8 @@ int apic_cpu_init(struct per_cpu *cpu)
 	}
 	if (!x2apic && (base & APIC_BASE_ADDR) != XAPIC_BASE) {
 		printk("CPU %u: local APIC moved to 0x%llx, not supported\n",
-		       cpu->cpu_id, (unsigned long long)(base & APIC_BASE_ADDR));
+		       cpu->cpu_id,
+		       (unsigned long long)(base & APIC_BASE_ADDR));
 		return -ENODEV;
 	}
 	if (!x2apic && !xapic_page)

@@ -131,7 +131,8 @@ void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
 static unsigned int reg_index(u32 offset)
 {
 	if (offset >= REGS * 16 || offset % 16) {
-		fprintf(stderr, "sim: local APIC register 0x%x does not exist\n",
+		fprintf(stderr,
+			"sim: local APIC register 0x%x does not exist\n",
 			offset);
 		abort();
 	}
@@ -147,11 +148,10 @@ u32 hw_apic_read(volatile void *xapic, u32 offset)
 void hw_apic_write(volatile void *xapic, u32 offset, u32 value)
 {
 	struct fake_lapic *l = &lapics[sim_current_cpu];
+	u32 dest = l->reg[REG_ICR_HIGH / 16];
 
 	if (offset == REG_ICR) {
-		hw_apic_write_icr(xapic, x2apic ? l->reg[REG_ICR_HIGH / 16] :
-						  l->reg[REG_ICR_HIGH / 16] >> 24,
-				  value);
+		hw_apic_write_icr(xapic, x2apic ? dest : dest >> 24, value);
 		return;
 	}
 	l->reg[reg_index(offset)] = value;

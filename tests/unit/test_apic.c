@@ -253,6 +253,29 @@ Test(apic, init_to_self_parks_the_sender)
 	cr_assert(sim_cpu_runs_guest(DUO_CPU_A));
 }
 
+Test(apic, a_failed_cpu_stays_down)
+{
+	cr_assert_eq(sim_guest_triple_fault(1), SIM_ACCESS_FAULT);
+	cr_assert(icr(0, 1, INIT | LEVEL | ASSERT));
+	cr_assert(icr(0, 1, SIPI | ASSERT | 0x9a));
+	cr_assert_not(sim_cpu_runs_guest(1), "INIT/SIPI revived it");
+}
+
+Test(apic, cpu_init_checks_the_apic_mode)
+{
+	unsigned int caller = sim_current_cpu;
+
+	sim_current_cpu = 1;
+	sim_msr_set(1, 0x1b, XAPIC_BASE | (1 << 11));
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("CPU 1: local APIC in xAPIC mode, but the "
+			       "config says x2APIC"));
+	sim_msr_set(1, 0x1b, XAPIC_BASE);
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("CPU 1: local APIC disabled"));
+	sim_current_cpu = caller;
+}
+
 Test(apic, msr_reads_and_what_is_left_to_the_bitmap)
 {
 	unsigned int caller = sim_current_cpu;
@@ -356,6 +379,36 @@ Test(xapic, logical_ids_are_the_guests_but_delivery_stays_inside)
 	cr_assert_eq(got(DUO_CPU_A), 2);
 	cr_assert_eq(got(DUO_CPU_B), 1);
 	cr_assert_eq(got(0) + got(1), 0);
+}
+
+Test(xapic, cluster_model_logical_ids)
+{
+	/* Cluster 1: CPU 2 is its member 0, CPU 3 its member 1. */
+	for (unsigned int cpu = DUO_CPU_A; cpu <= DUO_CPU_B; cpu++) {
+		cr_assert_eq(sim_guest_write(cpu, XAPIC_BASE + 0xe0, 4,
+					     0x0fffffff),
+			     SIM_ACCESS_MMIO);
+		cr_assert_eq(sim_guest_write(cpu, XAPIC_BASE + 0xd0, 4,
+					     (0x10U | 1U << (cpu - DUO_CPU_A))
+						     << 24),
+			     SIM_ACCESS_MMIO);
+	}
+	xapic_ipi(DUO_CPU_A, 0x12, LOGICAL | FIXED | ASSERT | 0x72);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert_eq(got(DUO_CPU_A), 0);
+	xapic_ipi(DUO_CPU_A, 0x22, LOGICAL | FIXED | ASSERT | 0x73);
+	cr_assert_eq(got(DUO_CPU_B), 1, "cluster 2 is nobody");
+}
+
+Test(xapic, cpu_init_refuses_a_moved_apic)
+{
+	unsigned int caller = sim_current_cpu;
+
+	sim_current_cpu = 1;
+	sim_msr_set(1, 0x1b, 0xfed00000 | (1 << 11));
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("local APIC moved to 0xfed00000"));
+	sim_current_cpu = caller;
 }
 
 Test(xapic, local_registers_pass_through_and_the_id_stays)

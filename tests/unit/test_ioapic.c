@@ -144,6 +144,8 @@ Test(ioapic, destinations_outside_the_cell_stay_masked)
 	cr_assert(chip(DUO_PIN_B) & MASKED, "ExtINT is root's");
 	program(DUO_CPU_A, DUO_PIN_B, DEST(DUO_CPU_A) | 0x400);
 	cr_assert_eq(chip(DUO_PIN_B), DEST(DUO_CPU_A) | 0x400, "NMI");
+	program(ROOT_CPU, 0, DEST(0) | 0x700);
+	cr_assert_eq(chip(0), DEST(0) | 0x700, "root's ExtINT");
 }
 
 Test(ioapic, logical_destinations_need_remapping_in_x2apic_mode)
@@ -255,6 +257,15 @@ Test(ioapic, hostile_selects_and_odd_sizes_crash_nothing)
 	for (unsigned int pin = 0; pin < SIM_IOAPIC_PINS; pin++)
 		if (pin != ROOT_PIN)
 			cr_assert(chip(pin) & MASKED, "pin %u", pin);
+}
+
+Test(ioapic, a_16_bit_select_is_refused)
+{
+	duo_start();
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, IOREGSEL, 2, 0x10),
+		     SIM_ACCESS_FAULT);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(sim_cpu_runs_guest(ROOT_CPU));
 }
 
 Test(ioapic, cells_without_the_chip_do_not_reach_it)
