@@ -225,39 +225,43 @@ static enum refusal icr_refusal(u32 icr)
 	return RF_NONE;
 }
 
-void apic_deliver_init(unsigned int target)
+/* Hands a request to the target; the release orders its arguments. */
+static void request(const struct cell *cell, unsigned int target,
+		    volatile bool *flag)
 {
-	struct per_cpu *cpu = per_cpu(target);
+	struct apic_per_cpu *a = &per_cpu(target)->arch.apic;
 
-	if (cpu->failed)
-		return;
-	cpu->arch.apic.sipi_request = false;
-	cpu->arch.apic.wait_for_sipi = true;
-	cpu->arch.park_request = true;
+	a->request_cell_id = cell->id;
+	__atomic_store_n(flag, true, __ATOMIC_RELEASE);
 	/* The sender's own exit path looks at its requests on the way out. */
 	if (target != hw_this_cpu_id())
 		hw_kick_cpu(target);
 }
 
-void apic_deliver_sipi(unsigned int target, u8 vector)
+void apic_deliver_init(const struct cell *cell, unsigned int target)
 {
-	struct per_cpu *cpu = per_cpu(target);
-	struct apic_per_cpu *a = &cpu->arch.apic;
-
-	/* Only a CPU in wait-for-SIPI starts; Linux sends a second SIPI. */
-	if (cpu->failed || !a->wait_for_sipi)
-		return;
-	a->wait_for_sipi = false;
-	a->sipi_vector = vector;
-	__atomic_store_n(&a->sipi_request, true, __ATOMIC_RELEASE);
-	if (target != hw_this_cpu_id())
-		hw_kick_cpu(target);
+	request(cell, target, &per_cpu(target)->arch.apic.init_request);
 }
 
-void apic_sipi_start(struct per_cpu *cpu)
+void apic_deliver_sipi(const struct cell *cell, unsigned int target,
+		       u8 vector)
+{
+	per_cpu(target)->arch.apic.sipi_vector = vector;
+	request(cell, target, &per_cpu(target)->arch.apic.sipi_request);
+}
+
+static void enter_wait_for_sipi(struct per_cpu *cpu)
+{
+	cpu->arch.apic.wait_for_sipi = true;
+	cpu->arch.vcpu_state = VCPU_PARKED;
+	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+}
+
+static void start_at_vector(struct per_cpu *cpu)
 {
 	u64 base = (u64)cpu->arch.apic.sipi_vector << 12;
 
+	cpu->arch.apic.wait_for_sipi = false;
 	vcpu_load_cell(cpu);
 	hw_vmwrite(VMCS_GUEST_CS_SELECTOR, base >> 4);
 	hw_vmwrite(VMCS_GUEST_CS_BASE, base);
@@ -267,24 +271,43 @@ void apic_sipi_start(struct per_cpu *cpu)
 	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
 	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	cpu->arch.vcpu_state = VCPU_RUNNING;
-	cpu->arch.apic.sipi_request = false;
+}
+
+void apic_handle_requests(struct per_cpu *cpu)
+{
+	struct apic_per_cpu *a = &cpu->arch.apic;
+	/* Sent before the CPU changed cells: void, it is not theirs now. */
+	bool valid = a->request_cell_id == cpu->cell->id && !cpu->failed;
+
+	if (a->init_request) {
+		a->init_request = false;
+		if (valid)
+			enter_wait_for_sipi(cpu);
+	}
+	if (a->sipi_request) {
+		a->sipi_request = false;
+		/* Only a CPU in wait-for-SIPI starts; Linux sends two. */
+		if (valid && a->wait_for_sipi &&
+		    cpu->arch.vcpu_state == VCPU_PARKED)
+			start_at_vector(cpu);
+	}
 }
 
 /*
  * Hands one IPI of the sender's cell to a target of that cell. False once
  * the IPI needs no further targets.
  */
-static bool deliver(unsigned int target, u32 icr)
+static bool deliver(const struct cell *cell, unsigned int target, u32 icr)
 {
 	unsigned int mode = (icr >> 8) & 7;
 	u32 vector = icr & ICR_VECTOR;
 
 	switch (mode) {
 	case DLVR_INIT:
-		apic_deliver_init(target);
+		apic_deliver_init(cell, target);
 		return true;
 	case DLVR_STARTUP:
-		apic_deliver_sipi(target, (u8)vector);
+		apic_deliver_sipi(cell, target, (u8)vector);
 		return true;
 	case DLVR_NMI:
 		hw_apic_write_icr(xapic_page, apic_ids[target],
@@ -372,7 +395,7 @@ static void send_ipi(struct per_cpu *sender, u32 icr, u32 dest)
 				drop_foreign(sender, cpu, icr);
 			continue;
 		}
-		if (!deliver(cpu, icr))
+		if (!deliver(sender->cell, cpu, icr))
 			break;
 	}
 }

@@ -34,14 +34,13 @@ static const struct {
 static void (*plain_kick)(unsigned int cpu);
 
 /*
- * What x86_handle_requests does once the integrator adds the SIPI request
- * next to park and reset; a no-op after that.
+ * What x86_handle_requests does once the integrator calls
+ * apic_handle_requests there; a no-op after that.
  */
-static void kick_with_sipi(unsigned int cpu)
+static void kick_with_apic_requests(unsigned int cpu)
 {
 	plain_kick(cpu);
-	if (per_cpu(cpu)->arch.apic.sipi_request)
-		apic_sipi_start(per_cpu(cpu));
+	apic_handle_requests(per_cpu(cpu));
 }
 
 void apic_test_boot(bool xapic)
@@ -65,7 +64,7 @@ void apic_test_boot(bool xapic)
 	}
 	sim_current_cpu = ROOT_CPU;
 	plain_kick = sim_kick_handler;
-	sim_kick_handler = kick_with_sipi;
+	sim_kick_handler = kick_with_apic_requests;
 }
 
 long duo_start(void)

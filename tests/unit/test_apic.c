@@ -47,7 +47,9 @@ static bool icr(unsigned int cpu, u32 dest, u32 low)
 	sim_current_cpu = cpu;
 	handled = x2apic_handle_msr_write(per_cpu(cpu), X2APIC_MSR_ICR,
 					  (u64)dest << 32 | low);
+	/* The exit path on the way back to the guest. */
 	x86_handle_requests(per_cpu(cpu));
+	apic_handle_requests(per_cpu(cpu));
 	sim_current_cpu = caller;
 	return handled;
 }
@@ -234,6 +236,31 @@ Test(apic, init_and_sipi_to_foreign_cpus_are_dropped)
 	cr_assert(log_contains("to CPU 1 of cell \"QEMU-VM\" dropped: INIT"));
 	cr_assert(icr(0, DUO_CPU_B, INIT | LEVEL | ASSERT));
 	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "root parked a cell CPU");
+}
+
+Test(apic, requests_of_a_cell_a_cpu_has_left_are_void)
+{
+	struct cell ghost = { .id = (u32)cell_by_name(DUO_NAME)->id };
+
+	sim_inmate_set(DUO_NAME, SIM_INMATE_APPROVE);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY,
+				   ghost.id, 0),
+		     0);
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B), "back to root, parked");
+	/* Root brings its CPU online the way Linux does. */
+	cr_assert(icr(0, DUO_CPU_B, INIT | LEVEL | ASSERT));
+	cr_assert(icr(0, DUO_CPU_B, SIPI | ASSERT | 0x10));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x10000);
+
+	/* What a CPU of the dying cell sent just before it went. */
+	sim_current_cpu = DUO_CPU_A;
+	apic_deliver_init(&ghost, DUO_CPU_B);
+	apic_deliver_sipi(&ghost, DUO_CPU_B, 0x9a);
+	sim_current_cpu = ROOT_CPU;
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "root's CPU was parked");
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x10000,
+		     "root's CPU was started where the cell said");
 }
 
 Test(apic, sipi_without_init_is_ignored)

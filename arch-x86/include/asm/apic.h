@@ -49,17 +49,19 @@ bool x2apic_handle_msr_write(struct per_cpu *cpu, u32 msr, u64 value);
 bool x2apic_handle_msr_read(struct per_cpu *cpu, u32 msr, u64 *value);
 
 /*
- * INIT and SIPI to a CPU of the sender's cell. INIT parks the target in
- * wait-for-SIPI (park request); a SIPI to a CPU waiting for it sets
- * apic.sipi_request, which the target carries out with apic_sipi_start.
- * Neither waits for the target: a real IPI does not either.
+ * INIT and SIPI from a CPU of cell to target, a CPU of the same cell: set
+ * apic.init_request or apic.sipi_request for the target and kick it. Neither
+ * waits for the target: a real IPI does not either.
  */
-void apic_deliver_init(unsigned int target);
-void apic_deliver_sipi(unsigned int target, u8 vector);
+void apic_deliver_init(const struct cell *cell, unsigned int target);
+void apic_deliver_sipi(const struct cell *cell, unsigned int target,
+		       u8 vector);
 /*
- * On the target CPU, for apic.sipi_request: starts its guest in real mode
- * at CS = vector << 8, IP = 0 (CS base vector * 0x1000), as a SIPI does.
+ * On the CPU itself, from x86_handle_requests after park and reset: INIT
+ * parks the guest in wait-for-SIPI; a SIPI to a CPU waiting for one starts
+ * its guest in real mode at CS = vector << 8, IP = 0, as the hardware
+ * would. Requests of a cell the CPU no longer belongs to are dropped.
  */
-void apic_sipi_start(struct per_cpu *cpu);
+void apic_handle_requests(struct per_cpu *cpu);
 
 #endif

@@ -17,10 +17,17 @@ struct apic_per_cpu {
 	u32 ldr, dfr;
 	/* The guest's ICR: its destination word and the last command. */
 	u32 icr_high, icr_low;
-	/* INIT parks the CPU until a SIPI asks for a start at vector * 4K. */
-	bool wait_for_sipi;
+	/*
+	 * INIT and SIPI from a CPU of the same cell, carried out by the
+	 * target itself and only while it still belongs to the cell whose id
+	 * the request carries: INIT parks it in wait-for-SIPI, a SIPI then
+	 * starts it at vector * 4K.
+	 */
+	volatile bool init_request;
 	volatile bool sipi_request;
 	u8 sipi_vector;
+	u32 request_cell_id;
+	bool wait_for_sipi;
 	/* Refused IPIs are logged once per target and reason, per cell. */
 	u32 log_cell_id;
 	u64 logged_targets;
