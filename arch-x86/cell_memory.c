@@ -6,8 +6,10 @@
 #include <core/arch.h>
 #include <core/cell.h>
 #include <core/page_pool.h>
+#include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/ioapic.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/vtd.h>
@@ -35,21 +37,33 @@ int arch_cell_create(struct cell *cell)
 		return err;
 	err = vtd_cell_init(cell);
 	if (err)
-		goto err_ept;
+		goto out_paging;
 	err = pci_cell_init(cell);
 	if (err)
-		goto err_vtd;
+		goto out_vtd;
+	err = apic_cell_init(cell);
+	if (err)
+		goto out_pci;
+	err = ioapic_cell_init(cell);
+	if (err)
+		goto out_apic;
 	return 0;
 
-err_vtd:
+out_apic:
+	apic_cell_exit(cell);
+out_pci:
+	pci_cell_exit(cell);
+out_vtd:
 	vtd_cell_exit(cell);
-err_ept:
+out_paging:
 	paging_destroy(&cell->arch.ept);
 	return err;
 }
 
 void arch_cell_destroy(struct cell *cell)
 {
+	ioapic_cell_exit(cell);
+	apic_cell_exit(cell);
 	pci_cell_exit(cell);
 	vtd_cell_exit(cell);
 	paging_destroy(&cell->arch.ept);
@@ -93,6 +107,8 @@ void arch_config_commit(struct cell *cell_added_removed)
 	/* Root's tables change with every reconfiguration: flush everyone. */
 	x86_flush_cpus(NULL);
 	vtd_config_commit(cell_added_removed);
+	/* Pins and CPUs may have changed hands. */
+	ioapic_reassign_pins(cell_added_removed);
 }
 
 int arch_pci_assign_device(struct cell *cell,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The simulated machine's devices and CPU model, set up from a config. */
 #include <stdio.h>
+#include <sim/apic_hw.h>
 #include <sim/devices.h>
 #include <sim/dmar.h>
 #include <sim/hw_state.h>
@@ -21,6 +22,8 @@ void sim_devices_attach(const struct jailhouse_system *system)
 
 	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++)
 		sim_msr_set(cpu, MSR_IA32_VMX_EPT_VPID_CAP, SIM_EPT_CAPS);
+	sim_apic_hw_attach(system);
+	sim_ioapic_attach(system);
 	sim_dmar_reset();
 	sim_pci_reset();
 	for (n = 0; n < system->root_cell.num_pci_devices; n++)

@@ -225,6 +225,70 @@ static inline int hw_vmptrld(u64 vmcs_phys)
 	return hw_vmx_result(failed);
 }
 
+/*
+ * The local APIC of the executing CPU, addressed by xAPIC register offset
+ * (0x20 id, 0xd0 LDR, 0x300 ICR, ...). xapic is its register page as the
+ * hypervisor mapped it in xAPIC mode, or NULL in x2APIC mode, where offset o
+ * is MSR 0x800 + o / 16. Callers pass only registers that exist in the mode
+ * the APIC runs in: a wrong one faults in the hypervisor.
+ */
+static inline u32 hw_apic_read(volatile void *xapic, u32 offset)
+{
+	if (!xapic)
+		return (u32)hw_rdmsr(0x800 + offset / 16);
+	return hw_mmio_read32((volatile u8 *)xapic + offset);
+}
+
+static inline void hw_apic_write(volatile void *xapic, u32 offset, u32 value)
+{
+	if (!xapic)
+		hw_wrmsr(0x800 + offset / 16, value);
+	else
+		hw_mmio_write32((volatile u8 *)xapic + offset, value);
+}
+
+/*
+ * Sends an IPI: dest is the physical APIC id (8 bits in xAPIC mode, 32 in
+ * x2APIC mode), low the ICR's low word.
+ */
+static inline void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
+{
+	volatile u8 *page = xapic;
+
+	if (!page) {
+		hw_wrmsr(0x830, (u64)dest << 32 | low);
+		return;
+	}
+	/* The xAPIC takes one IPI at a time: wait for the last to leave. */
+	while (hw_mmio_read32(page + 0x300) & (1U << 12))
+		hw_pause();
+	hw_mmio_write32(page + 0x310, dest << 24);
+	hw_mmio_write32(page + 0x300, low);
+}
+
+/*
+ * An IOAPIC's registers through its select/window pair (82093AA: IOREGSEL
+ * at 0x00, IOWIN at 0x10, EOI at 0x40); regs is its mapped register page.
+ * Selecting and accessing is two steps: callers serialize them.
+ */
+static inline u32 hw_ioapic_read(volatile void *regs, u32 reg)
+{
+	hw_mmio_write32(regs, reg);
+	return hw_mmio_read32((volatile u8 *)regs + 0x10);
+}
+
+static inline void hw_ioapic_write(volatile void *regs, u32 reg, u32 value)
+{
+	hw_mmio_write32(regs, reg);
+	hw_mmio_write32((volatile u8 *)regs + 0x10, value);
+}
+
+/* Ends a level-triggered interrupt of this vector at the IOAPIC. */
+static inline void hw_ioapic_eoi(volatile void *regs, u32 vector)
+{
+	hw_mmio_write32((volatile u8 *)regs + 0x40, vector);
+}
+
 /* The state Linux left, captured by the entry code for this CPU. */
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);

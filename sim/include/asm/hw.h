@@ -52,4 +52,12 @@ void *hw_map_phys(u64 phys, u64 size);
 void hw_unmap_phys(void *virt, u64 size);
 void *hw_map_device(u64 phys, u64 size);
 
+/* Local APIC (sim/apic_hw.c) and IOAPIC (sim/ioapic_hw.c) fakes. */
+u32 hw_apic_read(volatile void *xapic, u32 offset);
+void hw_apic_write(volatile void *xapic, u32 offset, u32 value);
+void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low);
+u32 hw_ioapic_read(volatile void *regs, u32 reg);
+void hw_ioapic_write(volatile void *regs, u32 reg, u32 value);
+void hw_ioapic_eoi(volatile void *regs, u32 vector);
+
 #endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Local APIC emulation: the IPIs a cell sends, in xAPIC mode (the trapped
+ * APIC page) and x2APIC mode (the ICR MSR), filtered so that a cell reaches
+ * only its own CPUs, with INIT and SIPI emulated for them.
+ *
+ * Cells see the physical APIC ids: a destination a guest names is mapped to
+ * the CPU that has that id.
+ */
+#ifndef _ASM_APIC_H
+#define _ASM_APIC_H
+
+#include <core/percpu.h>
+
+struct cell;
+
+#define XAPIC_BASE 0xfee00000ULL
+#define X2APIC_MSR_FIRST 0x800
+#define X2APIC_MSR_LAST 0x8ff
+#define X2APIC_MSR_ICR 0x830
+
+/*
+ * Runs on the CPU itself: checks that its APIC is enabled in the mode the
+ * system config names and reads its id (and, in xAPIC mode, its logical
+ * destination). -ENODEV with a log line otherwise.
+ */
+int apic_cpu_init(struct per_cpu *cpu);
+/* The CPU with this physical APIC id, NULL if none has it. */
+struct per_cpu *apic_cpu_by_id(u32 apic_id);
+/*
+ * Whether a logical destination names the CPU: x2APIC cluster format (32
+ * bits), or in xAPIC mode 8 bits in the flat or cluster model the CPU's DFR
+ * selects.
+ */
+bool apic_logical_match(const struct per_cpu *cpu, u32 dest);
+bool apic_x2apic_mode(void);
+
+/* xAPIC mode: traps the cell's APIC page; nothing to do for x2APIC. */
+int apic_cell_init(struct cell *cell);
+void apic_cell_exit(struct cell *cell);
+
+/*
+ * For the MSR exits. True if the MSR was an x2APIC register this code
+ * emulated; false leaves it to the caller's policy. Only writes of the ICR
+ * (X2APIC_MSR_ICR) need to be intercepted; reads of the readable registers
+ * are answered too, in case the MSR bitmap traps them.
+ */
+bool x2apic_handle_msr_write(struct per_cpu *cpu, u32 msr, u64 value);
+bool x2apic_handle_msr_read(struct per_cpu *cpu, u32 msr, u64 *value);
+
+/*
+ * INIT and SIPI from a CPU of cell to target, a CPU of the same cell: set
+ * apic.init_request or apic.sipi_request for the target and kick it. Neither
+ * waits for the target: a real IPI does not either.
+ */
+void apic_deliver_init(const struct cell *cell, unsigned int target);
+void apic_deliver_sipi(const struct cell *cell, unsigned int target,
+		       u8 vector);
+/*
+ * On the CPU itself, from x86_handle_requests after park and reset: INIT
+ * parks the guest in wait-for-SIPI; a SIPI to a CPU waiting for one starts
+ * its guest in real mode at CS = vector << 8, IP = 0, as the hardware
+ * would. Requests of a cell the CPU no longer belongs to are dropped.
+ */
+void apic_handle_requests(struct per_cpu *cpu);
+
+#endif

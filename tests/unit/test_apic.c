@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * IPIs of cells on the simulated qemu-vm machine: x2APIC ICR writes handed
+ * to the handler as the MSR exit path will, xAPIC ones through real guest
+ * accesses to the APIC page. What arrives is judged by the fake local APICs'
+ * bus, which routes each IPI the hypervisor sends the way the SDM says.
+ */
+#include <criterion/criterion.h>
+#include <asm/apic.h>
+#include <asm/control.h>
+#include <asm/vmcs.h>
+#include <sim/apic_hw.h>
+#include "apic_helpers.h"
+#include "helpers.h"
+
+#define FIXED 0x000
+#define LOWEST 0x100
+#define SMI 0x200
+#define NMI 0x400
+#define INIT 0x500
+#define SIPI 0x600
+#define LOGICAL (1U << 11)
+#define ASSERT (1U << 14)
+#define LEVEL (1U << 15)
+#define SELF (1U << 18)
+#define ALL (2U << 18)
+#define OTHERS (3U << 18)
+#define X2_BROADCAST 0xffffffffU
+
+#define XAPIC_ICR (XAPIC_BASE + 0x300)
+#define XAPIC_ICR_HIGH (XAPIC_BASE + 0x310)
+
+static void setup(void)
+{
+	apic_test_boot(false);
+	duo_start();
+}
+
+TestSuite(apic, .init = setup);
+
+/* An x2APIC ICR write as the MSR exit path hands it over. */
+static bool icr(unsigned int cpu, u32 dest, u32 low)
+{
+	unsigned int caller = sim_current_cpu;
+	bool handled;
+
+	sim_current_cpu = cpu;
+	handled = x2apic_handle_msr_write(per_cpu(cpu), X2APIC_MSR_ICR,
+					  (u64)dest << 32 | low);
+	/* The exit path on the way back to the guest. */
+	x86_handle_requests(per_cpu(cpu));
+	apic_handle_requests(per_cpu(cpu));
+	sim_current_cpu = caller;
+	return handled;
+}
+
+static unsigned int got(unsigned int cpu)
+{
+	return sim_apic_ipis_received(cpu);
+}
+
+Test(apic, fixed_ipi_inside_the_cell_is_delivered)
+{
+	struct sim_ipi ipi;
+
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, FIXED | ASSERT | 0x40));
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert(sim_apic_last_ipi(DUO_CPU_B, &ipi));
+	cr_assert_eq(ipi.from, DUO_CPU_A, "sent from the sender's own APIC");
+	cr_assert_eq(ipi.dest, DUO_CPU_B);
+	cr_assert_eq(ipi.icr & 0xfff, 0x40, "fixed, vector 0x40, physical");
+	cr_assert_eq(got(0) + got(1) + got(DUO_CPU_A), 0);
+}
+
+Test(apic, root_ipis_among_its_cpus_are_delivered)
+{
+	cr_assert(icr(0, 1, FIXED | ASSERT | 0xec));
+	cr_assert_eq(got(1), 1);
+	cr_assert(icr(1, 0, NMI | ASSERT));
+	cr_assert_eq(got(0), 1);
+	cr_assert_eq(sim_apic_ipi(1)->icr & 0x700, NMI);
+}
+
+Test(apic, foreign_ipi_is_dropped_and_logged_once)
+{
+	const char *line = "IPI from CPU 2 of cell \"duo\" to CPU 0 of cell "
+			   "\"QEMU-VM\" dropped: fixed, vector 0x41";
+
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert_eq(sim_apic_ipis_sent(), 0, "nothing may reach hardware");
+	cr_assert_eq(log_count(line), 1, "log: %s", hv_log());
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_A), "dropping is not failing");
+
+	cr_assert(icr(0, DUO_CPU_B, NMI | ASSERT));
+	cr_assert_eq(got(DUO_CPU_B), 0, "root cannot reach the cell either");
+	cr_assert(log_contains("IPI from CPU 0 of cell \"QEMU-VM\" to CPU 3 "
+			       "of cell \"duo\" dropped: NMI"));
+}
+
+Test(apic, a_new_cell_gets_its_own_log_lines)
+{
+	const char *line = "IPI from CPU 2 of cell \"duo\" to CPU 0";
+	long id = cell_by_name(DUO_NAME)->id;
+
+	sim_inmate_set(DUO_NAME, SIM_INMATE_APPROVE);
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY, id, 0),
+		     0);
+	duo_start();
+	cr_assert(icr(DUO_CPU_A, 0, FIXED | ASSERT | 0x41));
+	cr_assert_eq(log_count(line), 2, "log: %s", hv_log());
+	cr_assert_eq(sim_apic_ipis_sent(), 0);
+}
+
+Test(apic, unknown_apic_id_is_refused)
+{
+	cr_assert(icr(DUO_CPU_A, 0x99, FIXED | ASSERT | 0x41));
+	cr_assert_eq(sim_apic_ipis_sent(), 0);
+	cr_assert(log_contains("refused: no such CPU (fixed, vector 0x41, ICR "
+			       "0x00004041, destination 0x99)"),
+		  "log: %s", hv_log());
+}
+
+Test(apic, shorthands_and_broadcast_end_at_the_cell)
+{
+	cr_assert(icr(DUO_CPU_A, 0, ALL | ASSERT | 0x50));
+	cr_assert_eq(got(DUO_CPU_A), 1);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert(icr(DUO_CPU_A, 0, OTHERS | ASSERT | 0x51));
+	cr_assert_eq(got(DUO_CPU_A), 1);
+	cr_assert_eq(got(DUO_CPU_B), 2);
+	cr_assert(icr(DUO_CPU_B, 0, SELF | ASSERT | 0x52));
+	cr_assert_eq(got(DUO_CPU_B), 3);
+	cr_assert(icr(DUO_CPU_B, X2_BROADCAST, FIXED | ASSERT | 0x53));
+	cr_assert_eq(got(DUO_CPU_A), 2);
+	cr_assert_eq(got(DUO_CPU_B), 4);
+	cr_assert_eq(got(0) + got(1), 0, "root's CPUs heard a broadcast");
+	cr_assert_not(log_contains("dropped"),
+		      "broadcasts are not violations: %s", hv_log());
+
+	cr_assert(icr(0, 0, OTHERS | ASSERT | 0xf0));
+	cr_assert_eq(got(1), 1);
+	cr_assert_eq(got(DUO_CPU_A) + got(DUO_CPU_B), 6);
+}
+
+Test(apic, logical_destination_reaches_only_own_cpus)
+{
+	/* Cluster 0, CPUs 0-3: the cell gets 2 and 3, the rest is logged. */
+	cr_assert(icr(DUO_CPU_A, 0xf, LOGICAL | FIXED | ASSERT | 0x60));
+	cr_assert_eq(got(DUO_CPU_A), 1);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert_eq(got(0) + got(1), 0);
+	cr_assert(log_contains("to CPU 0 of cell \"QEMU-VM\" dropped"));
+	cr_assert(log_contains("to CPU 1 of cell \"QEMU-VM\" dropped"));
+	for (unsigned int n = 0; n < sim_apic_ipis_sent(); n++)
+		cr_assert_eq(sim_apic_ipi(n)->icr & LOGICAL, 0,
+			     "logical IPIs must not reach the hardware");
+
+	/* Lowest priority: one CPU of the set takes it. */
+	cr_assert(icr(DUO_CPU_A, 0xc, LOGICAL | LOWEST | ASSERT | 0x61));
+	cr_assert_eq(got(DUO_CPU_A) + got(DUO_CPU_B), 3);
+	/* Another cluster is nobody here. */
+	cr_assert(icr(DUO_CPU_A, 0x10001, LOGICAL | FIXED | ASSERT | 0x62));
+	cr_assert_eq(got(DUO_CPU_A) + got(DUO_CPU_B), 3);
+}
+
+Test(apic, invalid_commands_are_refused_and_logged)
+{
+	static const struct {
+		u32 low;
+		const char *why;
+	} bad[] = {
+		{ FIXED | ASSERT | 0x40 | (1U << 13), "reserved bits set" },
+		{ FIXED | ASSERT | 0x40 | (1U << 12), "reserved bits set" },
+		{ FIXED | ASSERT | 0x40 | (1U << 24), "reserved bits set" },
+		{ SMI | ASSERT, "SMIs are not for cells" },
+		{ 0x300 | ASSERT | 0x40, "reserved delivery mode" },
+		{ 0x700 | ASSERT | 0x40, "reserved delivery mode" },
+		{ FIXED | ASSERT | 0x0f, "vectors 0-15 are illegal" },
+		{ NMI | SELF | ASSERT, "not valid with this shorthand" },
+		{ INIT | ALL | ASSERT, "not valid with this shorthand" },
+		{ LOWEST | OTHERS | ASSERT | 0x40,
+		  "not valid with this shorthand" },
+	};
+
+	for (unsigned int n = 0; n < ARRAY_SIZE(bad); n++) {
+		cr_assert(icr(DUO_CPU_A, DUO_CPU_B, bad[n].low));
+		cr_assert(log_contains(bad[n].why), "0x%x: %s", bad[n].low,
+			  hv_log());
+	}
+	cr_assert_eq(sim_apic_ipis_sent(), 0, "an invalid IPI was sent");
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "an invalid INIT parked it");
+	cr_assert(log_contains("IPI from CPU 2 of cell \"duo\" refused: SMIs"));
+	cr_assert_eq(log_count("reserved bits set"), 1, "logged once");
+}
+
+Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
+{
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL | ASSERT));
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B), "INIT must park");
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL));
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B), "de-assert is a no-op");
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x9a));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "SIPI must start it");
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x9a000);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_SELECTOR), 0x9a00);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_RIP), 0);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_ACTIVITY_STATE),
+		     GUEST_ACTIVITY_ACTIVE);
+
+	/* Linux's second SIPI finds the CPU running: ignored. */
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x10));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x9a000);
+	cr_assert_eq(sim_apic_ipis_sent(), 0, "INIT/SIPI are emulated");
+}
+
+Test(apic, init_to_all_others_parks_the_cell_but_not_root)
+{
+	cr_assert(icr(DUO_CPU_B, 0, OTHERS | INIT | LEVEL | ASSERT));
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_A));
+	cr_assert(sim_cpu_runs_guest(0));
+	cr_assert(sim_cpu_runs_guest(1));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B));
+	cr_assert(icr(DUO_CPU_B, 0, OTHERS | SIPI | ASSERT | 0x08));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_A));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_A, VMCS_GUEST_CS_BASE), 0x8000);
+	cr_assert_neq(sim_vmcs_get(0, VMCS_GUEST_CS_BASE), 0x8000,
+		      "root's CPU was restarted");
+}
+
+Test(apic, init_and_sipi_to_foreign_cpus_are_dropped)
+{
+	cr_assert(icr(DUO_CPU_A, 1, INIT | LEVEL | ASSERT));
+	cr_assert(sim_cpu_runs_guest(1), "a cell parked a root CPU");
+	cr_assert(log_contains("to CPU 1 of cell \"QEMU-VM\" dropped: INIT"));
+	cr_assert(icr(0, DUO_CPU_B, INIT | LEVEL | ASSERT));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "root parked a cell CPU");
+}
+
+Test(apic, requests_of_a_cell_a_cpu_has_left_are_void)
+{
+	struct cell ghost = { .id = (u32)cell_by_name(DUO_NAME)->id };
+
+	sim_inmate_set(DUO_NAME, SIM_INMATE_APPROVE);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY,
+				   ghost.id, 0),
+		     0);
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B), "back to root, parked");
+	/* Root brings its CPU online the way Linux does. */
+	cr_assert(icr(0, DUO_CPU_B, INIT | LEVEL | ASSERT));
+	cr_assert(icr(0, DUO_CPU_B, SIPI | ASSERT | 0x10));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x10000);
+
+	/* What a CPU of the dying cell sent just before it went. */
+	sim_current_cpu = DUO_CPU_A;
+	apic_deliver_init(&ghost, DUO_CPU_B);
+	apic_deliver_sipi(&ghost, DUO_CPU_B, 0x9a);
+	sim_current_cpu = ROOT_CPU;
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "root's CPU was parked");
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x10000,
+		     "root's CPU was started where the cell said");
+}
+
+Test(apic, sipi_without_init_is_ignored)
+{
+	u64 rip = sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE);
+
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x20));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), rip);
+}
+
+Test(apic, init_to_self_parks_the_sender)
+{
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_A, INIT | LEVEL | ASSERT));
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_A));
+	cr_assert(icr(DUO_CPU_B, DUO_CPU_A, SIPI | ASSERT | 0x9a));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_A));
+}
+
+Test(apic, a_failed_cpu_stays_down)
+{
+	cr_assert_eq(sim_guest_triple_fault(1), SIM_ACCESS_FAULT);
+	cr_assert(icr(0, 1, INIT | LEVEL | ASSERT));
+	cr_assert(icr(0, 1, SIPI | ASSERT | 0x9a));
+	cr_assert_not(sim_cpu_runs_guest(1), "INIT/SIPI revived it");
+}
+
+Test(apic, cpu_init_checks_the_apic_mode)
+{
+	unsigned int caller = sim_current_cpu;
+
+	sim_current_cpu = 1;
+	sim_msr_set(1, 0x1b, XAPIC_BASE | (1 << 11));
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("CPU 1: local APIC in xAPIC mode, but the "
+			       "config says x2APIC"));
+	sim_msr_set(1, 0x1b, XAPIC_BASE);
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("CPU 1: local APIC disabled"));
+	sim_current_cpu = caller;
+}
+
+Test(apic, msr_reads_and_what_is_left_to_the_bitmap)
+{
+	unsigned int caller = sim_current_cpu;
+	u64 value = 0;
+
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, FIXED | ASSERT | 0x44));
+	sim_current_cpu = DUO_CPU_A;
+	cr_assert(x2apic_handle_msr_read(per_cpu(DUO_CPU_A), X2APIC_MSR_ICR,
+					 &value));
+	cr_assert_eq(value, (u64)DUO_CPU_B << 32 | FIXED | ASSERT | 0x44,
+		     "the guest reads back its own ICR");
+	cr_assert(x2apic_handle_msr_read(per_cpu(DUO_CPU_A), 0x802, &value));
+	cr_assert_eq(value, DUO_CPU_A, "the physical APIC id");
+	cr_assert_not(x2apic_handle_msr_read(per_cpu(DUO_CPU_A), 0x80b,
+					     &value),
+		      "EOI is write-only");
+	cr_assert_not(x2apic_handle_msr_read(per_cpu(DUO_CPU_A), 0x1b, &value));
+	cr_assert_not(x2apic_handle_msr_write(per_cpu(DUO_CPU_A), 0x80b, 0),
+		      "EOI passes through the MSR bitmap, never here");
+	cr_assert_not(x2apic_handle_msr_write(per_cpu(DUO_CPU_A), 0x10, 0));
+	sim_current_cpu = caller;
+}
+
+Test(apic, x2apic_mode_does_not_emulate_the_xapic_page)
+{
+	u64 value;
+
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_BASE + 0x20, 4, &value),
+		     SIM_ACCESS_FAULT);
+}
+
+/* xAPIC mode: the same rules through the trapped APIC page. */
+static void setup_xapic(void)
+{
+	apic_test_boot(true);
+	duo_start();
+}
+
+TestSuite(xapic, .init = setup_xapic);
+
+static void xapic_ipi(unsigned int cpu, u8 dest, u32 low)
+{
+	cr_assert_eq(sim_guest_write(cpu, XAPIC_ICR_HIGH, 4, (u32)dest << 24),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_guest_write(cpu, XAPIC_ICR, 4, low), SIM_ACCESS_MMIO);
+}
+
+Test(xapic, ipis_through_the_apic_page)
+{
+	struct sim_ipi ipi;
+	u64 value;
+
+	xapic_ipi(DUO_CPU_A, DUO_CPU_B, FIXED | ASSERT | 0x40);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert(sim_apic_last_ipi(DUO_CPU_B, &ipi));
+	cr_assert_eq(ipi.dest, DUO_CPU_B);
+	xapic_ipi(DUO_CPU_A, 0, FIXED | ASSERT | 0x41);
+	cr_assert_eq(got(0), 0);
+	cr_assert(log_contains("IPI from CPU 2 of cell \"duo\" to CPU 0 of "
+			       "cell \"QEMU-VM\" dropped: fixed, vector 0x41"));
+	xapic_ipi(DUO_CPU_A, 0xff, FIXED | ASSERT | 0x42);
+	cr_assert_eq(got(0) + got(1), 0, "broadcast left the cell");
+	cr_assert_eq(got(DUO_CPU_A), 1);
+
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_ICR_HIGH, 4, &value),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(value, 0xff000000, "the guest's own ICR high word");
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_ICR, 4, &value),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(value, FIXED | ASSERT | 0x42);
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_BASE + 0x20, 4, &value),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(value, DUO_CPU_A << 24, "the physical APIC id");
+}
+
+Test(xapic, init_and_sipi_through_the_apic_page)
+{
+	xapic_ipi(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL | ASSERT);
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B));
+	xapic_ipi(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x9f);
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x9f000);
+}
+
+Test(xapic, logical_ids_are_the_guests_but_delivery_stays_inside)
+{
+	/* The cell numbers its CPUs like root does: flat ids 1 and 2. */
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, XAPIC_BASE + 0xd0, 4,
+				     1U << 24),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_guest_write(DUO_CPU_B, XAPIC_BASE + 0xd0, 4,
+				     2U << 24),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0xd0), 2U << 24,
+		     "LDR reaches the APIC");
+	/* Root's CPU 0 has flat id 1 as well: it must not hear this. */
+	xapic_ipi(DUO_CPU_B, 0x01, LOGICAL | FIXED | ASSERT | 0x70);
+	cr_assert_eq(got(DUO_CPU_A), 1);
+	cr_assert_eq(got(0), 0);
+	xapic_ipi(DUO_CPU_A, 0x03, LOGICAL | FIXED | ASSERT | 0x71);
+	cr_assert_eq(got(DUO_CPU_A), 2);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert_eq(got(0) + got(1), 0);
+}
+
+Test(xapic, cluster_model_logical_ids)
+{
+	/* Cluster 1: CPU 2 is its member 0, CPU 3 its member 1. */
+	for (unsigned int cpu = DUO_CPU_A; cpu <= DUO_CPU_B; cpu++) {
+		cr_assert_eq(sim_guest_write(cpu, XAPIC_BASE + 0xe0, 4,
+					     0x0fffffff),
+			     SIM_ACCESS_MMIO);
+		cr_assert_eq(sim_guest_write(cpu, XAPIC_BASE + 0xd0, 4,
+					     (0x10U | 1U << (cpu - DUO_CPU_A))
+						     << 24),
+			     SIM_ACCESS_MMIO);
+	}
+	xapic_ipi(DUO_CPU_A, 0x12, LOGICAL | FIXED | ASSERT | 0x72);
+	cr_assert_eq(got(DUO_CPU_B), 1);
+	cr_assert_eq(got(DUO_CPU_A), 0);
+	xapic_ipi(DUO_CPU_A, 0x22, LOGICAL | FIXED | ASSERT | 0x73);
+	cr_assert_eq(got(DUO_CPU_B), 1, "cluster 2 is nobody");
+}
+
+Test(xapic, cpu_init_refuses_a_moved_apic)
+{
+	unsigned int caller = sim_current_cpu;
+
+	sim_current_cpu = 1;
+	sim_msr_set(1, 0x1b, 0xfed00000 | (1 << 11));
+	cr_assert_eq(apic_cpu_init(per_cpu(1)), -ENODEV);
+	cr_assert(log_contains("local APIC moved to 0xfed00000"));
+	sim_current_cpu = caller;
+}
+
+Test(xapic, local_registers_pass_through_and_the_id_stays)
+{
+	u64 value;
+
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, XAPIC_BASE + 0x80, 4, 0x20),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_apic_reg(DUO_CPU_A, 0x80), 0x20, "TPR");
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, XAPIC_BASE + 0x320, 4, 0xef),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_apic_reg(DUO_CPU_A, 0x320), 0xef, "LVT timer");
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, XAPIC_BASE + 0x20, 4, 0),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_apic_reg(DUO_CPU_A, 0x20), DUO_CPU_A << 24,
+		     "a cell may not renumber its APIC");
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_BASE + 0x800, 4, &value),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(value, 0, "beyond the registers");
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0x80), 0, "only its own APIC");
+}
+
+Test(xapic, odd_accesses_fail_the_cell_not_the_machine)
+{
+	u64 value;
+
+	cr_assert_eq(sim_guest_read(DUO_CPU_A, XAPIC_BASE + 0x22, 4, &value),
+		     SIM_ACCESS_FAULT);
+	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_FAILED);
+	cr_assert(sim_cpu_runs_guest(0));
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY, 1, 0),
+		     0);
+	xapic_ipi(0, 1, FIXED | ASSERT | 0x30);
+	cr_assert_eq(got(1), 1, "root keeps its xAPIC emulation");
+	cr_assert_eq(sim_guest_write(0, XAPIC_ICR, 8, 0), SIM_ACCESS_FAULT,
+		     "8-byte ICR write");
+}
