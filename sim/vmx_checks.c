@@ -1118,7 +1118,8 @@ static bool guest_activity_ok(struct check *c)
 
 static bool guest_interruptibility_ok(struct check *c)
 {
-	u64 block = rd(c, F_G_INTERRUPTIBILITY), info = rd(c, F_ENTRY_INTR_INFO);
+	u64 block = rd(c, F_G_INTERRUPTIBILITY);
+	u64 info = rd(c, F_ENTRY_INTR_INFO);
 	bool valid = info & INTR_VALID;
 
 	if (block & BLOCK_RESERVED)

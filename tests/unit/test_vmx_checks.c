@@ -388,7 +388,8 @@ Test(vmx_checks, event_injection)
 
 	assert_field_refused(ENTRY_INFO, INJECT(1, 32), CTL,
 			     "reserved type 1");
-	assert_field_refused(ENTRY_INFO, INJECT(2, 3), CTL, "NMI with vector 3");
+	assert_field_refused(ENTRY_INFO, INJECT(2, 3), CTL,
+			     "NMI with vector 3");
 	assert_field_refused(ENTRY_INFO, INJECT(3, 32), CTL,
 			     "hardware exception vector 32 above 31");
 	assert_field_refused(ENTRY_INFO, INJECT(3, 13), CTL,
