@@ -515,7 +515,7 @@ static bool exit_controls_ok(struct check *c)
 static bool vector_has_error_code(unsigned int vector)
 {
 	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17: case 21:
+	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
 		return true;
 	default:
 		return false;
@@ -1302,6 +1302,9 @@ void sim_vmx_install(unsigned int cpu)
 	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_EXIT_CTLS, caps->true_exit_ctls);
 	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_ENTRY_CTLS, caps->true_entry_ctls);
 	sim_msr_set(cpu, SIM_MSR_VMX_VMFUNC, caps->vmfunc);
+	/* The CPU runs a 64-bit kernel: what the hypervisor's host state is. */
+	sim_msr_set(cpu, SIM_MSR_EFER, 0xd01);
+	sim_msr_set(cpu, SIM_MSR_PAT, 0x0407050600070106ULL);
 	last_refusal[cpu][0] = '\0';
 	sim_vmentry_hook = vmentry_hook;
 }

@@ -24,6 +24,8 @@
 #include <core/types.h>
 
 #define SIM_MSR_FEATURE_CONTROL 0x03a
+#define SIM_MSR_PAT 0x277
+#define SIM_MSR_EFER 0xc0000080
 #define SIM_MSR_VMX_BASIC 0x480
 #define SIM_MSR_VMX_PINBASED_CTLS 0x481
 #define SIM_MSR_VMX_PROCBASED_CTLS 0x482
@@ -75,8 +77,9 @@ struct sim_vmx_caps {
 const struct sim_vmx_caps *sim_vmx_skylake_caps(void);
 
 /*
- * Gives the CPU the Skylake-class capability MSRs and makes every VM entry
- * of every simulated CPU go through sim_vmx_check_entry.
+ * Gives the CPU the Skylake-class capability MSRs, and EFER and PAT of a
+ * 64-bit kernel, and makes every VM entry of every simulated CPU go
+ * through sim_vmx_check_entry.
  */
 void sim_vmx_install(unsigned int cpu);
 
