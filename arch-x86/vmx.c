@@ -162,14 +162,15 @@ static bool vmx_locked_off(void)
 	       !(control & FEATURE_CONTROL_VMXON_OUTSIDE_SMX);
 }
 
-static bool allowed1(u32 msr, u32 ctl)
+/* Whether the CPU allows any of the controls to be 1. */
+static bool allowed1(u32 msr, u32 ctls)
 {
-	return hw_rdmsr(msr) & ALLOWED1(ctl);
+	return hw_rdmsr(msr) & ALLOWED1(ctls);
 }
 
 int vmx_check_features(void)
 {
-	bool secondary, ept;
+	bool secondary, ept_caps;
 	unsigned int missing = 0;
 
 	if (!cpu_has_vmx()) {
@@ -183,14 +184,16 @@ int vmx_check_features(void)
 	}
 	secondary = allowed1(MSR_IA32_VMX_PROCBASED_CTLS,
 			     PROC_ACTIVATE_SECONDARY);
-	ept = secondary &&
-	      allowed1(MSR_IA32_VMX_PROCBASED_CTLS2, PROC2_ENABLE_EPT);
+	/* The EPT/VPID capability MSR exists if either feature does. */
+	ept_caps = secondary &&
+		   allowed1(MSR_IA32_VMX_PROCBASED_CTLS2,
+			    PROC2_ENABLE_EPT | PROC2_ENABLE_VPID);
 	missing += missing_features(control_features,
 				    ARRAY_SIZE(control_features), true);
 	missing += missing_features(secondary_features,
 				    ARRAY_SIZE(secondary_features), secondary);
 	missing += missing_features(ept_features, ARRAY_SIZE(ept_features),
-				    ept);
+				    ept_caps);
 	return missing ? -EIO : 0;
 }
 
@@ -874,8 +877,9 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 	/* Real mode pushes no error codes. */
 	if (protected_mode && pushes_error_code(vector)) {
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		/* Error codes are 15 bits wide on entry (SDM). */
 		hw_vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
-			   error_code & 0xffff);
+			   error_code & 0x7fff);
 	}
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }

@@ -558,9 +558,9 @@ static bool injection_error_code_ok(struct check *c, u64 info)
 		return refuse(c, "event injection 0x%08llx: deliver-error-code "
 				 "must be %u for this event",
 			      ull(info), needs);
-	if (has && rd(c, F_ENTRY_ERROR_CODE) & ~0xffffULL)
+	if (has && rd(c, F_ENTRY_ERROR_CODE) & ~0x7fffULL)
 		return refuse(c, "event injection error code 0x%llx: bits "
-				 "31:16 must be 0",
+				 "31:15 must be 0",
 			      ull(rd(c, F_ENTRY_ERROR_CODE)));
 	return true;
 }

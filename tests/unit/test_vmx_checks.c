@@ -399,8 +399,8 @@ Test(vmx_checks, event_injection)
 	assert_field_refused(ENTRY_INFO, INJECT(3, 6) | BIT(20), CTL,
 			     "reserved bits 30:12");
 	w(ENTRY_INFO, INJECT(3, 14) | BIT(11));
-	w(ENTRY_ERROR, 0x10000);
-	assert_refused(CTL, "bits 31:16 must be 0");
+	w(ENTRY_ERROR, 0x8000);
+	assert_refused(CTL, "error code 0x8000: bits 31:15 must be 0");
 	write_good_vmcs();
 	w(ENTRY_INFO, INJECT(4, 0x80));
 	w(ENTRY_LEN, 0);

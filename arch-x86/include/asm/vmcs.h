@@ -148,6 +148,7 @@
 /* Secondary processor-based VM-execution controls. */
 #define PROC2_ENABLE_EPT (1U << 1)
 #define PROC2_ENABLE_RDTSCP (1U << 3)
+#define PROC2_ENABLE_VPID (1U << 5)
 #define PROC2_UNRESTRICTED_GUEST (1U << 7)
 #define PROC2_ENABLE_INVPCID (1U << 12)
 #define PROC2_ENABLE_XSAVES (1U << 20)
