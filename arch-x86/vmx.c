@@ -884,6 +884,34 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, info);
 }
 
+/* The state INIT leaves, with VMX's fixed bits (SDM "Initialization"). */
+static const struct x86_segment reset_data_segment = { 0, 0, 0xffff, 0x93 };
+
+void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
+{
+	struct x86_cpu_state s;
+	u64 segment = address & ~0xffffULL;
+
+	memset(&s, 0, sizeof(s));
+	s.rip = address & 0xffff;
+	s.rflags = 0x2;
+	s.cr0 = 0x10; /* ET */
+	s.dr7 = 0x400;
+	s.pat = 0x0007040600070406ULL;
+	s.cs = (struct x86_segment){ (segment >> 4) & 0xffff, segment, 0xffff,
+				     0x9b };
+	s.ds = s.es = s.fs = s.gs = s.ss = reset_data_segment;
+	s.tr = (struct x86_segment){ 0, 0, 0xffff, 0x8b };
+	s.ldtr = (struct x86_segment){ 0, 0, 0xffff, 0x82 };
+	s.gdtr.limit = s.idtr.limit = 0xffff;
+	memset(&cpu->arch.guest_regs, 0, sizeof(cpu->arch.guest_regs));
+	write_guest_state(&s);
+	hw_vmwrite(VMCS_ENTRY_CTLS, hw_vmread(VMCS_ENTRY_CTLS) &
+					    ~ENTRY_IA32E_MODE_GUEST);
+	/* An event pending from before the reset must not be delivered. */
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+}
+
 void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed)
 {
 	u32 pin = hw_vmread(VMCS_PIN_BASED_CTLS);

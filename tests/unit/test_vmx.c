@@ -913,3 +913,23 @@ Test(vmx, preemption_timer_arms_and_disarms)
 	cr_assert_not(hw_vmread(VMCS_PIN_BASED_CTLS) & PIN_PREEMPTION_TIMER);
 	assert_entry_ok();
 }
+
+Test(vmx, reset_gives_an_enterable_real_mode_cpu)
+{
+	cr_assert_eq(init_cpu(2), 0);
+	sim_current_cpu = 2;
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, BIT(31) | 3 << 8 | 6);
+	per_cpu(2)->arch.guest_regs.gp[REG_RBX] = 7;
+	vmx_vcpu_reset(per_cpu(2), 0xffff0);
+	cr_assert_eq(sim_vmx_check_entry(2, NULL, 0), 0, "%s",
+		     sim_vmx_last_refusal(2));
+	cr_assert_eq(hw_vmread(VMCS_GUEST_CS_BASE), 0xf0000);
+	cr_assert_eq(hw_vmread(VMCS_GUEST_CS_SELECTOR), 0xf000);
+	cr_assert_eq(hw_vmread(VMCS_GUEST_RIP), 0xfff0);
+	cr_assert_not(hw_vmread(VMCS_GUEST_CR0) & BIT(0), "real mode");
+	cr_assert_eq(hw_vmread(VMCS_CR0_READ_SHADOW), 0x10);
+	cr_assert_eq(hw_vmread(VMCS_CR4_READ_SHADOW), 0);
+	cr_assert_not(hw_vmread(VMCS_ENTRY_CTLS) & ENTRY_IA32E_MODE_GUEST);
+	cr_assert_eq(hw_vmread(VMCS_ENTRY_INTR_INFO), 0);
+	cr_assert_eq(per_cpu(2)->arch.guest_regs.gp[REG_RBX], 0);
+}

@@ -49,6 +49,13 @@ void vmx_skip_instruction(struct per_cpu *cpu);
 void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code);
 
 /*
+ * Puts the guest into the state INIT leaves, in real mode at address
+ * (segment base address & ~0xffff, IP address & 0xffff): everything the
+ * VM-entry checks look at, so it can be entered as is.
+ */
+void vmx_vcpu_reset(struct per_cpu *cpu, u64 address);
+
+/*
  * Arms the VMX preemption timer to expire at once after the next VM entry,
  * so the CPU comes back to handle requests; disarms it otherwise.
  */
