@@ -52,15 +52,17 @@ struct segment_fields {
 	size_t offset; /* of its struct x86_segment in struct x86_cpu_state */
 };
 
-#define SEGMENT(name, reg)                                                    \
-	{ VMCS_GUEST_##name##_SELECTOR, VMCS_GUEST_##name##_LIMIT,             \
-	  VMCS_GUEST_##name##_AR_BYTES, VMCS_GUEST_##name##_BASE,              \
-	  offsetof(struct x86_cpu_state, reg) }
+#define SEGMENT(name, reg)                                               \
+	{                                                                \
+		VMCS_GUEST_##name##_SELECTOR, VMCS_GUEST_##name##_LIMIT, \
+			VMCS_GUEST_##name##_AR_BYTES,                    \
+			VMCS_GUEST_##name##_BASE,                        \
+			offsetof(struct x86_cpu_state, reg)              \
+	}
 
 static const struct segment_fields guest_segments[] = {
-	SEGMENT(ES, es),     SEGMENT(CS, cs), SEGMENT(SS, ss),
-	SEGMENT(DS, ds),     SEGMENT(FS, fs), SEGMENT(GS, gs),
-	SEGMENT(LDTR, ldtr), SEGMENT(TR, tr),
+	SEGMENT(ES, es), SEGMENT(CS, cs), SEGMENT(SS, ss),     SEGMENT(DS, ds),
+	SEGMENT(FS, fs), SEGMENT(GS, gs), SEGMENT(LDTR, ldtr), SEGMENT(TR, tr),
 };
 
 /*
@@ -137,8 +139,8 @@ static unsigned int missing_features(const struct vmx_feature *table,
 	unsigned int n, missing = 0;
 
 	for (n = 0; n < num; n++) {
-		if (readable && (hw_rdmsr(table[n].msr) & table[n].bits) ==
-					table[n].bits)
+		if (readable &&
+		    (hw_rdmsr(table[n].msr) & table[n].bits) == table[n].bits)
 			continue;
 		report_missing(table[n].name);
 		missing++;
@@ -182,12 +184,11 @@ int vmx_check_features(void)
 			       "IA32_FEATURE_CONTROL by the firmware)");
 		missing++;
 	}
-	secondary = allowed1(MSR_IA32_VMX_PROCBASED_CTLS,
-			     PROC_ACTIVATE_SECONDARY);
+	secondary =
+		allowed1(MSR_IA32_VMX_PROCBASED_CTLS, PROC_ACTIVATE_SECONDARY);
 	/* The EPT/VPID capability MSR exists if either feature does. */
-	ept_caps = secondary &&
-		   allowed1(MSR_IA32_VMX_PROCBASED_CTLS2,
-			    PROC2_ENABLE_EPT | PROC2_ENABLE_VPID);
+	ept_caps = secondary && allowed1(MSR_IA32_VMX_PROCBASED_CTLS2,
+					 PROC2_ENABLE_EPT | PROC2_ENABLE_VPID);
 	missing += missing_features(control_features,
 				    ARRAY_SIZE(control_features), true);
 	missing += missing_features(secondary_features,
@@ -380,8 +381,7 @@ static void write_guest_segments(const struct x86_cpu_state *s)
 		seg = segment_of(s, &guest_segments[n]);
 		hw_vmwrite(guest_segments[n].selector, seg->selector);
 		hw_vmwrite(guest_segments[n].limit, seg->limit);
-		hw_vmwrite(guest_segments[n].access_rights,
-			   seg->access_rights);
+		hw_vmwrite(guest_segments[n].access_rights, seg->access_rights);
 		hw_vmwrite(guest_segments[n].base, seg->base);
 	}
 }
@@ -710,8 +710,8 @@ static void read_pio_exit(struct x86_exit *exit, u64 qualification)
 	exit->pio.rep = qualification & (1 << 5);
 	exit->pio.port = qualification >> 16;
 	if (exit->pio.is_write && !exit->pio.is_string)
-		exit->pio.value = (u32)(rax & (~0ULL >> (64 - 8 *
-							      exit->pio.size)));
+		exit->pio.value =
+			(u32)(rax & (~0ULL >> (64 - 8 * exit->pio.size)));
 }
 
 static void read_ept_exit(struct x86_exit *exit, u64 qualification)
@@ -779,8 +779,8 @@ static void read_simple_exit(struct x86_exit *exit, u32 basic,
 		break;
 	case EXIT_REASON_RDMSR:
 	case EXIT_REASON_WRMSR:
-		exit->reason = basic == EXIT_REASON_RDMSR ? X86_EXIT_MSR_READ :
-							    X86_EXIT_MSR_WRITE;
+		exit->reason = basic == EXIT_REASON_RDMSR ? X86_EXIT_MSR_READ
+							  : X86_EXIT_MSR_WRITE;
 		exit->msr.index = (u32)regs->gp[REG_RCX];
 		if (basic == EXIT_REASON_WRMSR)
 			exit->msr.value = edx_eax(regs);
@@ -850,14 +850,13 @@ void vmx_skip_instruction(struct per_cpu *cpu)
 		   block & ~(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
 }
 
+/* #DF, #TS, #NP, #SS, #GP, #PF and #AC push an error code. */
 static bool pushes_error_code(u8 vector)
 {
-	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
-		return true;
-	default:
-		return false;
-	}
+	const u32 with_error_code = 1U << 8 | 1U << 10 | 1U << 11 | 1U << 12 |
+				    1U << 13 | 1U << 14 | 1U << 17;
+
+	return vector < 32 && (with_error_code >> vector) & 1;
 }
 
 void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
@@ -906,8 +905,8 @@ void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
 	s.gdtr.limit = s.idtr.limit = 0xffff;
 	memset(&cpu->arch.guest_regs, 0, sizeof(cpu->arch.guest_regs));
 	write_guest_state(&s);
-	hw_vmwrite(VMCS_ENTRY_CTLS, hw_vmread(VMCS_ENTRY_CTLS) &
-					    ~ENTRY_IA32E_MODE_GUEST);
+	hw_vmwrite(VMCS_ENTRY_CTLS,
+		   hw_vmread(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_MODE_GUEST);
 	/* An event pending from before the reset must not be delivered. */
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 }

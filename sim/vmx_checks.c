@@ -102,11 +102,19 @@ enum {
 };
 
 /* Guest segment fields are spaced 2 apart in the order ES CS SS DS FS GS. */
-enum seg_index { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR,
-		 SEG_TR, NUM_SEGS };
-static const char *const seg_names[NUM_SEGS] = {
-	"ES", "CS", "SS", "DS", "FS", "GS", "LDTR", "TR"
+enum seg_index {
+	SEG_ES,
+	SEG_CS,
+	SEG_SS,
+	SEG_DS,
+	SEG_FS,
+	SEG_GS,
+	SEG_LDTR,
+	SEG_TR,
+	NUM_SEGS
 };
+static const char *const seg_names[NUM_SEGS] = { "ES", "CS", "SS",   "DS",
+						 "FS", "GS", "LDTR", "TR" };
 
 #define BIT(n) (1ULL << (n))
 
@@ -176,7 +184,7 @@ static const char *const seg_names[NUM_SEGS] = {
 #define DEBUGCTL_BTF BIT(1)
 #define DEBUGCTL_RESERVED (~0ULL << 16 | 0x3cULL)
 
-#define AR_TYPE(ar) ((ar) & 0xf)
+#define AR_TYPE(ar) ((ar)&0xf)
 #define AR_S BIT(4)
 #define AR_DPL(ar) (((ar) >> 5) & 3)
 #define AR_P BIT(7)
@@ -188,7 +196,7 @@ static const char *const seg_names[NUM_SEGS] = {
 #define AR_RESERVED_HIGH (~0ULL << 17 & 0xffffffffULL)
 
 #define INTR_VALID BIT(31)
-#define INTR_VECTOR(i) ((i) & 0xff)
+#define INTR_VECTOR(i) ((i)&0xff)
 #define INTR_TYPE(i) (((i) >> 8) & 7)
 #define INTR_DELIVER_ERROR BIT(11)
 #define INTR_RESERVED 0x7ffff000ULL
@@ -240,9 +248,9 @@ static const struct sim_vmx_caps skylake = {
 	 * Execute-only, 4-level walk, UC and WB, 2M and 1G pages, INVEPT with
 	 * single-context and all-context, A/D flags, INVVPID of all types.
 	 */
-	.ept_vpid_cap = BIT(0) | BIT(6) | BIT(8) | BIT(14) | BIT(16) |
-			BIT(17) | BIT(20) | BIT(21) | BIT(25) | BIT(26) |
-			BIT(32) | BIT(40) | BIT(41) | BIT(42) | BIT(43),
+	.ept_vpid_cap = BIT(0) | BIT(6) | BIT(8) | BIT(14) | BIT(16) | BIT(17) |
+			BIT(20) | BIT(21) | BIT(25) | BIT(26) | BIT(32) |
+			BIT(40) | BIT(41) | BIT(42) | BIT(43),
 	.vmfunc = 0,
 	.phys_addr_bits = 39,
 	.linear_addr_bits = 48,
@@ -329,33 +337,53 @@ static bool true_ctls(const struct check *c)
 	return msr(c, SIM_MSR_VMX_BASIC) & BASIC_TRUE_CTLS;
 }
 
-static bool controls_against_caps(struct check *c)
+/* Control names and capability MSRs; the true MSR where BASIC bit 55 says. */
+struct ctls_cap {
+	const char *what;
+	u32 msr, true_msr;
+	const char *msr_name, *true_msr_name;
+};
+
+static const struct ctls_cap pin_cap = { "pin-based controls",
+					 SIM_MSR_VMX_PINBASED_CTLS,
+					 SIM_MSR_VMX_TRUE_PINBASED_CTLS,
+					 "IA32_VMX_PINBASED_CTLS",
+					 "IA32_VMX_TRUE_PINBASED_CTLS" };
+static const struct ctls_cap proc_cap = { "primary processor-based controls",
+					  SIM_MSR_VMX_PROCBASED_CTLS,
+					  SIM_MSR_VMX_TRUE_PROCBASED_CTLS,
+					  "IA32_VMX_PROCBASED_CTLS",
+					  "IA32_VMX_TRUE_PROCBASED_CTLS" };
+static const struct ctls_cap proc2_cap = { "secondary processor-based controls",
+					   SIM_MSR_VMX_PROCBASED_CTLS2,
+					   SIM_MSR_VMX_PROCBASED_CTLS2,
+					   "IA32_VMX_PROCBASED_CTLS2",
+					   "IA32_VMX_PROCBASED_CTLS2" };
+static const struct ctls_cap exit_cap = {
+	"VM-exit controls", SIM_MSR_VMX_EXIT_CTLS, SIM_MSR_VMX_TRUE_EXIT_CTLS,
+	"IA32_VMX_EXIT_CTLS", "IA32_VMX_TRUE_EXIT_CTLS"
+};
+static const struct ctls_cap entry_cap = { "VM-entry controls",
+					   SIM_MSR_VMX_ENTRY_CTLS,
+					   SIM_MSR_VMX_TRUE_ENTRY_CTLS,
+					   "IA32_VMX_ENTRY_CTLS",
+					   "IA32_VMX_TRUE_ENTRY_CTLS" };
+
+static bool ctls_fit(struct check *c, const struct ctls_cap *cap, u32 value)
 {
 	bool t = true_ctls(c);
 
-	return ctls_allowed(c, "pin-based controls", c->pin,
-			    t ? SIM_MSR_VMX_TRUE_PINBASED_CTLS :
-				SIM_MSR_VMX_PINBASED_CTLS,
-			    t ? "IA32_VMX_TRUE_PINBASED_CTLS" :
-				"IA32_VMX_PINBASED_CTLS") &&
-	       ctls_allowed(c, "primary processor-based controls", c->proc,
-			    t ? SIM_MSR_VMX_TRUE_PROCBASED_CTLS :
-				SIM_MSR_VMX_PROCBASED_CTLS,
-			    t ? "IA32_VMX_TRUE_PROCBASED_CTLS" :
-				"IA32_VMX_PROCBASED_CTLS") &&
-	       ctls_allowed(c, "secondary processor-based controls", c->proc2,
-			    SIM_MSR_VMX_PROCBASED_CTLS2,
-			    "IA32_VMX_PROCBASED_CTLS2") &&
-	       ctls_allowed(c, "VM-exit controls", c->exit,
-			    t ? SIM_MSR_VMX_TRUE_EXIT_CTLS :
-				SIM_MSR_VMX_EXIT_CTLS,
-			    t ? "IA32_VMX_TRUE_EXIT_CTLS" :
-				"IA32_VMX_EXIT_CTLS") &&
-	       ctls_allowed(c, "VM-entry controls", c->entry,
-			    t ? SIM_MSR_VMX_TRUE_ENTRY_CTLS :
-				SIM_MSR_VMX_ENTRY_CTLS,
-			    t ? "IA32_VMX_TRUE_ENTRY_CTLS" :
-				"IA32_VMX_ENTRY_CTLS");
+	return ctls_allowed(c, cap->what, value, t ? cap->true_msr : cap->msr,
+			    t ? cap->true_msr_name : cap->msr_name);
+}
+
+static bool controls_against_caps(struct check *c)
+{
+	return ctls_fit(c, &pin_cap, c->pin) &&
+	       ctls_fit(c, &proc_cap, c->proc) &&
+	       ctls_fit(c, &proc2_cap, c->proc2) &&
+	       ctls_fit(c, &exit_cap, c->exit) &&
+	       ctls_fit(c, &entry_cap, c->entry);
 }
 
 /* A page the CPU will read, named by a control: aligned and addressable. */
@@ -367,8 +395,9 @@ static bool page_address_ok(struct check *c, const char *what, u32 field)
 		return refuse(c, "%s 0x%llx is not 4K aligned", what,
 			      ull(addr));
 	if (beyond_phys_width(addr))
-		return refuse(c, "%s 0x%llx is beyond the physical-address "
-				 "width (%u bits)",
+		return refuse(c,
+			      "%s 0x%llx is beyond the physical-address "
+			      "width (%u bits)",
 			      what, ull(addr), skylake.phys_addr_bits);
 	return true;
 }
@@ -379,8 +408,9 @@ static bool bitmaps_ok(struct check *c)
 	u64 targets = rd(c, F_CR3_TARGET_COUNT);
 
 	if (targets > max_targets)
-		return refuse(c, "CR3-target count %llu exceeds the %u "
-				 "IA32_VMX_MISC allows",
+		return refuse(c,
+			      "CR3-target count %llu exceeds the %u "
+			      "IA32_VMX_MISC allows",
 			      ull(targets), max_targets);
 	if (c->proc & PROC_IO_BITMAPS &&
 	    (!page_address_ok(c, "I/O bitmap A address", F_IO_BITMAP_A) ||
@@ -400,16 +430,16 @@ static bool apic_virtualization_ok(struct check *c)
 			return false;
 		if (!(c->proc2 & PROC2_VIRT_INTR_DELIVERY) &&
 		    rd(c, F_TPR_THRESHOLD) & ~0xfULL)
-			return refuse(c, "TPR threshold 0x%llx: bits 31:4 "
-					 "must be 0",
+			return refuse(c,
+				      "TPR threshold 0x%llx: bits 31:4 "
+				      "must be 0",
 				      ull(rd(c, F_TPR_THRESHOLD)));
 	} else if (c->proc2 & (PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT |
 			       PROC2_VIRT_INTR_DELIVERY)) {
 		return refuse(c, "x2APIC, APIC-register or interrupt-delivery "
 				 "virtualization without the TPR shadow");
 	}
-	if (c->proc2 & PROC2_VIRT_X2APIC &&
-	    c->proc2 & PROC2_VIRT_APIC_ACCESS)
+	if (c->proc2 & PROC2_VIRT_X2APIC && c->proc2 & PROC2_VIRT_APIC_ACCESS)
 		return refuse(c, "virtualize x2APIC mode together with "
 				 "virtualize APIC accesses");
 	if (c->proc2 & PROC2_VIRT_APIC_ACCESS &&
@@ -444,12 +474,14 @@ static bool eptp_ok(struct check *c)
 			      ull(eptp), type);
 	if (!((walk == 4 && caps & EPT_CAP_WALK_4) ||
 	      (walk == 5 && caps & EPT_CAP_WALK_5)))
-		return refuse(c, "EPTP 0x%llx: page-walk length %u not "
-				 "supported",
+		return refuse(c,
+			      "EPTP 0x%llx: page-walk length %u not "
+			      "supported",
 			      ull(eptp), walk);
 	if (eptp & BIT(6) && !(caps & EPT_CAP_AD))
-		return refuse(c, "EPTP 0x%llx: accessed and dirty flags not "
-				 "supported",
+		return refuse(c,
+			      "EPTP 0x%llx: accessed and dirty flags not "
+			      "supported",
 			      ull(eptp));
 	if (eptp & 0xf80ULL || beyond_phys_width(eptp))
 		return refuse(c, "EPTP 0x%llx: reserved bits set", ull(eptp));
@@ -494,8 +526,9 @@ static bool msr_list_ok(struct check *c, const char *what, u32 count_field,
 	if (rd(c, count_field) == 0)
 		return true;
 	if (addr & 0xf || beyond_phys_width(addr))
-		return refuse(c, "%s address 0x%llx: not 16-byte aligned or "
-				 "beyond the physical-address width",
+		return refuse(c,
+			      "%s address 0x%llx: not 16-byte aligned or "
+			      "beyond the physical-address width",
 			      what, ull(addr));
 	return true;
 }
@@ -512,37 +545,39 @@ static bool exit_controls_ok(struct check *c)
 			   F_EXIT_MSR_LOAD_ADDR);
 }
 
+/* #DF, #TS, #NP, #SS, #GP, #PF and #AC push an error code. */
 static bool vector_has_error_code(unsigned int vector)
 {
-	switch (vector) {
-	case 8: case 10: case 11: case 12: case 13: case 14: case 17:
-		return true;
-	default:
-		return false;
-	}
+	const u32 with_error_code = 1U << 8 | 1U << 10 | 1U << 11 | 1U << 12 |
+				    1U << 13 | 1U << 14 | 1U << 17;
+
+	return vector < 32 && (with_error_code >> vector) & 1;
 }
 
 static bool injection_vector_ok(struct check *c, u64 info)
 {
 	unsigned int type = INTR_TYPE(info), vector = INTR_VECTOR(info);
-	bool mtf_supported = (msr(c, SIM_MSR_VMX_PROCBASED_CTLS) >> 32) &
-			     PROC_MONITOR_TRAP;
+	bool mtf_supported =
+		(msr(c, SIM_MSR_VMX_PROCBASED_CTLS) >> 32) & PROC_MONITOR_TRAP;
 
 	/* Type 7 (other event) exists only where monitor trap flag does. */
 	if (type == 1 || (type == INTR_OTHER && !mtf_supported))
 		return refuse(c, "event injection 0x%08llx: reserved type %u",
 			      ull(info), type);
 	if (type == INTR_NMI && vector != 2)
-		return refuse(c, "event injection 0x%08llx: NMI with vector "
-				 "%u",
+		return refuse(c,
+			      "event injection 0x%08llx: NMI with vector "
+			      "%u",
 			      ull(info), vector);
 	if (type == INTR_HW_EXCEPTION && vector > 31)
-		return refuse(c, "event injection 0x%08llx: hardware "
-				 "exception vector %u above 31",
+		return refuse(c,
+			      "event injection 0x%08llx: hardware "
+			      "exception vector %u above 31",
 			      ull(info), vector);
 	if (type == INTR_OTHER && vector != 0)
-		return refuse(c, "event injection 0x%08llx: other event with "
-				 "vector %u",
+		return refuse(c,
+			      "event injection 0x%08llx: other event with "
+			      "vector %u",
 			      ull(info), vector);
 	return true;
 }
@@ -555,12 +590,14 @@ static bool injection_error_code_ok(struct check *c, u64 info)
 	bool has = info & INTR_DELIVER_ERROR;
 
 	if (needs != has)
-		return refuse(c, "event injection 0x%08llx: deliver-error-code "
-				 "must be %u for this event",
+		return refuse(c,
+			      "event injection 0x%08llx: deliver-error-code "
+			      "must be %u for this event",
 			      ull(info), needs);
 	if (has && rd(c, F_ENTRY_ERROR_CODE) & ~0x7fffULL)
-		return refuse(c, "event injection error code 0x%llx: bits "
-				 "31:15 must be 0",
+		return refuse(c,
+			      "event injection error code 0x%llx: bits "
+			      "31:15 must be 0",
 			      ull(rd(c, F_ENTRY_ERROR_CODE)));
 	return true;
 }
@@ -575,8 +612,9 @@ static bool injection_length_ok(struct check *c, u64 info)
 	    type != INTR_SW_EXCEPTION)
 		return true;
 	if (len < min || len > 15)
-		return refuse(c, "event injection 0x%08llx: instruction "
-				 "length %llu outside %llu..15",
+		return refuse(c,
+			      "event injection 0x%08llx: instruction "
+			      "length %llu outside %llu..15",
 			      ull(info), ull(len), ull(min));
 	return true;
 }
@@ -588,12 +626,12 @@ static bool injection_ok(struct check *c)
 	if (!(info & INTR_VALID))
 		return true;
 	if (info & INTR_RESERVED)
-		return refuse(c, "event injection 0x%08llx: reserved bits "
-				 "30:12 set",
+		return refuse(c,
+			      "event injection 0x%08llx: reserved bits "
+			      "30:12 set",
 			      ull(info));
 	return injection_vector_ok(c, info) &&
-	       injection_error_code_ok(c, info) &&
-	       injection_length_ok(c, info);
+	       injection_error_code_ok(c, info) && injection_length_ok(c, info);
 }
 
 static bool entry_controls_ok(struct check *c)
@@ -642,8 +680,9 @@ static bool pat_ok(struct check *c, const char *what, u64 pat)
 	for (n = 0; n < 8; n++) {
 		type = (pat >> (n * 8)) & 0xff;
 		if (type == 2 || type == 3 || type > 7)
-			return refuse(c, "%s 0x%016llx: entry %u has invalid "
-					 "memory type %u",
+			return refuse(c,
+				      "%s 0x%016llx: entry %u has invalid "
+				      "memory type %u",
 				      what, ull(pat), n, type);
 	}
 	return true;
@@ -658,8 +697,9 @@ static bool host_registers_ok(struct check *c)
 	    !cr4_fixed_ok(c, "host CR4", rd(c, F_H_CR4)))
 		return false;
 	if (beyond_phys_width(cr3))
-		return refuse(c, "host CR3 0x%llx is beyond the "
-				 "physical-address width",
+		return refuse(c,
+			      "host CR3 0x%llx is beyond the "
+			      "physical-address width",
 			      ull(cr3));
 	if (!canonical(rd(c, F_H_SYSENTER_ESP)) ||
 	    !canonical(rd(c, F_H_SYSENTER_EIP)))
@@ -672,8 +712,9 @@ static bool host_registers_ok(struct check *c)
 		return refuse(c, "host EFER 0x%llx: reserved bits set",
 			      ull(efer));
 	if (!!(efer & EFER_LMA) != host64 || !!(efer & EFER_LME) != host64)
-		return refuse(c, "host EFER 0x%llx: LMA and LME must equal "
-				 "host address-space size %u",
+		return refuse(c,
+			      "host EFER 0x%llx: LMA and LME must equal "
+			      "host address-space size %u",
 			      ull(efer), host64);
 	return true;
 }
@@ -691,8 +732,9 @@ static bool host_selectors_ok(struct check *c)
 	for (n = 0; n < ARRAY_SIZE(fields); n++) {
 		sel = rd(c, fields[n]);
 		if (sel & 7)
-			return refuse(c, "host %s selector 0x%llx: RPL and TI "
-					 "must be 0",
+			return refuse(c,
+				      "host %s selector 0x%llx: RPL and TI "
+				      "must be 0",
 				      names[n], ull(sel));
 	}
 	if (rd(c, F_H_CS_SEL) == 0)
@@ -708,8 +750,7 @@ static bool host_bases_ok(struct check *c)
 {
 	static const u32 fields[] = { F_H_FS_BASE, F_H_GS_BASE, F_H_TR_BASE,
 				      F_H_GDTR_BASE, F_H_IDTR_BASE };
-	static const char *const names[] = { "FS", "GS", "TR", "GDTR",
-					     "IDTR" };
+	static const char *const names[] = { "FS", "GS", "TR", "GDTR", "IDTR" };
 	unsigned int n;
 
 	for (n = 0; n < ARRAY_SIZE(fields); n++)
@@ -753,14 +794,16 @@ static bool guest_cr_ok(struct check *c)
 	if (cr0 & CR0_PG && !(cr0 & CR0_PE))
 		return refuse(c, "guest CR0 0x%llx: PG without PE", ull(cr0));
 	if (c->ia32e_guest && (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE)))
-		return refuse(c, "IA-32e mode guest needs CR0.PG and CR4.PAE "
-				 "(CR0 0x%llx, CR4 0x%llx)",
+		return refuse(c,
+			      "IA-32e mode guest needs CR0.PG and CR4.PAE "
+			      "(CR0 0x%llx, CR4 0x%llx)",
 			      ull(cr0), ull(cr4));
 	if (!c->ia32e_guest && cr4 & CR4_PCIDE)
 		return refuse(c, "guest CR4.PCIDE set outside IA-32e mode");
 	if (beyond_phys_width(cr3))
-		return refuse(c, "guest CR3 0x%llx is beyond the "
-				 "physical-address width",
+		return refuse(c,
+			      "guest CR3 0x%llx is beyond the "
+			      "physical-address width",
 			      ull(cr3));
 	return true;
 }
@@ -772,8 +815,9 @@ static bool guest_debug_ok(struct check *c)
 	if (!(c->entry & ENTRY_LOAD_DEBUG))
 		return true;
 	if (debugctl & DEBUGCTL_RESERVED)
-		return refuse(c, "guest IA32_DEBUGCTL 0x%llx: reserved bits "
-				 "set",
+		return refuse(c,
+			      "guest IA32_DEBUGCTL 0x%llx: reserved bits "
+			      "set",
 			      ull(debugctl));
 	if (dr7 >> 32)
 		return refuse(c, "guest DR7 0x%llx: bits 63:32 must be 0",
@@ -788,8 +832,8 @@ static bool guest_msrs_ok(struct check *c)
 	if (!canonical(rd(c, F_G_SYSENTER_ESP)) ||
 	    !canonical(rd(c, F_G_SYSENTER_EIP)))
 		return refuse(c, "guest SYSENTER_ESP/EIP not canonical");
-	if (c->entry & ENTRY_LOAD_PAT && !pat_ok(c, "guest PAT",
-						 rd(c, F_G_PAT)))
+	if (c->entry & ENTRY_LOAD_PAT &&
+	    !pat_ok(c, "guest PAT", rd(c, F_G_PAT)))
 		return false;
 	if (!(c->entry & ENTRY_LOAD_EFER))
 		return true;
@@ -797,13 +841,14 @@ static bool guest_msrs_ok(struct check *c)
 		return refuse(c, "guest EFER 0x%llx: reserved bits set",
 			      ull(efer));
 	if (!!(efer & EFER_LMA) != c->ia32e_guest)
-		return refuse(c, "guest EFER 0x%llx: LMA must equal IA-32e "
-				 "mode guest %u",
+		return refuse(c,
+			      "guest EFER 0x%llx: LMA must equal IA-32e "
+			      "mode guest %u",
 			      ull(efer), c->ia32e_guest);
-	if (rd(c, F_G_CR0) & CR0_PG &&
-	    !!(efer & EFER_LME) != c->ia32e_guest)
-		return refuse(c, "guest EFER 0x%llx: LME must equal IA-32e "
-				 "mode guest %u when paging",
+	if (rd(c, F_G_CR0) & CR0_PG && !!(efer & EFER_LME) != c->ia32e_guest)
+		return refuse(c,
+			      "guest EFER 0x%llx: LME must equal IA-32e "
+			      "mode guest %u when paging",
 			      ull(efer), c->ia32e_guest);
 	return true;
 }
@@ -829,16 +874,19 @@ static void read_seg(const struct check *c, enum seg_index i, struct seg *s)
 static bool v86_seg_ok(struct check *c, const struct seg *s)
 {
 	if (s->base != s->sel << 4)
-		return refuse(c, "guest %s base 0x%llx != selector << 4 in "
-				 "virtual-8086 mode",
+		return refuse(c,
+			      "guest %s base 0x%llx != selector << 4 in "
+			      "virtual-8086 mode",
 			      s->name, ull(s->base));
 	if (s->limit != 0xffff)
-		return refuse(c, "guest %s limit 0x%llx != 0xffff in "
-				 "virtual-8086 mode",
+		return refuse(c,
+			      "guest %s limit 0x%llx != 0xffff in "
+			      "virtual-8086 mode",
 			      s->name, ull(s->limit));
 	if (s->ar != 0xf3)
-		return refuse(c, "guest %s access rights 0x%llx != 0xf3 in "
-				 "virtual-8086 mode",
+		return refuse(c,
+			      "guest %s access rights 0x%llx != 0xf3 in "
+			      "virtual-8086 mode",
 			      s->name, ull(s->ar));
 	return true;
 }
@@ -847,16 +895,19 @@ static bool v86_seg_ok(struct check *c, const struct seg *s)
 static bool seg_ar_format_ok(struct check *c, const struct seg *s)
 {
 	if (s->ar & AR_RESERVED_LOW || s->ar & AR_RESERVED_HIGH)
-		return refuse(c, "guest %s access rights 0x%llx: reserved "
-				 "bits set",
+		return refuse(c,
+			      "guest %s access rights 0x%llx: reserved "
+			      "bits set",
 			      s->name, ull(s->ar));
 	if ((s->limit & 0xfff) != 0xfff && s->ar & AR_G)
-		return refuse(c, "guest %s access rights: G set with limit "
-				 "0x%llx",
+		return refuse(c,
+			      "guest %s access rights: G set with limit "
+			      "0x%llx",
 			      s->name, ull(s->limit));
 	if (s->limit >> 20 && !(s->ar & AR_G))
-		return refuse(c, "guest %s access rights: G clear with limit "
-				 "0x%llx",
+		return refuse(c,
+			      "guest %s access rights: G clear with limit "
+			      "0x%llx",
 			      s->name, ull(s->limit));
 	return true;
 }
@@ -871,19 +922,22 @@ static bool cs_ar_ok(struct check *c, const struct seg *cs,
 	      (type == 3 && c->unrestricted)))
 		return refuse(c, "guest CS access rights: type %u", type);
 	if (!(cs->ar & AR_S) || !(cs->ar & AR_P))
-		return refuse(c, "guest CS access rights 0x%llx: S and P "
-				 "must be 1",
+		return refuse(c,
+			      "guest CS access rights 0x%llx: S and P "
+			      "must be 1",
 			      ull(cs->ar));
 	if (type == 3 && dpl != 0)
-		return refuse(c, "guest CS access rights: DPL %u != 0 for a "
-				 "data-type CS",
+		return refuse(c,
+			      "guest CS access rights: DPL %u != 0 for a "
+			      "data-type CS",
 			      dpl);
 	if ((type == 9 || type == 11) && dpl != ss_dpl)
 		return refuse(c, "guest CS access rights: DPL %u != SS.DPL %u",
 			      dpl, ss_dpl);
 	if ((type == 13 || type == 15) && dpl > ss_dpl)
-		return refuse(c, "guest CS access rights: conforming DPL %u > "
-				 "SS.DPL %u",
+		return refuse(c,
+			      "guest CS access rights: conforming DPL %u > "
+			      "SS.DPL %u",
 			      dpl, ss_dpl);
 	if (c->ia32e_guest && cs->ar & AR_L && cs->ar & AR_DB)
 		return refuse(c, "guest CS access rights: L and D/B both set "
@@ -900,16 +954,18 @@ static bool ss_ar_ok(struct check *c, const struct seg *ss,
 		return refuse(c, "guest SS access rights: DPL %u != RPL %llu",
 			      dpl, ull(ss->sel & 3));
 	if ((AR_TYPE(cs->ar) == 3 || !(rd(c, F_G_CR0) & CR0_PE)) && dpl)
-		return refuse(c, "guest SS access rights: DPL %u must be 0 "
-				 "in real mode or with a data-type CS",
+		return refuse(c,
+			      "guest SS access rights: DPL %u must be 0 "
+			      "in real mode or with a data-type CS",
 			      dpl);
 	if (!ss->usable)
 		return true;
 	if (type != 3 && type != 7)
 		return refuse(c, "guest SS access rights: type %u", type);
 	if (!(ss->ar & AR_S) || !(ss->ar & AR_P))
-		return refuse(c, "guest SS access rights 0x%llx: S and P "
-				 "must be 1",
+		return refuse(c,
+			      "guest SS access rights 0x%llx: S and P "
+			      "must be 1",
 			      ull(ss->ar));
 	return seg_ar_format_ok(c, ss);
 }
@@ -921,12 +977,14 @@ static bool data_seg_ar_ok(struct check *c, const struct seg *s)
 	if (!s->usable)
 		return true;
 	if (!(type & 1) || (type & 8 && !(type & 2)))
-		return refuse(c, "guest %s access rights: type %u (must be "
-				 "accessed, and readable if code)",
+		return refuse(c,
+			      "guest %s access rights: type %u (must be "
+			      "accessed, and readable if code)",
 			      s->name, type);
 	if (!(s->ar & AR_S) || !(s->ar & AR_P))
-		return refuse(c, "guest %s access rights 0x%llx: S and P "
-				 "must be 1",
+		return refuse(c,
+			      "guest %s access rights 0x%llx: S and P "
+			      "must be 1",
 			      s->name, ull(s->ar));
 	if (!c->unrestricted && type <= 11 && dpl < (s->sel & 3))
 		return refuse(c, "guest %s access rights: DPL %u < RPL %llu",
@@ -947,12 +1005,14 @@ static bool tr_ok(struct check *c, const struct seg *tr)
 	if (!tr->usable)
 		return refuse(c, "guest TR access rights: unusable");
 	if (!(type == 11 || (type == 3 && !c->ia32e_guest)))
-		return refuse(c, "guest TR access rights: type %u is not a "
-				 "busy TSS of this mode",
+		return refuse(c,
+			      "guest TR access rights: type %u is not a "
+			      "busy TSS of this mode",
 			      type);
 	if (tr->ar & AR_S || !(tr->ar & AR_P))
-		return refuse(c, "guest TR access rights 0x%llx: S must be 0 "
-				 "and P 1",
+		return refuse(c,
+			      "guest TR access rights 0x%llx: S must be 0 "
+			      "and P 1",
 			      ull(tr->ar));
 	return seg_ar_format_ok(c, tr);
 }
@@ -967,10 +1027,10 @@ static bool ldtr_ok(struct check *c, const struct seg *ldtr)
 	if (!canonical(ldtr->base))
 		return refuse(c, "guest LDTR base 0x%llx not canonical",
 			      ull(ldtr->base));
-	if (AR_TYPE(ldtr->ar) != 2 || ldtr->ar & AR_S ||
-	    !(ldtr->ar & AR_P))
-		return refuse(c, "guest LDTR access rights 0x%llx: must be a "
-				 "present LDT (type 2, S 0)",
+	if (AR_TYPE(ldtr->ar) != 2 || ldtr->ar & AR_S || !(ldtr->ar & AR_P))
+		return refuse(c,
+			      "guest LDTR access rights 0x%llx: must be a "
+			      "present LDT (type 2, S 0)",
 			      ull(ldtr->ar));
 	return seg_ar_format_ok(c, ldtr);
 }
@@ -986,8 +1046,9 @@ static bool seg_bases_ok(struct check *c, const struct seg *segs)
 			      ull(segs[SEG_CS].base));
 	for (i = SEG_ES; i <= SEG_DS; i++)
 		if (i != SEG_CS && segs[i].usable && segs[i].base >> 32)
-			return refuse(c, "guest %s base 0x%llx: bits 63:32 "
-					 "must be 0",
+			return refuse(c,
+				      "guest %s base 0x%llx: bits 63:32 "
+				      "must be 0",
 				      segs[i].name, ull(segs[i].base));
 	return true;
 }
@@ -1017,8 +1078,7 @@ static bool guest_segments_ok(struct check *c)
 	    !ss_ar_ok(c, &segs[SEG_SS], &segs[SEG_CS]))
 		return false;
 	for (i = SEG_ES; i <= SEG_GS; i++)
-		if (i != SEG_CS && i != SEG_SS &&
-		    !data_seg_ar_ok(c, &segs[i]))
+		if (i != SEG_CS && i != SEG_SS && !data_seg_ar_ok(c, &segs[i]))
 			return false;
 	return true;
 }
@@ -1034,12 +1094,14 @@ static bool guest_tables_ok(struct check *c)
 		return refuse(c, "guest IDTR base 0x%llx not canonical",
 			      ull(rd(c, F_G_IDTR_BASE)));
 	if (rd(c, F_G_GDTR_LIMIT) >> 16)
-		return refuse(c, "guest GDTR limit 0x%llx: bits 31:16 must be "
-				 "0",
+		return refuse(c,
+			      "guest GDTR limit 0x%llx: bits 31:16 must be "
+			      "0",
 			      ull(rd(c, F_G_GDTR_LIMIT)));
 	if (rd(c, F_G_IDTR_LIMIT) >> 16)
-		return refuse(c, "guest IDTR limit 0x%llx: bits 31:16 must be "
-				 "0",
+		return refuse(c,
+			      "guest IDTR limit 0x%llx: bits 31:16 must be "
+			      "0",
 			      ull(rd(c, F_G_IDTR_LIMIT)));
 	return true;
 }
@@ -1053,8 +1115,9 @@ static bool guest_rip_rflags_ok(struct check *c)
 	if (long_cs && !canonical(rip))
 		return refuse(c, "guest RIP 0x%llx not canonical", ull(rip));
 	if (!long_cs && rip >> 32)
-		return refuse(c, "guest RIP 0x%llx: bits 63:32 must be 0 "
-				 "outside 64-bit mode",
+		return refuse(c,
+			      "guest RIP 0x%llx: bits 63:32 must be 0 "
+			      "outside 64-bit mode",
 			      ull(rip));
 	if (rflags & RFLAGS_RESERVED || !(rflags & RFLAGS_FIXED1))
 		return refuse(c, "guest RFLAGS 0x%llx: reserved bits wrong",
@@ -1106,12 +1169,14 @@ static bool guest_activity_ok(struct check *c)
 		return refuse(c, "guest activity state HLT with SS.DPL %u",
 			      ss_dpl);
 	if (state != ACT_ACTIVE && block & (BLOCK_STI | BLOCK_MOV_SS))
-		return refuse(c, "guest activity state %llu with blocking by "
-				 "STI or MOV SS",
+		return refuse(c,
+			      "guest activity state %llu with blocking by "
+			      "STI or MOV SS",
 			      ull(state));
 	if (!injection_fits_activity(state, rd(c, F_ENTRY_INTR_INFO)))
-		return refuse(c, "event injected into activity state %llu that "
-				 "cannot take it",
+		return refuse(c,
+			      "event injected into activity state %llu that "
+			      "cannot take it",
 			      ull(state));
 	return true;
 }
@@ -1123,11 +1188,11 @@ static bool guest_interruptibility_ok(struct check *c)
 	bool valid = info & INTR_VALID;
 
 	if (block & BLOCK_RESERVED)
-		return refuse(c, "guest interruptibility 0x%llx: reserved bits "
-				 "set",
+		return refuse(c,
+			      "guest interruptibility 0x%llx: reserved bits "
+			      "set",
 			      ull(block));
-	if ((block & (BLOCK_STI | BLOCK_MOV_SS)) ==
-	    (BLOCK_STI | BLOCK_MOV_SS))
+	if ((block & (BLOCK_STI | BLOCK_MOV_SS)) == (BLOCK_STI | BLOCK_MOV_SS))
 		return refuse(c, "guest interruptibility: blocking by STI and "
 				 "MOV SS together");
 	if (block & BLOCK_STI && !(rd(c, F_G_RFLAGS) & RFLAGS_IF))
@@ -1143,8 +1208,8 @@ static bool guest_interruptibility_ok(struct check *c)
 	if (block & BLOCK_SMI)
 		return refuse(c, "guest interruptibility: blocking by SMI "
 				 "outside SMM");
-	if (valid && INTR_TYPE(info) == INTR_NMI &&
-	    c->pin & PIN_VIRTUAL_NMIS && block & BLOCK_NMI)
+	if (valid && INTR_TYPE(info) == INTR_NMI && c->pin & PIN_VIRTUAL_NMIS &&
+	    block & BLOCK_NMI)
 		return refuse(c, "guest interruptibility: virtual NMI injected "
 				 "under NMI blocking");
 	return true;
@@ -1159,15 +1224,17 @@ static bool guest_pending_debug_ok(struct check *c)
 	bool bs = pending & PENDING_DBG_BS;
 
 	if (pending & PENDING_DBG_RESERVED)
-		return refuse(c, "guest pending debug exceptions 0x%llx: "
-				 "reserved bits set",
+		return refuse(c,
+			      "guest pending debug exceptions 0x%llx: "
+			      "reserved bits set",
 			      ull(pending));
 	if (!(block & (BLOCK_STI | BLOCK_MOV_SS)) &&
 	    rd(c, F_G_ACTIVITY) != ACT_HLT)
 		return true;
 	if (bs != (tf && !btf))
-		return refuse(c, "guest pending debug exceptions: BS must be "
-				 "%u with RFLAGS.TF %u and DEBUGCTL.BTF %u",
+		return refuse(c,
+			      "guest pending debug exceptions: BS must be "
+			      "%u with RFLAGS.TF %u and DEBUGCTL.BTF %u",
 			      tf && !btf, tf, btf);
 	return true;
 }
@@ -1184,8 +1251,9 @@ static bool guest_pdptes_ok(struct check *c)
 	for (n = 0; n < 4; n++) {
 		pdpte = rd(c, F_G_PDPTE0 + 2 * n);
 		if (pdpte & 1 && (pdpte & 0x1e6ULL || beyond_phys_width(pdpte)))
-			return refuse(c, "guest PDPTE%u 0x%llx: reserved bits "
-					 "set",
+			return refuse(c,
+				      "guest PDPTE%u 0x%llx: reserved bits "
+				      "set",
 				      n, ull(pdpte));
 	}
 	return true;

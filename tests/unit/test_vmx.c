@@ -127,10 +127,9 @@ Test(vmx, each_missing_feature_is_named_in_one_line)
 		saved = sim_msr_get(ROOT_CPU, r->msr);
 		sim_msr_set(ROOT_CPU, r->msr, saved & ~r->bits);
 		console_reset();
-		cr_assert_eq(vmx_check_features(), -EIO, "without %s",
-			     r->line);
-		snprintf(line, sizeof(line),
-			 "CPU 0: VMX feature missing: %s\n", r->line);
+		cr_assert_eq(vmx_check_features(), -EIO, "without %s", r->line);
+		snprintf(line, sizeof(line), "CPU 0: VMX feature missing: %s\n",
+			 r->line);
 		cr_assert(log_contains(line), "no '%s' in:\n%s", line,
 			  hv_log());
 		/* Without secondary controls, EPT and the rest go too. */
@@ -205,7 +204,7 @@ static void assert_segment(unsigned int cpu, const char *name, u32 sel,
 	cr_assert_eq(vmcs(cpu, base), s->base, "%s base", name);
 }
 
-#define ASSERT_SEGMENT(cpu, NAME, seg)                                       \
+#define ASSERT_SEGMENT(cpu, NAME, seg)                                         \
 	assert_segment(cpu, #NAME, VMCS_GUEST_##NAME##_SELECTOR,               \
 		       VMCS_GUEST_##NAME##_LIMIT,                              \
 		       VMCS_GUEST_##NAME##_AR_BYTES, VMCS_GUEST_##NAME##_BASE, \
@@ -273,8 +272,7 @@ Test(vmx, controls_as_the_hypervisor_needs_them)
 	cr_assert_not(proc & BIT(24), "no unconditional I/O exiting");
 	cr_assert_not(proc & (BIT(15) | BIT(16)), "no CR3 exiting");
 	cr_assert_eq(proc2, PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST |
-				    PROC2_ENABLE_RDTSCP |
-				    PROC2_ENABLE_INVPCID |
+				    PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
 				    PROC2_ENABLE_XSAVES);
 	cr_assert_eq(exit & (EXIT_HOST_ADDR_SPACE_SIZE | EXIT_ACK_INTERRUPT |
 			     EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
@@ -360,8 +358,7 @@ Test(vmx, host_state_of_the_hypervisor)
 	cr_assert_eq((desc >> 16 & 0xffffff) | (desc >> 56) << 24 |
 			     a->host_gdt[HOST_TR_SELECTOR / 8 + 1] << 32,
 		     tss, "the GDT's TSS descriptor names the TSS");
-	cr_assert_eq(vmcs(2, VMCS_HOST_GDTR_BASE),
-		     (u64)(uintptr_t)a->host_gdt);
+	cr_assert_eq(vmcs(2, VMCS_HOST_GDTR_BASE), (u64)(uintptr_t)a->host_gdt);
 	cr_assert_eq(vmcs(2, VMCS_HOST_CS_SELECTOR), HOST_CS_SELECTOR);
 	cr_assert_eq(vmcs(2, VMCS_HOST_TR_SELECTOR), HOST_TR_SELECTOR);
 	cr_assert_eq(vmcs(2, VMCS_HOST_RSP),
@@ -440,8 +437,7 @@ Test(vmx, pae_linux_gets_its_pdptes_into_the_vmcs)
 
 /* Leaving */
 
-static void assert_segment_equal(const char *name,
-				 const struct x86_segment *a,
+static void assert_segment_equal(const char *name, const struct x86_segment *a,
 				 const struct x86_segment *b)
 {
 	cr_assert(a->selector == b->selector && a->base == b->base &&
@@ -528,8 +524,7 @@ Test(vmx, protected_mode_linux_restored)
 	make_linux_32bit(sim_linux_state(2));
 	cr_assert_eq(init_cpu(2), 0);
 	exit_cpu(2);
-	assert_state_equal(&per_cpu(2)->arch.linux_state,
-			   sim_linux_state(2));
+	assert_state_equal(&per_cpu(2)->arch.linux_state, sim_linux_state(2));
 }
 
 /* Failures roll everything back. */

@@ -17,52 +17,108 @@
 /* Field encodings (SDM appendix B), written out here for the test alone. */
 enum {
 	VPID = 0x0000,
-	G_ES_SEL = 0x0800, G_CS_SEL = 0x0802, G_SS_SEL = 0x0804,
-	G_DS_SEL = 0x0806, G_FS_SEL = 0x0808, G_GS_SEL = 0x080a,
-	G_LDTR_SEL = 0x080c, G_TR_SEL = 0x080e,
-	H_ES_SEL = 0x0c00, H_CS_SEL = 0x0c02, H_SS_SEL = 0x0c04,
-	H_DS_SEL = 0x0c06, H_FS_SEL = 0x0c08, H_GS_SEL = 0x0c0a,
+	G_ES_SEL = 0x0800,
+	G_CS_SEL = 0x0802,
+	G_SS_SEL = 0x0804,
+	G_DS_SEL = 0x0806,
+	G_FS_SEL = 0x0808,
+	G_GS_SEL = 0x080a,
+	G_LDTR_SEL = 0x080c,
+	G_TR_SEL = 0x080e,
+	H_ES_SEL = 0x0c00,
+	H_CS_SEL = 0x0c02,
+	H_SS_SEL = 0x0c04,
+	H_DS_SEL = 0x0c06,
+	H_FS_SEL = 0x0c08,
+	H_GS_SEL = 0x0c0a,
 	H_TR_SEL = 0x0c0c,
-	IO_BITMAP_A = 0x2000, IO_BITMAP_B = 0x2002, MSR_BITMAP = 0x2004,
-	EXIT_MSR_LOAD_ADDR = 0x2008, EPTP = 0x201a,
-	LINK_POINTER = 0x2800, G_DEBUGCTL = 0x2802, G_PAT = 0x2804,
-	G_EFER = 0x2806, G_PDPTE0 = 0x280a,
-	H_PAT = 0x2c00, H_EFER = 0x2c02,
-	PIN = 0x4000, PROC = 0x4002, CR3_TARGETS = 0x400a, EXIT = 0x400c,
-	EXIT_MSR_LOAD_COUNT = 0x4010, ENTRY = 0x4012, ENTRY_INFO = 0x4016,
-	ENTRY_ERROR = 0x4018, ENTRY_LEN = 0x401a, PROC2 = 0x401e,
-	INSN_ERROR = 0x4400, EXIT_REASON = 0x4402,
-	G_ES_LIMIT = 0x4800, G_CS_LIMIT = 0x4802, G_SS_LIMIT = 0x4804,
-	G_DS_LIMIT = 0x4806, G_FS_LIMIT = 0x4808, G_GS_LIMIT = 0x480a,
-	G_LDTR_LIMIT = 0x480c, G_TR_LIMIT = 0x480e,
-	G_GDTR_LIMIT = 0x4810, G_IDTR_LIMIT = 0x4812,
-	G_ES_AR = 0x4814, G_CS_AR = 0x4816, G_SS_AR = 0x4818,
-	G_DS_AR = 0x481a, G_FS_AR = 0x481c, G_GS_AR = 0x481e,
-	G_LDTR_AR = 0x4820, G_TR_AR = 0x4822,
-	G_INTERRUPTIBILITY = 0x4824, G_ACTIVITY = 0x4826,
+	IO_BITMAP_A = 0x2000,
+	IO_BITMAP_B = 0x2002,
+	MSR_BITMAP = 0x2004,
+	EXIT_MSR_LOAD_ADDR = 0x2008,
+	EPTP = 0x201a,
+	LINK_POINTER = 0x2800,
+	G_DEBUGCTL = 0x2802,
+	G_PAT = 0x2804,
+	G_EFER = 0x2806,
+	G_PDPTE0 = 0x280a,
+	H_PAT = 0x2c00,
+	H_EFER = 0x2c02,
+	PIN = 0x4000,
+	PROC = 0x4002,
+	CR3_TARGETS = 0x400a,
+	EXIT = 0x400c,
+	EXIT_MSR_LOAD_COUNT = 0x4010,
+	ENTRY = 0x4012,
+	ENTRY_INFO = 0x4016,
+	ENTRY_ERROR = 0x4018,
+	ENTRY_LEN = 0x401a,
+	PROC2 = 0x401e,
+	INSN_ERROR = 0x4400,
+	EXIT_REASON = 0x4402,
+	G_ES_LIMIT = 0x4800,
+	G_CS_LIMIT = 0x4802,
+	G_SS_LIMIT = 0x4804,
+	G_DS_LIMIT = 0x4806,
+	G_FS_LIMIT = 0x4808,
+	G_GS_LIMIT = 0x480a,
+	G_LDTR_LIMIT = 0x480c,
+	G_TR_LIMIT = 0x480e,
+	G_GDTR_LIMIT = 0x4810,
+	G_IDTR_LIMIT = 0x4812,
+	G_ES_AR = 0x4814,
+	G_CS_AR = 0x4816,
+	G_SS_AR = 0x4818,
+	G_DS_AR = 0x481a,
+	G_FS_AR = 0x481c,
+	G_GS_AR = 0x481e,
+	G_LDTR_AR = 0x4820,
+	G_TR_AR = 0x4822,
+	G_INTERRUPTIBILITY = 0x4824,
+	G_ACTIVITY = 0x4826,
 	G_SYSENTER_CS = 0x482a,
 	QUALIFICATION = 0x6400,
-	G_CR0 = 0x6800, G_CR3 = 0x6802, G_CR4 = 0x6804,
-	G_ES_BASE = 0x6806, G_CS_BASE = 0x6808, G_SS_BASE = 0x680a,
-	G_DS_BASE = 0x680c, G_FS_BASE = 0x680e, G_GS_BASE = 0x6810,
-	G_LDTR_BASE = 0x6812, G_TR_BASE = 0x6814,
-	G_GDTR_BASE = 0x6816, G_IDTR_BASE = 0x6818, G_DR7 = 0x681a,
-	G_RSP = 0x681c, G_RIP = 0x681e, G_RFLAGS = 0x6820,
-	G_PENDING_DBG = 0x6822, G_SYSENTER_ESP = 0x6824,
+	G_CR0 = 0x6800,
+	G_CR3 = 0x6802,
+	G_CR4 = 0x6804,
+	G_ES_BASE = 0x6806,
+	G_CS_BASE = 0x6808,
+	G_SS_BASE = 0x680a,
+	G_DS_BASE = 0x680c,
+	G_FS_BASE = 0x680e,
+	G_GS_BASE = 0x6810,
+	G_LDTR_BASE = 0x6812,
+	G_TR_BASE = 0x6814,
+	G_GDTR_BASE = 0x6816,
+	G_IDTR_BASE = 0x6818,
+	G_DR7 = 0x681a,
+	G_RSP = 0x681c,
+	G_RIP = 0x681e,
+	G_RFLAGS = 0x6820,
+	G_PENDING_DBG = 0x6822,
+	G_SYSENTER_ESP = 0x6824,
 	G_SYSENTER_EIP = 0x6826,
-	H_CR0 = 0x6c00, H_CR3 = 0x6c02, H_CR4 = 0x6c04,
-	H_FS_BASE = 0x6c06, H_GS_BASE = 0x6c08, H_TR_BASE = 0x6c0a,
-	H_GDTR_BASE = 0x6c0c, H_IDTR_BASE = 0x6c0e,
-	H_SYSENTER_ESP = 0x6c10, H_SYSENTER_EIP = 0x6c12,
-	H_RSP = 0x6c14, H_RIP = 0x6c16,
+	H_CR0 = 0x6c00,
+	H_CR3 = 0x6c02,
+	H_CR4 = 0x6c04,
+	H_FS_BASE = 0x6c06,
+	H_GS_BASE = 0x6c08,
+	H_TR_BASE = 0x6c0a,
+	H_GDTR_BASE = 0x6c0c,
+	H_IDTR_BASE = 0x6c0e,
+	H_SYSENTER_ESP = 0x6c10,
+	H_SYSENTER_EIP = 0x6c12,
+	H_RSP = 0x6c14,
+	H_RIP = 0x6c16,
 };
 
 #define BIT(n) (1ULL << (n))
 #define GOOD_PIN (0x16 | BIT(3) | BIT(6))
 #define GOOD_PROC (0x04006172 | BIT(25) | BIT(28) | BIT(31))
 #define GOOD_PROC2 (BIT(1) | BIT(7))
-#define GOOD_EXIT (0x00036dfb | BIT(2) | BIT(9) | BIT(15) | BIT(18) |        \
-		   BIT(19) | BIT(20) | BIT(21))
+#define GOOD_EXIT                                                     \
+	(0x00036dfb | BIT(2) | BIT(9) | BIT(15) | BIT(18) | BIT(19) | \
+	 BIT(20) | BIT(21))
 #define GOOD_ENTRY (0x000011fb | BIT(2) | BIT(9) | BIT(14) | BIT(15))
 #define GOOD_EPTP (0x103000 | 6 | 3 << 3)
 #define CR4_VMXE BIT(13)
@@ -193,22 +249,22 @@ static void teardown(void)
 
 TestSuite(vmx_checks, .init = setup, .fini = teardown);
 
-#define assert_refused(expected, text)                                       \
-	do {                                                                   \
-		int _r = check();                                              \
+#define assert_refused(expected, text)                                        \
+	do {                                                                  \
+		int _r = check();                                             \
 		cr_assert_eq(_r, expected, "entry gave %d (%s), expected %d", \
-			     _r, why, expected);                               \
-		cr_assert(strstr(why, text), "reason '%s' lacks '%s'", why,    \
-			  text);                                               \
+			     _r, why, expected);                              \
+		cr_assert(strstr(why, text), "reason '%s' lacks '%s'", why,   \
+			  text);                                              \
 	} while (0)
 
 /* Breaks one field of a good VMCS, checks the refusal, restores it. */
-#define assert_field_refused(field, value, expected, text)                   \
-	do {                                                                   \
-		write_good_vmcs();                                             \
-		w(field, value);                                               \
-		assert_refused(expected, text);                                \
-		write_good_vmcs();                                             \
+#define assert_field_refused(field, value, expected, text) \
+	do {                                               \
+		write_good_vmcs();                         \
+		w(field, value);                           \
+		assert_refused(expected, text);            \
+		write_good_vmcs();                         \
 	} while (0)
 
 #define CTL SIM_VMENTRY_BAD_CONTROLS
@@ -236,8 +292,7 @@ Test(vmx_checks, hw_vmlaunch_runs_the_checks)
 	cr_assert_eq(hw_vmlaunch(), -1);
 	cr_assert_eq(sim_cpu_launches(CPU), 1);
 	cr_assert_eq(r(INSN_ERROR), 8);
-	cr_assert_str_eq(sim_vmx_last_refusal(CPU),
-			 "host CS selector is null");
+	cr_assert_str_eq(sim_vmx_last_refusal(CPU), "host CS selector is null");
 }
 
 Test(vmx_checks, install_writes_the_capability_msrs)
@@ -370,8 +425,7 @@ Test(vmx_checks, exit_and_entry_controls)
 	assert_refused(CTL, "VM-exit MSR-load address 0x3008");
 	write_good_vmcs();
 	w(EXIT_MSR_LOAD_COUNT, 0);
-	assert_field_refused(ENTRY, GOOD_ENTRY | BIT(10), CTL,
-			     "entry to SMM");
+	assert_field_refused(ENTRY, GOOD_ENTRY | BIT(10), CTL, "entry to SMM");
 	assert_field_refused(EXIT, GOOD_EXIT & ~BIT(9), HOST,
 			     "host address-space size is 0");
 }
@@ -386,8 +440,7 @@ Test(vmx_checks, event_injection)
 	w(ENTRY_ERROR, 0x10);
 	cr_assert_eq(check(), 0, "#GP injection: %s", why);
 
-	assert_field_refused(ENTRY_INFO, INJECT(1, 32), CTL,
-			     "reserved type 1");
+	assert_field_refused(ENTRY_INFO, INJECT(1, 32), CTL, "reserved type 1");
 	assert_field_refused(ENTRY_INFO, INJECT(2, 3), CTL,
 			     "NMI with vector 3");
 	assert_field_refused(ENTRY_INFO, INJECT(3, 32), CTL,
@@ -614,8 +667,7 @@ Test(vmx_checks, guest_tr_and_ldtr)
 			     "guest TR access rights: unusable");
 	assert_field_refused(G_TR_AR, 0x83, GUEST,
 			     "guest TR access rights: type 3");
-	assert_field_refused(G_TR_AR, 0x9b, GUEST,
-			     "S must be 0 and P 1");
+	assert_field_refused(G_TR_AR, 0x9b, GUEST, "S must be 0 and P 1");
 	assert_field_refused(G_TR_SEL, 0x44, GUEST,
 			     "guest TR selector 0x44: TI must be 0");
 	assert_field_refused(G_TR_BASE, 0x0000800000000000ULL, GUEST,
@@ -632,8 +684,7 @@ Test(vmx_checks, guest_descriptor_tables)
 {
 	assert_field_refused(G_GDTR_LIMIT, 0x10000, GUEST,
 			     "guest GDTR limit 0x10000: bits 31:16 must be 0");
-	assert_field_refused(G_IDTR_LIMIT, 0x10fff, GUEST,
-			     "guest IDTR limit");
+	assert_field_refused(G_IDTR_LIMIT, 0x10fff, GUEST, "guest IDTR limit");
 	assert_field_refused(G_GDTR_BASE, 0x0000800000000000ULL, GUEST,
 			     "guest GDTR base 0x800000000000 not canonical");
 	assert_field_refused(G_IDTR_BASE, 0xff00000000000000ULL, GUEST,
@@ -646,8 +697,7 @@ Test(vmx_checks, guest_rip_and_rflags)
 			     "guest RIP 0x800000000000 not canonical");
 	assert_field_refused(G_RFLAGS, 0, GUEST,
 			     "guest RFLAGS 0x0: reserved bits wrong");
-	assert_field_refused(G_RFLAGS, 0x8002, GUEST,
-			     "guest RFLAGS 0x8002");
+	assert_field_refused(G_RFLAGS, 0x8002, GUEST, "guest RFLAGS 0x8002");
 	assert_field_refused(G_RFLAGS, 0x20002, GUEST,
 			     "guest RFLAGS.VM set in IA-32e or real mode");
 	assert_field_refused(ENTRY_INFO, INJECT(0, 0x30), GUEST,
