@@ -6,22 +6,14 @@
 #include <sim/dmar.h>
 #include <sim/hw_state.h>
 #include <sim/pci_hw.h>
-
-/*
- * IA32_VMX_EPT_VPID_CAP of a Skylake-class CPU: 4-level walk, write-back,
- * 2M and 1G pages, INVEPT with single-context and all-context types.
- */
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
-#define SIM_EPT_CAPS                                                           \
-	((1ULL << 6) | (1ULL << 14) | (1ULL << 16) | (1ULL << 17) |           \
-	 (1ULL << 20) | (1ULL << 25) | (1ULL << 26))
+#include <sim/vmx_checks.h>
 
 void sim_devices_attach(const struct jailhouse_system *system)
 {
 	unsigned int n, cpu;
 
 	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++)
-		sim_msr_set(cpu, MSR_IA32_VMX_EPT_VPID_CAP, SIM_EPT_CAPS);
+		sim_vmx_install(cpu);
 	sim_apic_hw_attach(system);
 	sim_ioapic_attach(system);
 	sim_dmar_reset();

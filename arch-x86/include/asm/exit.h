@@ -18,6 +18,24 @@ enum x86_exit_reason {
 	X86_EXIT_KICK, /* IPI/NMI from another CPU: look at the requests */
 	X86_EXIT_TRIPLE_FAULT,
 	X86_EXIT_UNHANDLED, /* any reason the hypervisor does not handle */
+	X86_EXIT_EPT_VIOLATION, /* nested paging violation, not decoded yet */
+	X86_EXIT_CPUID,
+	X86_EXIT_MSR_READ,
+	X86_EXIT_MSR_WRITE,
+	X86_EXIT_CR_ACCESS,
+	X86_EXIT_XSETBV,
+	X86_EXIT_PREEMPTION_TIMER,
+	X86_EXIT_EXCEPTION, /* an intercepted exception of the guest */
+	X86_EXIT_INIT,
+	X86_EXIT_SIPI,
+};
+
+/* What a control-register access exit did (x86_exit.cr.access). */
+enum x86_cr_access {
+	X86_CR_MOV_TO,
+	X86_CR_MOV_FROM,
+	X86_CR_CLTS,
+	X86_CR_LMSW,
 };
 
 struct x86_exit {
@@ -33,7 +51,36 @@ struct x86_exit {
 		u8 size;
 		bool is_write;
 		u32 value;
+		bool is_string; /* INS/OUTS: value is not used */
+		bool rep;
 	} pio;
+	u32 insn_length; /* of the instruction that exited, where one did */
+	struct {
+		u64 gpa;
+		u64 gla; /* guest-linear address, if gla_valid */
+		bool read, write, fetch, gla_valid;
+	} ept;
+	struct {
+		u32 index;
+		u64 value; /* for writes: EDX:EAX */
+	} msr;
+	struct {
+		u32 index; /* XCR number, from ECX */
+		u64 value; /* EDX:EAX */
+	} xcr;
+	struct {
+		u8 cr;
+		enum x86_cr_access access;
+		u8 gpr; /* enum x86_reg of MOV to/from CR */
+		u16 lmsw_source;
+		u64 value; /* for MOV to CR: the register's value */
+	} cr;
+	struct {
+		u8 vector;
+		bool has_error_code;
+		u32 error_code;
+	} exception;
+	u8 sipi_vector;
 };
 
 /* True if the guest may go on; false if the CPU stays in the hypervisor. */

@@ -3,6 +3,24 @@
 #define _ASM_PERCPU_H
 
 #include <core/types.h>
+#include <asm/cpu_state.h>
+
+/* The hypervisor's GDT: null, 64-bit code, data, a 16-byte TSS descriptor. */
+#define HOST_GDT_ENTRIES 5
+#define HOST_CS_SELECTOR 0x08
+#define HOST_DS_SELECTOR 0x10
+#define HOST_TR_SELECTOR 0x18
+
+/* The 64-bit task-state segment: the CPU reads stack pointers from it. */
+struct x86_tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 io_bitmap_offset;
+} __attribute__((packed));
 
 /* What a CPU's guest is doing, as far as the hypervisor arranged it. */
 enum vcpu_state {
@@ -45,6 +63,29 @@ struct arch_per_cpu {
 	u32 pci_address; /* the guest's view of the 0xCF8 latch */
 	u64 eptp_loaded;
 	struct apic_per_cpu apic;
+
+	/* VMX operation of this CPU (vmx.c). */
+	bool vmx_on;
+	void *vmxon_region;
+	void *vmcs;
+	void *msr_bitmap;
+	void *host_stack; /* only when the entry code provided no stack */
+	/*
+	 * Set by the entry code before vmx_cpu_init: where VM exits land, the
+	 * stack they run on, the hypervisor's page tables. Left 0, vmx.c
+	 * picks stand-ins (a halting exit handler, a stack page of its own,
+	 * Linux's CR3), which is what the simulator uses.
+	 */
+	u64 host_rip, host_rsp, host_cr3;
+	u64 host_gdt[HOST_GDT_ENTRIES];
+	struct x86_tss64 host_tss;
+	/* Linux's state: captured by vmx_cpu_init, updated by vmx_cpu_exit. */
+	struct x86_cpu_state linux_state;
+	/*
+	 * The guest's general-purpose registers, saved by the entry code on
+	 * each VM exit and loaded again on entry; RSP lives in the VMCS.
+	 */
+	struct guest_regs guest_regs;
 };
 
 #endif
