@@ -9,26 +9,13 @@
 #include <core/cell.h>
 #include <core/page_pool.h>
 #include <core/printk.h>
+#include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/vmcs.h>
+#include <asm/vmx.h>
 
 #define REQUEST_TIMEOUT_NS 1000000000ULL
-
-static void vcpu_reset(struct per_cpu *cpu)
-{
-	u64 address = cpu->cell->config->cpu_reset_address;
-	u64 segment = address & ~0xffffULL;
-
-	/* Real-mode start: the segment base holds all but the low 16 bits. */
-	hw_vmwrite(VMCS_GUEST_CS_SELECTOR, (segment >> 4) & 0xffff);
-	hw_vmwrite(VMCS_GUEST_CS_BASE, segment);
-	hw_vmwrite(VMCS_GUEST_CS_LIMIT, 0xffff);
-	hw_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0x9b);
-	hw_vmwrite(VMCS_GUEST_RIP, address & 0xffff);
-	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-}
 
 void vcpu_load_cell(struct per_cpu *cpu)
 {
@@ -60,10 +47,12 @@ bool x86_handle_requests(struct per_cpu *cpu)
 	}
 	if (a->reset_request) {
 		vcpu_load_cell(cpu);
-		vcpu_reset(cpu);
+		vmx_vcpu_reset(cpu, cpu->cell->config->cpu_reset_address);
 		a->vcpu_state = VCPU_RUNNING;
+		a->apic.wait_for_sipi = false;
 		a->reset_request = false;
 	}
+	apic_handle_requests(cpu);
 	a->suspended = a->suspend_request;
 	return !a->suspended && a->vcpu_state == VCPU_RUNNING;
 }
@@ -138,7 +127,8 @@ void x86_flush_cpus(const struct cell *cell)
 
 	for (id = 0; id < num_cpus(); id++) {
 		cpu = per_cpu(id);
-		if (cell && cpu->cell != cell)
+		/* CPUs not brought up yet load fresh tables when they are. */
+		if (!cpu->cell || (cell && cpu->cell != cell))
 			continue;
 		cpu->arch.flush_request = true;
 		send_request(id, &cpu->arch.flush_request);

@@ -2,11 +2,13 @@
 /* Architecture bring-up and tear-down around the core's. */
 #include <core/arch.h>
 #include <core/cell.h>
+#include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/time.h>
+#include <asm/vmx.h>
 #include <asm/vtd.h>
 
 #define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
@@ -32,10 +34,17 @@ int arch_init_early(const struct jailhouse_system *system)
 
 int arch_cpu_init(struct per_cpu *cpu)
 {
-	vtd_set_cpu_apic_id(cpu->cpu_id, hw_this_apic_id());
-	vcpu_load_cell(cpu);
-	cpu->arch.vcpu_state = VCPU_RUNNING;
-	return 0;
+	int err = apic_cpu_init(cpu);
+
+	if (err)
+		return err;
+	vtd_set_cpu_apic_id(cpu->cpu_id, cpu->arch.apic.id);
+	return vmx_cpu_init(cpu);
+}
+
+void arch_cpu_exit(struct per_cpu *cpu)
+{
+	vmx_cpu_exit(cpu);
 }
 
 int arch_init_late(void)

@@ -13,6 +13,7 @@
 #include <core/printk.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
 
@@ -24,13 +25,6 @@
 
 #define CPUID_1_ECX_VMX (1U << 5)
 
-#define MSR_IA32_EFER 0xc0000080
-#define MSR_IA32_PAT 0x277
-#define MSR_IA32_MTRR_DEF_TYPE 0x2ff
-#define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST 0x8ff
-#define MSR_VMX_FIRST 0x480
-#define MSR_VMX_LAST 0x491
 
 /* The MSR bitmap's four 1 KiB quarters (SDM "MSR-Bitmap Address"). */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000U
@@ -255,6 +249,27 @@ static void write_controls(bool ia32e_guest)
 	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
 }
 
+static void msr_bitmap_slot(u32 msr, unsigned int *quarter, u32 *index)
+{
+	if (msr < MSR_BITMAP_RANGE) {
+		*quarter = 0;
+		*index = msr;
+	} else {
+		*quarter = MSR_BITMAP_READ_HIGH;
+		*index = msr - MSR_BITMAP_HIGH_BASE;
+	}
+}
+
+/* Only for MSRs inside the two ranges the bitmap covers. */
+static void pass_msr_write(u8 *bitmap, u32 msr)
+{
+	unsigned int quarter;
+	u32 index;
+
+	msr_bitmap_slot(msr, &quarter, &index);
+	bitmap[MSR_BITMAP_WRITE + quarter + index / 8] &= ~(1 << (index % 8));
+}
+
 static void intercept_msr(u8 *bitmap, u32 msr, bool read, bool write)
 {
 	unsigned int quarter;
@@ -277,22 +292,25 @@ static void intercept_msr(u8 *bitmap, u32 msr, bool read, bool write)
 }
 
 /*
- * Guests read most MSRs natively. Writes that could reach beyond the cell
- * (x2APIC IPIs, memory types, paging mode) exit, and so do reads of the VMX
- * capabilities, which cells are not meant to see.
+ * Guests read most MSRs natively; the VMX capabilities and feature control
+ * exit, since cells are not meant to see VMX. Writes exit unless they only
+ * touch the CPU's own state (asm/msr.h): the policy in msr.c decides.
  */
 static void fill_msr_bitmap(u8 *bitmap)
 {
 	u32 msr;
 
-	for (msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
-		intercept_msr(bitmap, msr, false, true);
+	memset(bitmap + MSR_BITMAP_WRITE, 0xff, 2 * MSR_BITMAP_RANGE / 8);
+	for (msr = 0; msr < MSR_BITMAP_RANGE; msr++)
+		if (msr_write_passes_through(msr))
+			pass_msr_write(bitmap, msr);
+	for (msr = MSR_BITMAP_HIGH_BASE;
+	     msr < MSR_BITMAP_HIGH_BASE + MSR_BITMAP_RANGE; msr++)
+		if (msr_write_passes_through(msr))
+			pass_msr_write(bitmap, msr);
 	for (msr = MSR_VMX_FIRST; msr <= MSR_VMX_LAST; msr++)
 		intercept_msr(bitmap, msr, true, true);
 	intercept_msr(bitmap, MSR_IA32_FEATURE_CONTROL, true, true);
-	intercept_msr(bitmap, MSR_IA32_EFER, false, true);
-	intercept_msr(bitmap, MSR_IA32_PAT, false, true);
-	intercept_msr(bitmap, MSR_IA32_MTRR_DEF_TYPE, false, true);
 }
 
 /* Host state: the hypervisor's own, loaded on every VM exit. */
@@ -615,20 +633,24 @@ int vmx_cpu_init(struct per_cpu *cpu)
 	if (err)
 		goto free_pages;
 	write_vmcs(cpu);
-	/* On hardware a successful launch continues in Linux, not here. */
 	a->vmx_on = true;
 	a->vcpu_state = VCPU_RUNNING;
-	err = launch(cpu);
-	if (err)
-		goto leave_vmx;
 	return 0;
 
-leave_vmx:
-	leave_vmx_operation(a);
 free_pages:
 	free_vmx_pages(a);
 restore_cr4:
 	hw_write_cr4(cr4);
+	return err;
+}
+
+int vmx_cpu_activate(struct per_cpu *cpu)
+{
+	/* On hardware a successful launch continues in Linux, not here. */
+	int err = launch(cpu);
+
+	if (err)
+		vmx_cpu_exit(cpu);
 	return err;
 }
 
@@ -838,16 +860,21 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 		read_simple_exit(exit, basic, qualification);
 }
 
-void vmx_skip_instruction(struct per_cpu *cpu)
+void vmx_advance_rip(struct per_cpu *cpu, unsigned int length)
 {
 	u64 rip = hw_vmread(VMCS_GUEST_RIP);
 	u64 block = hw_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	(void)cpu;
-	hw_vmwrite(VMCS_GUEST_RIP, rip + hw_vmread(VMCS_EXIT_INSTRUCTION_LEN));
+	hw_vmwrite(VMCS_GUEST_RIP, rip + length);
 	/* The instruction completed: a preceding STI or MOV SS is over. */
 	hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
 		   block & ~(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
+}
+
+void vmx_skip_instruction(struct per_cpu *cpu)
+{
+	vmx_advance_rip(cpu, (unsigned int)hw_vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 /* #DF, #TS, #NP, #SS, #GP, #PF and #AC push an error code. */

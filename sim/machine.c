@@ -8,6 +8,7 @@
 #include <core/config_check.h>
 #include <core/control.h>
 #include <jailhouse/hypercall.h>
+#include <asm/vmx.h>
 #include <sim/devices.h>
 #include <sim/sim.h>
 
@@ -44,7 +45,18 @@ static int boot_cpus(unsigned int cpus)
 			return err;
 	}
 	sim_current_cpu = 0;
-	return hv_init_late();
+	err = hv_init_late();
+	if (err)
+		return err;
+	/* Every CPU enters its guest once all are ready, as on hardware. */
+	for (cpu = 0; cpu < cpus; cpu++) {
+		sim_current_cpu = cpu;
+		err = vmx_cpu_activate(per_cpu(cpu));
+		if (err)
+			break;
+	}
+	sim_current_cpu = 0;
+	return err;
 }
 
 int sim_boot(const void *config, size_t size, unsigned int cpus)
@@ -102,6 +114,13 @@ int sim_boot_file(const char *path, unsigned int cpus)
 
 void sim_shutdown(void)
 {
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < num_cpus(); cpu++) {
+		sim_current_cpu = cpu;
+		hv_cpu_exit(cpu);
+	}
+	sim_current_cpu = 0;
 	hv_shutdown();
 	sim_idle_hook = NULL;
 }

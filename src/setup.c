@@ -175,6 +175,11 @@ int hv_init_late(void)
 	return 0;
 }
 
+void hv_cpu_exit(unsigned int cpu_id)
+{
+	arch_cpu_exit(per_cpu(cpu_id));
+}
+
 void hv_shutdown(void)
 {
 	const struct jailhouse_pci_device *dev =

@@ -10,6 +10,7 @@ enum x86_action {
 	X86_ACTION_DONE, /* skip the instruction, resume the guest */
 	X86_ACTION_INJECT_GP, /* raise #GP(0) in the guest */
 	X86_ACTION_INJECT_UD, /* raise #UD in the guest */
+	X86_ACTION_FAIL, /* the hypervisor cannot go on with this CPU */
 };
 
 #define CPUID_HV_LEAF 0x40000000
@@ -25,5 +26,14 @@ enum x86_action {
 void x86_emulate_cpuid(struct guest_regs *regs);
 /* XSETBV with the guest's CR4, validated against what the CPU supports. */
 enum x86_action x86_emulate_xsetbv(struct guest_regs *regs, u64 guest_cr4);
+
+struct per_cpu;
+struct x86_exit;
+/* MOV to CR0/CR4, CLTS and LMSW on bits the hypervisor owns. */
+enum x86_action x86_emulate_cr_access(struct per_cpu *cpu,
+				      const struct x86_exit *exit);
+/* RDMSR and WRMSR the MSR bitmap intercepts, by the cell's policy. */
+enum x86_action x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *value);
+enum x86_action x86_msr_write(struct per_cpu *cpu, u32 msr, u64 value);
 
 #endif

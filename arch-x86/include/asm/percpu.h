@@ -61,6 +61,7 @@ struct arch_per_cpu {
 	volatile bool flush_request;
 	enum vcpu_state vcpu_state;
 	u32 pci_address; /* the guest's view of the 0xCF8 latch */
+	u32 last_refused_msr; /* + 1; 0: none yet */
 	u64 eptp_loaded;
 	struct apic_per_cpu apic;
 

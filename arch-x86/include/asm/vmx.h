@@ -21,11 +21,12 @@
 int vmx_check_features(void);
 
 /*
- * Enters VMX operation on the calling CPU and launches the Linux that
- * called the hypervisor as the guest of a new VMCS, its state captured by
- * hw_capture_cpu_state. Undoes everything on failure and returns -ENODEV
- * or -EIO (features, or a VMX instruction or VM entry the CPU refused, the
- * reason in the log), -EBUSY (VMX already in use) or -ENOMEM.
+ * Enters VMX operation on the calling CPU and builds a VMCS whose guest is
+ * the Linux that called the hypervisor, its state captured by
+ * hw_capture_cpu_state; vmx_cpu_activate launches it once every CPU is
+ * ready. Undoes everything on failure and returns -ENODEV or -EIO
+ * (features, or a VMX instruction the CPU refused, the reason in the log),
+ * -EBUSY (VMX already in use) or -ENOMEM.
  */
 int vmx_cpu_init(struct per_cpu *cpu);
 
@@ -36,11 +37,20 @@ int vmx_cpu_init(struct per_cpu *cpu);
  */
 void vmx_cpu_exit(struct per_cpu *cpu);
 
+/*
+ * Enters the guest built by vmx_cpu_init: on hardware this returns only if
+ * the CPU refused the entry, and then VMX operation is left again.
+ */
+int vmx_cpu_activate(struct per_cpu *cpu);
+
 /* Reads the current VM exit of the calling CPU into exit. */
 void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit);
 
 /* Moves the guest past the instruction that exited (it was emulated). */
 void vmx_skip_instruction(struct per_cpu *cpu);
+
+/* Moves the guest past an instruction of this length (decoded ones). */
+void vmx_advance_rip(struct per_cpu *cpu, unsigned int length);
 
 /*
  * Makes the next VM entry deliver an exception to the guest. error_code is

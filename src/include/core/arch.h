@@ -20,6 +20,8 @@ struct per_cpu;
 int arch_init_early(const struct jailhouse_system *system);
 int arch_cpu_init(struct per_cpu *cpu);
 int arch_init_late(void);
+/* Leaves the calling CPU: Linux runs on it natively again. */
+void arch_cpu_exit(struct per_cpu *cpu);
 void arch_shutdown(void);
 
 /* A cell's address spaces (CPU and IOMMU). */

@@ -17,7 +17,9 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 	    unsigned int cpu_count);
 int hv_cpu_init(unsigned int cpu_id);
 int hv_init_late(void);
-/* After a successful JAILHOUSE_HC_DISABLE: frees everything. */
+/* After a successful JAILHOUSE_HC_DISABLE, on every CPU, each itself. */
+void hv_cpu_exit(unsigned int cpu_id);
+/* Then, once: frees everything. */
 void hv_shutdown(void);
 
 long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
