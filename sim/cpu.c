@@ -20,6 +20,8 @@ static bool run_exit(unsigned int cpu, struct x86_exit *exit)
 	bool resume;
 
 	sim_current_cpu = cpu;
+	if (!exit->regs)
+		exit->regs = &per_cpu(cpu)->arch.guest_regs;
 	resume = x86_handle_exit(per_cpu(cpu), exit);
 	sim_current_cpu = caller;
 	return resume;
@@ -164,6 +166,33 @@ enum sim_access sim_guest_pio(unsigned int cpu, u16 port, unsigned int size,
 		return SIM_ACCESS_FAULT;
 	if (!is_write)
 		*value = exit.pio.value;
+	return SIM_ACCESS_MMIO;
+}
+
+enum sim_access sim_guest_ept_violation(unsigned int cpu, u64 gpa,
+					bool is_write)
+{
+	struct x86_exit exit = { .reason = X86_EXIT_EPT_VIOLATION };
+
+	if (!sim_cpu_runs_guest(cpu))
+		return SIM_CPU_STOPPED;
+	exit.rip = sim_vmcs_get(cpu, VMCS_GUEST_RIP);
+	exit.ept.gpa = gpa;
+	exit.ept.write = is_write;
+	exit.ept.read = !is_write;
+	if (!run_exit(cpu, &exit))
+		return sim_cpu_runs_guest(cpu) ? SIM_ACCESS_MMIO :
+						 SIM_ACCESS_FAULT;
+	return SIM_ACCESS_MMIO;
+}
+
+enum sim_access sim_guest_exit(unsigned int cpu, struct x86_exit *exit)
+{
+	if (!sim_cpu_runs_guest(cpu))
+		return SIM_CPU_STOPPED;
+	if (!run_exit(cpu, exit))
+		return sim_cpu_runs_guest(cpu) ? SIM_ACCESS_MMIO :
+						 SIM_ACCESS_FAULT;
 	return SIM_ACCESS_MMIO;
 }
 

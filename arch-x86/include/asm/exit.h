@@ -86,4 +86,12 @@ struct x86_exit {
 /* True if the guest may go on; false if the CPU stays in the hypervisor. */
 bool x86_handle_exit(struct per_cpu *cpu, struct x86_exit *exit);
 
+/* An EPT violation: fetch, decode and emulate the instruction (MMIO). */
+bool x86_handle_ept_violation(struct per_cpu *cpu, struct x86_exit *exit);
+/* Hands an access to the cell's MMIO regions; fails the CPU if none. */
+bool x86_dispatch_mmio(struct per_cpu *cpu, struct x86_exit *exit);
+/* Fails the CPU's cell with a reason and the guest's registers. */
+void x86_fail_cpu(struct per_cpu *cpu, const struct x86_exit *exit,
+		  const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -52,6 +52,16 @@ enum sim_access sim_guest_write(unsigned int cpu, u64 gpa, unsigned int size,
 enum sim_access sim_guest_pio(unsigned int cpu, u16 port, unsigned int size,
 			      bool is_write, u32 *value);
 enum sim_access sim_guest_triple_fault(unsigned int cpu);
+/*
+ * An access the EPT refused, as VMX reports it: only the address and the
+ * direction. The hypervisor fetches and decodes the instruction at the
+ * guest's RIP itself.
+ */
+enum sim_access sim_guest_ept_violation(unsigned int cpu, u64 gpa,
+					bool is_write);
+/* Any exit, as the vendor layer would hand it over (regs may be NULL). */
+struct x86_exit;
+enum sim_access sim_guest_exit(unsigned int cpu, struct x86_exit *exit);
 bool sim_cpu_runs_guest(unsigned int cpu);
 /* How often the hypervisor reset the CPU into its cell's start address. */
 unsigned long sim_cpu_resets(unsigned int cpu);
