@@ -35,8 +35,6 @@ IMAGE_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin -nostdlib \
 	-fno-stack-protector -fpie -mno-red-zone -mgeneral-regs-only \
 	-fno-common -fno-asynchronous-unwind-tables \
 	-include arch-x86/hw/hidden.h -Iarch-x86/include $(INC_CORE)
-IMAGE_OBJ := $(call obj,image,$(IMAGE_SRC)) \
-	$(patsubst %.S,$(O)/image/%.o,$(IMAGE_ASM))
 
 CELL_DIR := $(abspath $(O)/configs)
 BAD_CELL_DIR := $(abspath $(O)/tests/configs)
@@ -47,6 +45,8 @@ TEST_DEFS := -DCELL_DIR='"$(CELL_DIR)"' -DBAD_CELL_DIR='"$(BAD_CELL_DIR)"' \
 obj = $(patsubst %.c,$(O)/$(1)/%.o,$(2))
 
 SIM_OBJ := $(call obj,sim,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
+IMAGE_OBJ := $(call obj,image,$(IMAGE_SRC)) \
+	$(patsubst %.S,$(O)/image/%.o,$(IMAGE_ASM))
 COV_OBJ := $(call obj,cov,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
 TEST_OBJ := $(call obj,sim,$(TEST_SRC))
 COV_TEST_OBJ := $(call obj,cov,$(TEST_SRC))
@@ -69,11 +69,11 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 # Keep config objects: they are inputs, not throw-away intermediates.
 .SECONDARY:
 
-.PHONY: all help check check-unit check-freestanding coverage image \
+.PHONY: all help check check-unit check-freestanding coverage image check-image \
 	bench configs clean demo tools check-cli inmates check-inmates
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
-	check-freestanding-build tools inmates
+	check-freestanding-build tools inmates image
 
 help:
 	@echo "all                build configs, simulator, unit tests"
@@ -81,6 +81,7 @@ help:
 	@echo "check-unit         Criterion unit tests against the simulator"
 	@echo "check-cli          pytest suite of the jailhouse CLI (fake driver)"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
+	@echo "check-image        jailhouse.bin: header, no undefined symbols, relocations"
 	@echo "check-inmates      inmates booted as firmware in QEMU"
 	@echo "inmates            build/inmates/*.bin, loaded at 0xf0000"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
@@ -161,6 +162,7 @@ $(O)/image/%.o: %.S
 # Linking refuses undefined symbols; nm -u double-checks, and the sizes show.
 $(O)/jailhouse.elf: $(IMAGE_OBJ) arch-x86/hypervisor.lds
 	ld -pie --no-dynamic-linker -z norelro -z noexecstack --no-undefined \
+		--no-warn-rwx-segments \
 		-T arch-x86/hypervisor.lds -o $@ $(IMAGE_OBJ)
 	@test -z "$$(nm -u $@)" || { nm -u $@; echo "undefined symbols"; exit 1; }
 
@@ -171,6 +173,9 @@ $(O)/jailhouse.bin: $(O)/jailhouse.elf
 		"with zeroed data and stacks"
 
 image: $(O)/jailhouse.bin
+
+check-image: $(O)/jailhouse.bin
+	scripts/check-image $(O)/jailhouse.elf $<
 
 # The core must link with nothing undefined but the arch seam.
 $(O)/core-freestanding.o: $(FS_OBJ)
@@ -190,7 +195,7 @@ check-cli: tools configs
 		"(run ci/setup)"; exit 1; }
 	JAILHOUSE_BUILD=$(abspath $(O)) $(PYTHON) -m pytest -q tests/cli
 
-check: all check-freestanding check-unit check-cli check-inmates
+check: all check-freestanding check-image check-unit check-cli check-inmates
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete

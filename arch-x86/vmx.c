@@ -63,10 +63,6 @@ static const struct segment_fields guest_segments[] = {
  * The hypervisor's IDT. Empty until the entry code installs its handlers:
  * an exception in the hypervisor before that stops the CPU.
  */
-struct idt_gate {
-	u64 low, high;
-};
-static struct idt_gate host_idt[256] __attribute__((aligned(16)));
 
 /* Features: what the hypervisor cannot run without. */
 
@@ -372,7 +368,7 @@ static void write_host_state(struct per_cpu *cpu)
 	hw_vmwrite(VMCS_HOST_GS_BASE, (u64)(uintptr_t)cpu);
 	hw_vmwrite(VMCS_HOST_TR_BASE, (u64)(uintptr_t)&a->host_tss);
 	hw_vmwrite(VMCS_HOST_GDTR_BASE, (u64)(uintptr_t)a->host_gdt);
-	hw_vmwrite(VMCS_HOST_IDTR_BASE, (u64)(uintptr_t)host_idt);
+	hw_vmwrite(VMCS_HOST_IDTR_BASE, hw_host_idt());
 	hw_vmwrite(VMCS_HOST_SYSENTER_CS, 0);
 	hw_vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
 	hw_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);

@@ -4,6 +4,8 @@
  * CPUID, VMX operation, and the state Linux leaves when it enters the
  * hypervisor.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
@@ -17,6 +19,7 @@ struct fake_cpu {
 	u64 vmxon_region;
 	u64 current_vmcs;
 	unsigned long launches;
+	bool resumed_linux;
 	struct x86_cpu_state linux_state;
 };
 
@@ -193,6 +196,33 @@ int hw_vmlaunch(void)
 		return -1;
 	c->launches++;
 	return 0;
+}
+
+void (*sim_resume_linux_hook)(unsigned int cpu)
+	__attribute__((noreturn));
+
+void hw_resume_linux(const struct x86_cpu_state *state)
+{
+	cpus[sim_current_cpu].linux_state = *state;
+	cpus[sim_current_cpu].resumed_linux = true;
+	if (sim_resume_linux_hook)
+		sim_resume_linux_hook(sim_current_cpu);
+	fprintf(stderr, "sim: CPU %u resumed Linux with no harness to go to\n",
+		sim_current_cpu);
+	abort();
+}
+
+/* The simulator takes no interrupts in host mode: a table to point at. */
+u64 hw_host_idt(void)
+{
+	static u64 idt[512] __attribute__((aligned(16)));
+
+	return (u64)(uintptr_t)idt;
+}
+
+bool sim_cpu_resumed_linux(unsigned int cpu)
+{
+	return cpus[cpu].resumed_linux;
 }
 
 /* The simulator runs the hypervisor in the host's address space. */

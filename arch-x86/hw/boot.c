@@ -5,16 +5,33 @@
  * either every CPU ends up running Linux as a guest or none does.
  */
 #include <core/control.h>
+#include <core/percpu.h>
 #include <core/errno.h>
 #include <core/lib.h>
 #include <core/printk.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
 #include <asm/boot.h>
+#include <asm/hv_paging.h>
+#include <asm/percpu.h>
+#include <asm/stack.h>
 #include <asm/vmx.h>
 #include <jailhouse/header.h>
 
 #define R_X86_64_RELATIVE 8
+#define IDT_LIMIT (256 * 16 - 1)
+
+/* Same layout as the per-CPU host GDT: 64-bit code at 0x08, data 0x10. */
+static const u64 boot_gdt[3] __attribute__((aligned(16))) = {
+	0,
+	0x00af9b000000ffffULL,
+	0x00cf93000000ffffULL,
+};
+
+struct table_register {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
 
 struct elf64_rela {
 	u64 offset;
@@ -23,7 +40,7 @@ struct elf64_rela {
 };
 
 extern u8 __image_start[], __rela_start[], __rela_end[];
-extern u8 arch_entry_resume[];
+extern u8 arch_entry_resume[], vmexit_entry[], hv_stacks[];
 
 static struct x86_cpu_state linux_state[MAX_CPUS];
 static u32 master_claimed;
@@ -82,6 +99,65 @@ static void record_error(int err)
 					    __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The image is mapped in Linux's address space and in the hypervisor's, so
+ * tables inside it keep working across the switch; Linux's do not.
+ */
+static void load_boot_tables(void)
+{
+	struct table_register gdt = { sizeof(boot_gdt) - 1,
+				      (u64)(uintptr_t)boot_gdt };
+	struct table_register idt = { IDT_LIMIT, hw_host_idt() };
+
+	asm volatile("lgdt %0\n\t"
+		     "lidt %1\n\t"
+		     "pushq %2\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\tmov %3, %%eax\n\t"
+		     "mov %%eax, %%ss"
+		     :
+		     : "m"(gdt), "m"(idt), "i"(HOST_CS_SELECTOR),
+		       "i"(HOST_DS_SELECTOR)
+		     : "rax", "memory");
+}
+
+static void restore_linux_tables(const struct x86_cpu_state *s)
+{
+	struct table_register gdt = { s->gdtr.limit, s->gdtr.base };
+	struct table_register idt = { s->idtr.limit, s->idtr.base };
+
+	asm volatile("mov %0, %%cr3\n\t"
+		     "lgdt %1\n\t"
+		     "lidt %2\n\t"
+		     "pushq %3\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "lretq\n"
+		     "1:\tmov %4, %%eax\n\t"
+		     "mov %%eax, %%ss"
+		     :
+		     : "r"(s->cr3), "m"(gdt), "m"(idt),
+		       "r"((u64)s->cs.selector), "r"((u32)s->ss.selector)
+		     : "rax", "memory");
+}
+
+void x86_leave_hv_address_space(unsigned int cpu_id)
+{
+	restore_linux_tables(&linux_state[cpu_id]);
+}
+
+static void prepare_host_state(unsigned int cpu_id)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	a->host_rip = (u64)(uintptr_t)vmexit_entry;
+	a->host_rsp = (u64)(uintptr_t)hv_stacks +
+		      ((u64)cpu_id + 1) * HV_STACK_SIZE;
+	a->host_cr3 = hv_paging_cr3();
+}
+
 void hw_capture_cpu_state(struct x86_cpu_state *state)
 {
 	*state = linux_state[hw_this_cpu_id()];
@@ -98,14 +174,17 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	x86_read_cpu_state(&linux_state[cpu_id]);
 	linux_state[cpu_id].rip = (u64)(uintptr_t)arch_entry_resume;
 	linux_state[cpu_id].regs.gp[REG_RSP] = linux_rsp;
+	load_boot_tables();
 
 	if (__atomic_exchange_n(&master_claimed, 1, __ATOMIC_SEQ_CST) == 0) {
 		record_error(master_init());
 		__atomic_store_n(&master_done, 1, __ATOMIC_RELEASE);
 	}
 	wait_until(&master_done, 1);
-	if (!init_error)
+	if (!init_error) {
 		x86_enter_hv_address_space(cpu_id);
+		prepare_host_state(cpu_id);
+	}
 
 	err = init_error ? 0 : hv_cpu_init(cpu_id);
 	record_error(err);
@@ -118,8 +197,13 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	}
 	wait_until(&late_done, 1);
 	if (init_error) {
+		/* Whoever got into VMX operation leaves it again. */
+		if (!err && per_cpu(cpu_id)->arch.vmx_on)
+			hv_cpu_exit(cpu_id);
 		x86_leave_hv_address_space(cpu_id);
 		return init_error;
 	}
-	return vmx_cpu_activate(per_cpu(cpu_id));
+	err = vmx_cpu_activate(per_cpu(cpu_id));
+	x86_leave_hv_address_space(cpu_id);
+	return err;
 }

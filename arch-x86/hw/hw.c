@@ -154,15 +154,6 @@ void x86_enter_hv_address_space(unsigned int cpu_id)
 	apic_ids[cpu_id] = read_own_apic_id();
 }
 
-void x86_leave_hv_address_space(unsigned int cpu_id)
-{
-	struct x86_cpu_state saved;
-
-	hw_capture_cpu_state(&saved);
-	(void)cpu_id;
-	write_cr3(saved.cr3);
-}
-
 static u16 read_selector_cs(void)
 {
 	u16 v;

@@ -299,6 +299,19 @@ void hw_capture_cpu_state(struct x86_cpu_state *state);
  */
 int hw_vmlaunch(void);
 
+/*
+ * The hypervisor's interrupt descriptor table, filled on first use: NMIs
+ * (kicks) return at once, exceptions stop the CPU with a log line.
+ */
+u64 hw_host_idt(void);
+
+/*
+ * Continues Linux natively on this CPU from its saved state (VMX already
+ * left): Linux's page tables, descriptor tables, MSRs and registers.
+ */
+void hw_resume_linux(const struct x86_cpu_state *state)
+	__attribute__((noreturn));
+
 struct jailhouse_system;
 /*
  * Builds the hypervisor's own page tables and switches the calling CPU to

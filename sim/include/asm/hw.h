@@ -46,6 +46,9 @@ int hw_vmptrld(u64 vmcs_phys);
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);
 int hw_vmlaunch(void);
+u64 hw_host_idt(void);
+void hw_resume_linux(const struct x86_cpu_state *state)
+	__attribute__((noreturn));
 struct jailhouse_system;
 int hw_address_space_init(const struct jailhouse_system *system);
 void *hw_map_phys(u64 phys, u64 size);

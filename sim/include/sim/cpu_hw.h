@@ -16,6 +16,14 @@ unsigned long sim_cpu_launches(unsigned int cpu);
  * Without a hook every entry succeeds.
  */
 extern int (*sim_vmentry_hook)(unsigned int cpu);
+/*
+ * Where a CPU goes when the hypervisor hands it back to Linux (it does not
+ * return): tests longjmp back to their harness. Without it the run aborts.
+ */
+extern void (*sim_resume_linux_hook)(unsigned int cpu)
+	__attribute__((noreturn));
+bool sim_cpu_resumed_linux(unsigned int cpu);
+
 /* Replaces the simulated CPU's CPUID answers. */
 extern void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
 

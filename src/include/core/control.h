@@ -38,5 +38,7 @@ long hypervisor_disable(struct per_cpu *cpu);
 extern struct config_error last_error;
 
 bool hv_enabled(void);
+/* A disable was accepted: every CPU is to leave the hypervisor now. */
+bool hv_disable_pending(void);
 
 #endif

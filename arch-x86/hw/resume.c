@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handing a CPU back to Linux after the hypervisor left VMX operation on
+ * it: Linux's address space and descriptor tables, its TSS, segment and
+ * system-call MSRs, then its registers, and on where it stopped.
+ */
+#include <asm/boot.h>
+#include <asm/cpu_state.h>
+#include <asm/hw.h>
+#include <asm/msr.h>
+
+#define MSR_IA32_DEBUGCTL 0x1d9
+#define CR0_WP (1ULL << 16)
+#define TSS_BUSY (1 << 1) /* in the type field of the descriptor */
+
+struct table_register {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+static void write_cr0(u64 value)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(value) : "memory");
+}
+
+static void load_tables(const struct x86_cpu_state *s)
+{
+	struct table_register gdt = { s->gdtr.limit, s->gdtr.base };
+	struct table_register idt = { s->idtr.limit, s->idtr.base };
+
+	asm volatile("mov %0, %%cr3" : : "r"(s->cr3) : "memory");
+	asm volatile("lgdt %0" : : "m"(gdt));
+	asm volatile("lidt %0" : : "m"(idt));
+}
+
+/*
+ * LTR refuses a descriptor marked busy, and Linux's TSS descriptor still is
+ * from when Linux loaded it. Linux maps its GDT read-only, so write
+ * protection is lifted for the one byte.
+ */
+static void load_task_register(const struct x86_cpu_state *s)
+{
+	volatile u8 *type;
+
+	if (!(s->tr.selector & ~3))
+		return;
+	type = (volatile u8 *)(uintptr_t)(s->gdtr.base +
+					  (s->tr.selector & ~7) + 5);
+	write_cr0(s->cr0 & ~CR0_WP);
+	*type &= ~TSS_BUSY;
+	write_cr0(s->cr0);
+	asm volatile("ltr %0" : : "r"(s->tr.selector));
+	asm volatile("lldt %0" : : "r"(s->ldtr.selector));
+}
+
+static void load_segments(const struct x86_cpu_state *s)
+{
+	asm volatile("mov %0, %%ds" : : "r"(s->ds.selector));
+	asm volatile("mov %0, %%es" : : "r"(s->es.selector));
+	asm volatile("mov %0, %%fs" : : "r"(s->fs.selector));
+	asm volatile("mov %0, %%gs" : : "r"(s->gs.selector));
+	/* Selector loads may clear the bases: the MSRs have the last word. */
+	hw_wrmsr(MSR_IA32_FS_BASE, s->fs.base);
+	hw_wrmsr(MSR_IA32_GS_BASE, s->gs.base);
+	hw_wrmsr(MSR_IA32_KERNEL_GS_BASE, s->kernel_gs_base);
+}
+
+static void load_msrs(const struct x86_cpu_state *s)
+{
+	hw_wrmsr(MSR_IA32_PAT, s->pat);
+	hw_wrmsr(MSR_IA32_DEBUGCTL, s->debugctl);
+	hw_wrmsr(MSR_IA32_SYSENTER_CS, s->sysenter_cs);
+	hw_wrmsr(MSR_IA32_SYSENTER_ESP, s->sysenter_esp);
+	hw_wrmsr(MSR_IA32_SYSENTER_EIP, s->sysenter_eip);
+	hw_wrmsr(MSR_IA32_STAR, s->star);
+	hw_wrmsr(MSR_IA32_LSTAR, s->lstar);
+	hw_wrmsr(MSR_IA32_CSTAR, s->cstar);
+	hw_wrmsr(MSR_IA32_FMASK, s->fmask);
+}
+
+void hw_resume_linux(const struct x86_cpu_state *s)
+{
+	u64 *frame = (u64 *)(uintptr_t)(s->regs.gp[REG_RSP] - 5 * 8);
+
+	load_tables(s);
+	load_task_register(s);
+	load_msrs(s);
+	load_segments(s);
+	asm volatile("mov %0, %%cr4" : : "r"(s->cr4) : "memory");
+
+	/* An IRETQ frame on Linux's own stack takes it back in one step. */
+	frame[0] = s->rip;
+	frame[1] = s->cs.selector;
+	frame[2] = s->rflags;
+	frame[3] = s->regs.gp[REG_RSP];
+	frame[4] = s->ss.selector;
+	asm volatile("mov %0, %%rsp\n\t"
+		     "mov 8(%1), %%rcx\n\t"
+		     "mov 16(%1), %%rdx\n\t"
+		     "mov 24(%1), %%rbx\n\t"
+		     "mov 40(%1), %%rbp\n\t"
+		     "mov 48(%1), %%rsi\n\t"
+		     "mov 56(%1), %%rdi\n\t"
+		     "mov 64(%1), %%r8\n\t"
+		     "mov 72(%1), %%r9\n\t"
+		     "mov 80(%1), %%r10\n\t"
+		     "mov 88(%1), %%r11\n\t"
+		     "mov 96(%1), %%r12\n\t"
+		     "mov 104(%1), %%r13\n\t"
+		     "mov 112(%1), %%r14\n\t"
+		     "mov 120(%1), %%r15\n\t"
+		     "mov 0(%1), %%rax\n\t"
+		     "iretq"
+		     :
+		     : "r"(frame), "a"(s->regs.gp)
+		     : "memory");
+	__builtin_unreachable();
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM entry and exit on hardware.
+ *
+ * hw_vmlaunch enters the guest of the current VMCS; it returns only when
+ * the CPU refuses. Every VM exit lands at vmexit_entry on this CPU's
+ * hypervisor stack (the VMCS's host RSP): the guest's registers are pushed
+ * in struct guest_regs order (RAX lowest; the RSP slot is filled from the
+ * VMCS by C), x86_vmexit handles the exit and the registers go back for
+ * VMRESUME.
+ */
+	.text
+	.globl hw_vmlaunch
+	.type hw_vmlaunch, @function
+hw_vmlaunch:
+	vmlaunch
+	/* Still here: the CPU refused the entry. */
+	mov	$-1, %eax
+	ret
+	.size hw_vmlaunch, . - hw_vmlaunch
+
+	.globl vmexit_entry
+	.type vmexit_entry, @function
+vmexit_entry:
+	push	%r15
+	push	%r14
+	push	%r13
+	push	%r12
+	push	%r11
+	push	%r10
+	push	%r9
+	push	%r8
+	push	%rdi
+	push	%rsi
+	push	%rbp
+	push	$0		/* RSP: in the VMCS */
+	push	%rbx
+	push	%rdx
+	push	%rcx
+	push	%rax
+	mov	%rsp, %rdi
+	call	x86_vmexit
+
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rbx
+	add	$8, %rsp
+	pop	%rbp
+	pop	%rsi
+	pop	%rdi
+	pop	%r8
+	pop	%r9
+	pop	%r10
+	pop	%r11
+	pop	%r12
+	pop	%r13
+	pop	%r14
+	pop	%r15
+	vmresume
+
+	/* VMRESUME refused: nothing sane is left to do on this CPU. */
+	call	x86_vmresume_failed
+1:	cli
+	hlt
+	jmp	1b
+	.size vmexit_entry, . - vmexit_entry
+
+	.section .note.GNU-stack, "", @progbits

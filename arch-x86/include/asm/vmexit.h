@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The C side of a VM exit on hardware: the entry stub saves the guest's
+ * registers and calls x86_vmexit; what it returns to is VMRESUME.
+ */
+#ifndef _ASM_VMEXIT_H
+#define _ASM_VMEXIT_H
+
+#include <core/percpu.h>
+#include <asm/cpu_state.h>
+
+/*
+ * Handles one exit of the calling CPU with the registers the stub saved
+ * (RSP comes from the VMCS) and writes them back for the resume. If the CPU
+ * may not run its guest, it waits here for requests. When the hypervisor is
+ * being disabled the CPU leaves for Linux and this does not return.
+ */
+void x86_vmexit(struct guest_regs *saved);
+
+/*
+ * Leaves VMX operation on the calling CPU and continues Linux where it is:
+ * the last CPU to leave tears the hypervisor down first.
+ */
+void x86_leave_hypervisor(struct per_cpu *cpu) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/* From the VM-exit stub to the handlers and back (see asm/vmexit.h). */
+#include <core/arch.h>
+#include <core/cell.h>
+#include <core/control.h>
+#include <asm/control.h>
+#include <asm/exit.h>
+#include <asm/hw.h>
+#include <asm/vcpu.h>
+#include <asm/vmexit.h>
+#include <asm/vmx.h>
+
+static volatile u32 cpus_left;
+
+/* Kicks every other CPU so it notices the disable and leaves too. */
+static void spread_disable(struct per_cpu *cpu)
+{
+	unsigned int id;
+
+	for (id = 0; id < num_cpus(); id++)
+		if (id != cpu->cpu_id)
+			hw_kick_cpu(id);
+}
+
+void x86_leave_hypervisor(struct per_cpu *cpu)
+{
+	u32 left = __atomic_add_fetch(&cpus_left, 1, __ATOMIC_SEQ_CST);
+
+	hv_cpu_exit(cpu->cpu_id);
+	if (left == num_cpus())
+		hv_shutdown();
+	hw_resume_linux(&cpu->arch.linux_state);
+}
+
+void x86_vmexit(struct guest_regs *saved)
+{
+	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
+	struct x86_exit exit = { .regs = &cpu->arch.guest_regs };
+	bool runnable;
+
+	cpu->arch.guest_regs = *saved;
+	cpu->arch.guest_regs.gp[REG_RSP] = vcpu_get_rsp();
+	vmx_read_exit(cpu, &exit);
+	runnable = x86_handle_exit(cpu, &exit);
+	if (hv_disable_pending()) {
+		spread_disable(cpu);
+		x86_leave_hypervisor(cpu);
+	}
+	/* Parked or suspended: wait here until a request lets it go on. */
+	while (!runnable) {
+		hw_pause();
+		if (hv_disable_pending())
+			x86_leave_hypervisor(cpu);
+		runnable = x86_handle_requests(cpu);
+	}
+	vcpu_set_rsp(cpu->arch.guest_regs.gp[REG_RSP]);
+	*saved = cpu->arch.guest_regs;
+}
