@@ -32,6 +32,15 @@ void vcpu_load_cell(struct per_cpu *cpu)
 	cpu->arch.eptp_loaded = eptp;
 }
 
+bool x86_requests_pending(const struct per_cpu *cpu)
+{
+	const struct arch_per_cpu *a = &cpu->arch;
+
+	return a->flush_request || a->park_request || a->reset_request ||
+	       a->suspend_request != a->suspended || a->apic.init_request ||
+	       a->apic.sipi_request;
+}
+
 bool x86_handle_requests(struct per_cpu *cpu)
 {
 	struct arch_per_cpu *a = &cpu->arch;

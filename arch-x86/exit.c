@@ -170,6 +170,12 @@ static bool handle_management(struct per_cpu *cpu, struct x86_exit *exit)
 {
 	if (exit->reason == X86_EXIT_PREEMPTION_TIMER)
 		vtd_check_faults();
+	/*
+	 * Kicks arrive as NMIs; one that asked for nothing (and no disable
+	 * is under way) was the guest's own NMI and goes to the guest.
+	 */
+	else if (!x86_requests_pending(cpu) && !hv_disable_pending())
+		vcpu_inject_nmi(cpu);
 	cpu->stats[JAILHOUSE_CPU_STAT_VMEXITS_MANAGEMENT]++;
 	return x86_handle_requests(cpu);
 }

@@ -8,6 +8,7 @@
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/time.h>
+#include <asm/vmexit.h>
 #include <asm/vmx.h>
 #include <asm/vtd.h>
 
@@ -21,6 +22,7 @@ int arch_init_early(const struct jailhouse_system *system)
 
 	if (err)
 		return err;
+	x86_vmexit_init();
 	err = x86_calibrate_tsc(system->platform_info.pm_timer_address);
 	if (err)
 		return err;

@@ -12,6 +12,11 @@
 
 static volatile u32 cpus_left;
 
+void x86_vmexit_init(void)
+{
+	cpus_left = 0;
+}
+
 /* Kicks every other CPU so it notices the disable and leaves too. */
 static void spread_disable(struct per_cpu *cpu)
 {

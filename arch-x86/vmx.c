@@ -909,6 +909,14 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 /* The state INIT leaves, with VMX's fixed bits (SDM "Initialization"). */
 static const struct x86_segment reset_data_segment = { 0, 0, 0xffff, 0x93 };
 
+void vmx_inject_nmi(struct per_cpu *cpu)
+{
+	(void)cpu;
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID |
+						 INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT |
+						 2);
+}
+
 void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
 {
 	struct x86_cpu_state s;

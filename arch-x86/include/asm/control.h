@@ -11,6 +11,8 @@
  * parked); real hardware waits and calls this again after the next kick.
  */
 bool x86_handle_requests(struct per_cpu *cpu);
+/* Whether another CPU asked something of this one that is not done yet. */
+bool x86_requests_pending(const struct per_cpu *cpu);
 /* Loads the EPT and I/O bitmaps of the CPU's current cell into its VMCS. */
 void vcpu_load_cell(struct per_cpu *cpu);
 /* Requests an EPT flush on every CPU of the cell (all CPUs if NULL). */

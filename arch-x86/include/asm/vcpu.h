@@ -33,6 +33,11 @@ static inline void vcpu_inject_ud(struct per_cpu *cpu)
 	vmx_inject_exception(cpu, X86_VECTOR_UD, 0);
 }
 
+static inline void vcpu_inject_nmi(struct per_cpu *cpu)
+{
+	vmx_inject_nmi(cpu);
+}
+
 static inline void vcpu_reinject(struct per_cpu *cpu, u8 vector, u32 error)
 {
 	vmx_inject_exception(cpu, vector, error);

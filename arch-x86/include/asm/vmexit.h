@@ -16,6 +16,8 @@
  * being disabled the CPU leaves for Linux and this does not return.
  */
 void x86_vmexit(struct guest_regs *saved);
+/* Forgets the CPUs that left with an earlier disable. */
+void x86_vmexit_init(void);
 
 /*
  * Leaves VMX operation on the calling CPU and continues Linux where it is:

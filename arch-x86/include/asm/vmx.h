@@ -65,6 +65,9 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code);
  */
 void vmx_vcpu_reset(struct per_cpu *cpu, u64 address);
 
+/* Delivers an NMI to the guest on its next entry. */
+void vmx_inject_nmi(struct per_cpu *cpu);
+
 /*
  * Arms the VMX preemption timer to expire at once after the next VM entry,
  * so the CPU comes back to handle requests; disarms it otherwise.

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The C half of the hardware exit path, x86_vmexit, fed the way the entry
+ * stub feeds it: exit information in the VMCS, the guest's registers in a
+ * saved block. Includes disabling the hypervisor through it, CPU by CPU,
+ * until Linux runs alone and every page is back.
+ */
+#include <criterion/criterion.h>
+#include <setjmp.h>
+#include <string.h>
+#include <asm/hw.h>
+#include <asm/vmcs.h>
+#include <asm/vmexit.h>
+#include <sim/cpu_hw.h>
+#include "helpers.h"
+
+static jmp_buf back_to_harness;
+
+static void __attribute__((noreturn)) resumed_linux(unsigned int cpu)
+{
+	(void)cpu;
+	longjmp(back_to_harness, 1);
+}
+
+static void setup(void)
+{
+	boot_qemu_vm();
+	sim_resume_linux_hook = resumed_linux;
+}
+
+TestSuite(vmexit, .init = setup);
+
+static void exit_info(unsigned int cpu, u32 reason, u32 length, u32 intr)
+{
+	sim_current_cpu = cpu;
+	hw_vmwrite(VMCS_EXIT_REASON, reason);
+	hw_vmwrite(VMCS_EXIT_INSTRUCTION_LEN, length);
+	hw_vmwrite(VMCS_EXIT_INTR_INFO, intr);
+	hw_vmwrite(VMCS_EXIT_QUALIFICATION, 0);
+}
+
+/* Runs x86_vmexit on the CPU exit_info chose; true if it went to Linux. */
+static bool take_exit(struct guest_regs *saved)
+{
+	bool left = false;
+
+	if (setjmp(back_to_harness))
+		left = true;
+	else
+		x86_vmexit(saved);
+	sim_current_cpu = 0;
+	return left;
+}
+
+Test(vmexit, cpuid_round_trip_through_the_saved_registers)
+{
+	struct guest_regs saved = { { 0 } };
+	u64 rip = sim_vmcs_get(1, VMCS_GUEST_RIP);
+
+	saved.gp[REG_RAX] = 0x40000000;
+	saved.gp[REG_R15] = 0x1515;
+	exit_info(1, EXIT_REASON_CPUID, 2, 0);
+	cr_assert_not(take_exit(&saved));
+	cr_assert_eq((u32)saved.gp[REG_RBX], 0x6c69614a, "\"Jail\"");
+	cr_assert_eq(saved.gp[REG_R15], 0x1515, "untouched registers kept");
+	cr_assert_eq(sim_vmcs_get(1, VMCS_GUEST_RIP), rip + 2);
+}
+
+Test(vmexit, nmi_without_request_goes_to_the_guest)
+{
+	struct guest_regs saved = { { 0 } };
+
+	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0,
+		  INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+	cr_assert_not(take_exit(&saved));
+	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO),
+		     INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT |
+			     2,
+		     "the guest's own NMI is delivered, not swallowed");
+}
+
+Test(vmexit, disable_leaves_every_cpu_and_frees_everything)
+{
+	struct guest_regs saved = { { 0 } };
+	u64 rip = sim_vmcs_get(0, VMCS_GUEST_RIP);
+	unsigned int cpu;
+
+	saved.gp[REG_RAX] = JAILHOUSE_HC_DISABLE;
+	exit_info(0, EXIT_REASON_VMCALL, 3, 0);
+	cr_assert(take_exit(&saved), "CPU 0 went back to Linux");
+	cr_assert(sim_cpu_resumed_linux(0));
+	cr_assert_eq(sim_linux_state(0)->regs.gp[REG_RAX], 0,
+		     "Linux sees the hypercall succeed");
+	cr_assert_eq(sim_linux_state(0)->rip, rip + 3,
+		     "and continues after VMCALL");
+	cr_assert_not(sim_cpu_in_vmx_operation(0));
+	cr_assert(hv_enabled(), "the others still run the hypervisor");
+
+	/* Each of the others notices on its next exit (the kick's NMI). */
+	for (cpu = 1; cpu < QEMU_VM_CPUS; cpu++) {
+		memset(&saved, 0, sizeof(saved));
+		exit_info(cpu, EXIT_REASON_EXCEPTION_NMI, 0,
+			  INTR_INFO_VALID |
+				  INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+		cr_assert(take_exit(&saved), "CPU %u left", cpu);
+		cr_assert_not(sim_cpu_in_vmx_operation(cpu));
+	}
+	cr_assert_not(hv_enabled(), "the last one out shut down");
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
+	cr_assert(log_contains("Shutting down hypervisor"));
+}
