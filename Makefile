@@ -210,7 +210,10 @@ coverage: $(O)/unit-tests-cov configs
 		--fail-under-line 90 -o /dev/null | grep -E '^(lines|branches)'
 
 bench: $(BENCH_BIN) configs
-	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@for b in $(filter-out %/bench_exits,$(BENCH_BIN)); do \
+		echo "== $$b"; $$b || exit 1; done
+	@echo "== $(O)/bench/bench_exits (under callgrind)"
+	@scripts/bench-exits $(O)/bench/bench_exits
 
 $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
