@@ -37,14 +37,18 @@ void x86_leave_hypervisor(struct per_cpu *cpu)
 	hw_resume_linux(&cpu->arch.linux_state);
 }
 
-void x86_vmexit(struct guest_regs *saved)
+_Static_assert(__builtin_offsetof(struct arch_per_cpu, exit_stack) ==
+		       __builtin_offsetof(struct arch_per_cpu, guest_regs) +
+			       sizeof(struct guest_regs),
+	       "the exit stub finds its stack right behind the registers");
+
+struct guest_regs *x86_vmexit(void)
 {
 	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
-	struct x86_exit exit = { .regs = &cpu->arch.guest_regs };
+	struct x86_exit exit;
 	bool runnable;
 
-	cpu->arch.guest_regs = *saved;
-	cpu->arch.guest_regs.gp[REG_RSP] = vcpu_get_rsp();
+	/* Fills exit, registers' RSP included, from the VMCS. */
 	vmx_read_exit(cpu, &exit);
 	runnable = x86_handle_exit(cpu, &exit);
 	if (hv_disable_pending()) {
@@ -58,6 +62,7 @@ void x86_vmexit(struct guest_regs *saved)
 			x86_leave_hypervisor(cpu);
 		runnable = x86_handle_requests(cpu);
 	}
-	vcpu_set_rsp(cpu->arch.guest_regs.gp[REG_RSP]);
-	*saved = cpu->arch.guest_regs;
+	if (cpu->arch.guest_regs.gp[REG_RSP] != cpu->arch.exit_rsp)
+		vcpu_set_rsp(cpu->arch.guest_regs.gp[REG_RSP]);
+	return &cpu->arch.guest_regs;
 }

@@ -727,9 +727,8 @@ static void read_pio_exit(struct x86_exit *exit, u64 qualification)
 	exit->pio.is_string = qualification & (1 << 4);
 	exit->pio.rep = qualification & (1 << 5);
 	exit->pio.port = qualification >> 16;
-	if (exit->pio.is_write && !exit->pio.is_string)
-		exit->pio.value =
-			(u32)(rax & (~0ULL >> (64 - 8 * exit->pio.size)));
+	exit->pio.value = exit->pio.is_write && !exit->pio.is_string ?
+		(u32)(rax & (~0ULL >> (64 - 8 * exit->pio.size))) : 0;
 }
 
 static void read_ept_exit(struct x86_exit *exit, u64 qualification)
@@ -740,8 +739,8 @@ static void read_ept_exit(struct x86_exit *exit, u64 qualification)
 	exit->ept.write = qualification & (1 << 1);
 	exit->ept.fetch = qualification & (1 << 2);
 	exit->ept.gla_valid = qualification & (1 << 7);
-	if (exit->ept.gla_valid)
-		exit->ept.gla = hw_vmread(VMCS_GUEST_LINEAR_ADDRESS);
+	exit->ept.gla = exit->ept.gla_valid ?
+		hw_vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 }
 
 static void read_cr_exit(struct x86_exit *exit, u64 qualification)
@@ -775,9 +774,10 @@ static void read_exception_exit(struct x86_exit *exit)
 	exit->reason = X86_EXIT_EXCEPTION;
 	exit->exception.vector = info & INTR_INFO_VECTOR_MASK;
 	exit->exception.has_error_code = info & INTR_INFO_DELIVER_ERROR_CODE;
-	if (exit->exception.has_error_code)
-		exit->exception.error_code =
-			hw_vmread(VMCS_EXIT_INTR_ERROR_CODE);
+	exit->exception.error_code =
+		exit->exception.has_error_code ?
+			hw_vmread(VMCS_EXIT_INTR_ERROR_CODE) :
+			0;
 }
 
 static void read_simple_exit(struct x86_exit *exit, u32 basic,
@@ -788,6 +788,9 @@ static void read_simple_exit(struct x86_exit *exit, u32 basic,
 	switch (basic) {
 	case EXIT_REASON_VMCALL:
 		exit->reason = X86_EXIT_HYPERCALL;
+		/* SS.DPL is the CPL in every mode (SDM "Guest Segment
+		 * Registers"). */
+		exit->cpl = (hw_vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
 		exit->rax = regs->gp[REG_RAX];
 		exit->rdi = regs->gp[REG_RDI];
 		exit->rsi = regs->gp[REG_RSI];
@@ -830,17 +833,27 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 {
 	u32 reason = hw_vmread(VMCS_EXIT_REASON);
 	u32 basic = reason & EXIT_REASON_BASIC_MASK;
-	u64 qualification = hw_vmread(VMCS_EXIT_QUALIFICATION);
 	struct guest_regs *regs = &cpu->arch.guest_regs;
+	u64 qualification;
 
-	memset(exit, 0, sizeof(*exit));
+	/*
+	 * No clearing of the whole exit on this hot path: each reader below
+	 * fills what the handler of its exit reads.
+	 */
 	exit->vendor_reason = reason;
+	exit->cpl = 0;
 	exit->regs = regs;
 	regs->gp[REG_RSP] = hw_vmread(VMCS_GUEST_RSP);
+	cpu->arch.exit_rsp = regs->gp[REG_RSP];
 	exit->rip = hw_vmread(VMCS_GUEST_RIP);
-	/* SS.DPL is the CPL, in every mode (SDM "Guest Segment Registers"). */
-	exit->cpl = (hw_vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
-	exit->insn_length = hw_vmread(VMCS_EXIT_INSTRUCTION_LEN);
+	/* The rest is read only by the exits that need it. */
+	if (basic == EXIT_REASON_IO_INSTRUCTION ||
+	    basic == EXIT_REASON_EPT_VIOLATION ||
+	    basic == EXIT_REASON_CR_ACCESS || basic == EXIT_REASON_SIPI ||
+	    (reason & EXIT_REASON_ENTRY_FAILURE))
+		qualification = hw_vmread(VMCS_EXIT_QUALIFICATION);
+	else
+		qualification = 0;
 
 	if (reason & EXIT_REASON_ENTRY_FAILURE)
 		exit->reason = X86_EXIT_UNHANDLED;
@@ -858,14 +871,15 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 
 void vmx_advance_rip(struct per_cpu *cpu, unsigned int length)
 {
-	u64 rip = hw_vmread(VMCS_GUEST_RIP);
 	u64 block = hw_vmread(VMCS_GUEST_INTERRUPTIBILITY);
 
 	(void)cpu;
-	hw_vmwrite(VMCS_GUEST_RIP, rip + length);
+	hw_vmwrite(VMCS_GUEST_RIP, hw_vmread(VMCS_GUEST_RIP) + length);
 	/* The instruction completed: a preceding STI or MOV SS is over. */
-	hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-		   block & ~(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
+	if (block & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS))
+		hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			   block & ~(GUEST_INTR_BLOCK_STI |
+				     GUEST_INTR_BLOCK_MOV_SS));
 }
 
 void vmx_skip_instruction(struct per_cpu *cpu)

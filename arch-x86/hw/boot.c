@@ -153,8 +153,10 @@ static void prepare_host_state(unsigned int cpu_id)
 	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
 
 	a->host_rip = (u64)(uintptr_t)vmexit_entry;
-	a->host_rsp = (u64)(uintptr_t)hv_stacks +
-		      ((u64)cpu_id + 1) * HV_STACK_SIZE;
+	/* The exit stub pushes the guest's registers into guest_regs. */
+	a->host_rsp = (u64)(uintptr_t)(&a->guest_regs + 1);
+	a->exit_stack = (u64)(uintptr_t)hv_stacks +
+			((u64)cpu_id + 1) * HV_STACK_SIZE;
 	a->host_cr3 = hv_paging_cr3();
 }
 

@@ -3,10 +3,11 @@
  * VM entry and exit on hardware.
  *
  * hw_vmlaunch enters the guest of the current VMCS; it returns only when
- * the CPU refuses. Every VM exit lands at vmexit_entry on this CPU's
- * hypervisor stack (the VMCS's host RSP): the guest's registers are pushed
- * in struct guest_regs order (RAX lowest; the RSP slot is filled from the
- * VMCS by C), x86_vmexit handles the exit and the registers go back for
+ * the CPU refuses. Every VM exit lands at vmexit_entry with RSP (the
+ * VMCS's host RSP) just past the CPU's guest_regs: the guest's registers
+ * are pushed straight into them (RAX lowest; the RSP slot is filled from
+ * the VMCS by C). The stack for C is stored right behind them. x86_vmexit
+ * handles the exit and returns where the registers are, to pop them for
  * VMRESUME.
  */
 	.text
@@ -38,8 +39,9 @@ vmexit_entry:
 	push	%rdx
 	push	%rcx
 	push	%rax
-	mov	%rsp, %rdi
+	mov	16 * 8(%rsp), %rsp	/* exit_stack, behind the registers */
 	call	x86_vmexit
+	mov	%rax, %rsp
 
 	pop	%rax
 	pop	%rcx

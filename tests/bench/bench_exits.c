@@ -30,7 +30,8 @@
 #define XAPIC_ICR_LOW 0xfee00300ULL
 #define CODE_GPA 0x1000ULL
 
-static struct guest_regs regs;
+/* Where the exit stub leaves the registers of CPU 0. */
+#define regs (per_cpu(0)->arch.guest_regs)
 
 static void exit_info(u32 reason, u32 length, u64 qualification)
 {
@@ -47,7 +48,7 @@ static void run(const char *name, void (*prepare)(void))
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_TOGGLE_COLLECT;
 	for (n = 0; n < ROUNDS; n++)
-		x86_vmexit(&regs);
+		x86_vmexit();
 	CALLGRIND_TOGGLE_COLLECT;
 	CALLGRIND_DUMP_STATS_AT(name);
 	printf("bench-exits: %s: %u exits done\n", name, ROUNDS);
@@ -151,7 +152,7 @@ int main(void)
 	for (n = 0; n < ROUNDS; n++) {
 		xapic_round();
 		CALLGRIND_TOGGLE_COLLECT;
-		x86_vmexit(&regs);
+		x86_vmexit();
 		CALLGRIND_TOGGLE_COLLECT;
 	}
 	CALLGRIND_DUMP_STATS_AT("xapic-mmio-decoded");

@@ -39,15 +39,21 @@ static void exit_info(unsigned int cpu, u32 reason, u32 length, u32 intr)
 	hw_vmwrite(VMCS_EXIT_QUALIFICATION, 0);
 }
 
-/* Runs x86_vmexit on the CPU exit_info chose; true if it went to Linux. */
+/*
+ * Runs x86_vmexit on the CPU exit_info chose, its registers where the stub
+ * would have pushed them; true if the CPU went back to Linux instead.
+ */
 static bool take_exit(struct guest_regs *saved)
 {
+	struct guest_regs *regs = &per_cpu(sim_current_cpu)->arch.guest_regs;
 	bool left = false;
 
+	*regs = *saved;
 	if (setjmp(back_to_harness))
 		left = true;
 	else
-		x86_vmexit(saved);
+		cr_assert_eq(x86_vmexit(), regs, "resume with the same block");
+	*saved = *regs;
 	sim_current_cpu = 0;
 	return left;
 }

@@ -54,7 +54,6 @@ struct x86_exit {
 		bool is_string; /* INS/OUTS: value is not used */
 		bool rep;
 	} pio;
-	u32 insn_length; /* of the instruction that exited, where one did */
 	struct {
 		u64 gpa;
 		u64 gla; /* guest-linear address, if gla_valid */

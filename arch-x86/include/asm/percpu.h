@@ -84,9 +84,15 @@ struct arch_per_cpu {
 	struct x86_cpu_state linux_state;
 	/*
 	 * The guest's general-purpose registers, saved by the entry code on
-	 * each VM exit and loaded again on entry; RSP lives in the VMCS.
+	 * each VM exit and loaded again on entry; RSP lives in the VMCS. The
+	 * host RSP of the VMCS points just past them, so the exit stub's
+	 * pushes land here, and exit_stack, right behind, is where the stub
+	 * finds the stack to run C on.
 	 */
 	struct guest_regs guest_regs;
+	u64 exit_stack;
+	/* RSP as the current exit found it (vmx_read_exit). */
+	u64 exit_rsp;
 };
 
 #endif

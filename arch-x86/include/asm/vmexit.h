@@ -10,12 +10,13 @@
 #include <asm/cpu_state.h>
 
 /*
- * Handles one exit of the calling CPU with the registers the stub saved
- * (RSP comes from the VMCS) and writes them back for the resume. If the CPU
- * may not run its guest, it waits here for requests. When the hypervisor is
- * being disabled the CPU leaves for Linux and this does not return.
+ * Handles one exit of the calling CPU, whose registers the stub saved in
+ * its per-CPU guest_regs (RSP comes from the VMCS), and returns them for
+ * the resume. If the CPU may not run its guest, it waits here for
+ * requests. When the hypervisor is being disabled the CPU leaves for Linux
+ * and this does not return.
  */
-void x86_vmexit(struct guest_regs *saved);
+struct guest_regs *x86_vmexit(void);
 /* Forgets the CPUs that left with an earlier disable. */
 void x86_vmexit_init(void);
 
