@@ -8,7 +8,7 @@
 #define SIGNATURE_ECX 0x73756f68 /* "hous" */
 #define SIGNATURE_EDX 0x00000065 /* "e" */
 
-static void set_result(struct guest_regs *regs, const u32 out[4])
+static inline void set_result(struct guest_regs *regs, const u32 out[4])
 {
 	/* 32-bit results zero-extend into the 64-bit registers. */
 	regs->gp[REG_RAX] = out[0];
@@ -17,22 +17,24 @@ static void set_result(struct guest_regs *regs, const u32 out[4])
 	regs->gp[REG_RDX] = out[3];
 }
 
+static const u32 hypervisor_leaf[4] = { CPUID_HV_LEAF, SIGNATURE_EBX,
+					SIGNATURE_ECX, SIGNATURE_EDX };
+static const u32 empty_leaf[4];
+
 void x86_emulate_cpuid(struct guest_regs *regs)
 {
-	u32 leaf = (u32)regs->gp[REG_RAX], subleaf = (u32)regs->gp[REG_RCX];
-	u32 out[4] = { 0, 0, 0, 0 };
+	u32 leaf = (u32)regs->gp[REG_RAX];
+	u32 out[4];
 
-	if (leaf == CPUID_HV_LEAF) {
-		out[0] = CPUID_HV_LEAF;
-		out[1] = SIGNATURE_EBX;
-		out[2] = SIGNATURE_ECX;
-		out[3] = SIGNATURE_EDX;
-	} else if ((leaf & 0xffff0000) != CPUID_HV_LEAF) {
-		hw_cpuid(leaf, subleaf, out);
-		if (leaf == 1) {
-			out[2] &= ~CPUID1_ECX_VMX;
-			out[2] |= CPUID1_ECX_HYPERVISOR;
-		}
+	/* The common case first: a leaf of the CPU. */
+	if (likely((leaf & 0xffff0000) != CPUID_HV_LEAF)) {
+		hw_cpuid(leaf, (u32)regs->gp[REG_RCX], out);
+		if (leaf == 1)
+			out[2] = (out[2] & ~CPUID1_ECX_VMX) |
+				 CPUID1_ECX_HYPERVISOR;
+		set_result(regs, out);
+	} else {
+		set_result(regs, leaf == CPUID_HV_LEAF ? hypervisor_leaf :
+							 empty_leaf);
 	}
-	set_result(regs, out);
 }

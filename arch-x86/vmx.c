@@ -834,7 +834,6 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 	u32 reason = hw_vmread(VMCS_EXIT_REASON);
 	u32 basic = reason & EXIT_REASON_BASIC_MASK;
 	struct guest_regs *regs = &cpu->arch.guest_regs;
-	u64 qualification;
 
 	/*
 	 * No clearing of the whole exit on this hot path: each reader below
@@ -846,27 +845,35 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 	regs->gp[REG_RSP] = hw_vmread(VMCS_GUEST_RSP);
 	cpu->arch.exit_rsp = regs->gp[REG_RSP];
 	exit->rip = hw_vmread(VMCS_GUEST_RIP);
-	/* The rest is read only by the exits that need it. */
-	if (basic == EXIT_REASON_IO_INSTRUCTION ||
-	    basic == EXIT_REASON_EPT_VIOLATION ||
-	    basic == EXIT_REASON_CR_ACCESS || basic == EXIT_REASON_SIPI ||
-	    (reason & EXIT_REASON_ENTRY_FAILURE))
-		qualification = hw_vmread(VMCS_EXIT_QUALIFICATION);
-	else
-		qualification = 0;
 
-	if (reason & EXIT_REASON_ENTRY_FAILURE)
+	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE)) {
 		exit->reason = X86_EXIT_UNHANDLED;
-	else if (basic == EXIT_REASON_IO_INSTRUCTION)
-		read_pio_exit(exit, qualification);
-	else if (basic == EXIT_REASON_EPT_VIOLATION)
-		read_ept_exit(exit, qualification);
-	else if (basic == EXIT_REASON_CR_ACCESS)
-		read_cr_exit(exit, qualification);
-	else if (basic == EXIT_REASON_EXCEPTION_NMI)
+		return;
+	}
+	/* The qualification is read only by the exits that need it. */
+	switch (basic) {
+	case EXIT_REASON_CPUID:
+		exit->reason = X86_EXIT_CPUID;
+		break;
+	case EXIT_REASON_IO_INSTRUCTION:
+		read_pio_exit(exit, hw_vmread(VMCS_EXIT_QUALIFICATION));
+		break;
+	case EXIT_REASON_EPT_VIOLATION:
+		read_ept_exit(exit, hw_vmread(VMCS_EXIT_QUALIFICATION));
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		read_cr_exit(exit, hw_vmread(VMCS_EXIT_QUALIFICATION));
+		break;
+	case EXIT_REASON_EXCEPTION_NMI:
 		read_exception_exit(exit);
-	else
-		read_simple_exit(exit, basic, qualification);
+		break;
+	case EXIT_REASON_SIPI:
+		read_simple_exit(exit, basic,
+				 hw_vmread(VMCS_EXIT_QUALIFICATION));
+		break;
+	default:
+		read_simple_exit(exit, basic, 0);
+	}
 }
 
 void vmx_advance_rip(struct per_cpu *cpu, unsigned int length)

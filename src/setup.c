@@ -9,15 +9,10 @@
 #include <core/page_pool.h>
 #include <core/printk.h>
 
-static struct per_cpu cpus[MAX_CPUS];
+struct per_cpu per_cpu_data[MAX_CPUS];
 static unsigned int cpu_total;
 static bool enabled;
 static unsigned long system_config_pages;
-
-struct per_cpu *per_cpu(unsigned int cpu_id)
-{
-	return &cpus[cpu_id];
-}
 
 unsigned int num_cpus(void)
 {
@@ -127,7 +122,7 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 		return ret;
 
 	memset(&root_cell, 0, sizeof(root_cell));
-	memset(cpus, 0, sizeof(cpus));
+	memset(per_cpu_data, 0, sizeof(per_cpu_data));
 	control_init();
 	cpu_total = cpu_count;
 	root_cell.config = &system_config->root_cell;

@@ -46,7 +46,7 @@ static void exit_info(unsigned int cpu, u32 reason, u32 length, u32 intr)
 static bool take_exit(struct guest_regs *saved)
 {
 	struct guest_regs *regs = &per_cpu(sim_current_cpu)->arch.guest_regs;
-	bool left = false;
+	volatile bool left = false;
 
 	*regs = *saved;
 	if (setjmp(back_to_harness))

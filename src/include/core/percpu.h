@@ -18,7 +18,13 @@ struct per_cpu {
 	struct arch_per_cpu arch;
 };
 
-struct per_cpu *per_cpu(unsigned int cpu_id);
+/* Defined in setup.c; reached on every exit, so looked up inline. */
+extern struct per_cpu per_cpu_data[MAX_CPUS];
+
+static inline struct per_cpu *per_cpu(unsigned int cpu_id)
+{
+	return &per_cpu_data[cpu_id];
+}
 /* Number of CPUs the hypervisor was enabled on; ids are 0..n-1. */
 unsigned int num_cpus(void);
 
