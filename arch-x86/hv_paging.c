@@ -5,6 +5,24 @@
 #include <asm/hv_paging.h>
 #include <asm/page_formats.h>
 
+/*
+ * The image runs in the upper half (where Linux mapped it), at canonical
+ * addresses whose bits 63:48 copy bit 47. The tables index bits 47:0 only,
+ * so the engine is given those and the hypervisor the canonical form.
+ */
+#define VIRT_BITS_MASK ((1ULL << 48) - 1)
+
+static u64 table_address(u64 virt)
+{
+	return virt & VIRT_BITS_MASK;
+}
+
+static u64 canonical(u64 address)
+{
+	return address & (1ULL << 47) ? address | ~VIRT_BITS_MASK :
+					address & VIRT_BITS_MASK;
+}
+
 static struct paging_structs hv_tables;
 static u64 window_base;
 static u64 device_next, device_end;
@@ -17,11 +35,11 @@ int hv_paging_init(u64 block_virt, u64 block_phys, u64 block_size,
 	err = paging_create(&hv_tables, &x86_64_format, &mem_pool);
 	if (err)
 		return err;
-	window_base = remap_base;
+	window_base = canonical(remap_base);
 	device_next = hv_paging_window_base(cpus);
 	device_end = device_next + HV_DEVICE_AREA;
-	err = paging_map(&hv_tables, block_virt, block_phys, block_size,
-			 PAGE_FLAG_RWX);
+	err = paging_map(&hv_tables, table_address(block_virt), block_phys,
+			 block_size, PAGE_FLAG_RWX);
 	if (err)
 		paging_destroy(&hv_tables);
 	return err;
@@ -39,7 +57,7 @@ u64 hv_paging_cr3(void)
 
 u64 hv_paging_window_base(unsigned int cpu)
 {
-	return window_base + (u64)cpu * HV_REMAP_PAGES * PAGE_SIZE;
+	return canonical(window_base + (u64)cpu * HV_REMAP_PAGES * PAGE_SIZE);
 }
 
 const struct paging_structs *hv_paging_structs(void)
@@ -55,7 +73,8 @@ void *hv_paging_map_window(unsigned int cpu, u64 phys, u64 size)
 
 	if (size == 0 || span > HV_REMAP_PAGES * PAGE_SIZE)
 		return NULL;
-	if (paging_map(&hv_tables, virt, first, span, PAGE_FLAG_RW))
+	if (paging_map(&hv_tables, table_address(virt), first, span,
+		       PAGE_FLAG_RW))
 		return NULL;
 	return (void *)(uintptr_t)(virt + (phys - first));
 }
@@ -68,7 +87,7 @@ void *hv_paging_map_device(u64 phys, u64 size)
 
 	if (size == 0 || span > device_end - device_next)
 		return NULL;
-	if (paging_map(&hv_tables, virt, first, span,
+	if (paging_map(&hv_tables, table_address(virt), first, span,
 		       PAGE_FLAG_RW | PAGE_FLAG_DEVICE))
 		return NULL;
 	device_next += span;

@@ -300,3 +300,108 @@ Test(exits, instruction_outside_cell_ram_fails_the_cell)
 		     SIM_ACCESS_FAULT);
 	cr_assert(log_contains("not readable"));
 }
+
+static enum sim_access mov_to_cr(unsigned int cpu, u8 cr, u64 value)
+{
+	struct x86_exit exit = { 0 };
+
+	exit.cr.cr = cr;
+	exit.cr.access = X86_CR_MOV_TO;
+	exit.cr.value = value;
+	return raise(cpu, X86_EXIT_CR_ACCESS, &exit, 3);
+}
+
+/* A 32-bit protected-mode guest without paging, as an inmate starts. */
+static void protected_mode_without_paging(unsigned int cpu)
+{
+	sim_current_cpu = cpu;
+	hw_vmwrite(VMCS_CR0_READ_SHADOW, 0x11);
+	hw_vmwrite(VMCS_GUEST_CR0, 0x31);
+	hw_vmwrite(VMCS_CR4_READ_SHADOW, 0x20);
+	hw_vmwrite(VMCS_GUEST_EFER, 0x100); /* LME, not yet active */
+	hw_vmwrite(VMCS_ENTRY_CTLS, hw_vmread(VMCS_ENTRY_CTLS) &
+					    ~(u64)ENTRY_IA32E_MODE_GUEST);
+	sim_current_cpu = 0;
+}
+
+Test(exits, enabling_paging_with_lme_enters_long_mode)
+{
+	protected_mode_without_paging(1);
+	cr_assert_eq(mov_to_cr(1, 0, 0x80000011), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), ~0U);
+	cr_assert(sim_vmcs_get(1, VMCS_GUEST_EFER) & (1 << 10), "EFER.LMA");
+	cr_assert(sim_vmcs_get(1, VMCS_ENTRY_CTLS) & ENTRY_IA32E_MODE_GUEST);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR0_READ_SHADOW), 0x80000011);
+	cr_assert(sim_vmcs_get(1, VMCS_GUEST_CR0) & (1 << 5),
+		  "NE stays set in the CPU's value");
+	/* Leaving paging leaves long mode again. */
+	cr_assert_eq(mov_to_cr(1, 0, 0x11), SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_GUEST_EFER) & (1 << 10), 0);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_CTLS) & ENTRY_IA32E_MODE_GUEST,
+		     0);
+}
+
+Test(exits, cr0_writes_the_cpu_would_refuse_raise_gp)
+{
+	protected_mode_without_paging(1);
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_CR4_READ_SHADOW, 0); /* no PAE */
+	sim_current_cpu = 0;
+	cr_assert_eq(mov_to_cr(1, 0, 0x80000011), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), 13, "long mode needs PAE");
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR0_READ_SHADOW), 0x11);
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	sim_current_cpu = 0;
+	cr_assert_eq(mov_to_cr(1, 0, 0x80000010), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), 13, "PG without PE");
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	sim_current_cpu = 0;
+	cr_assert_eq(mov_to_cr(1, 0, 0x20000011), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), 13, "NW without CD");
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	sim_current_cpu = 0;
+	cr_assert_eq(mov_to_cr(1, 0, 0x100000011ULL), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), 13, "bits above 31");
+}
+
+Test(exits, clts_and_lmsw)
+{
+	struct x86_exit exit = { 0 };
+
+	protected_mode_without_paging(1);
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_CR0_READ_SHADOW, 0x19); /* PE, TS */
+	sim_current_cpu = 0;
+	exit.cr.access = X86_CR_CLTS;
+	cr_assert_eq(raise(1, X86_EXIT_CR_ACCESS, &exit, 2), SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR0_READ_SHADOW), 0x11);
+	/* LMSW cannot clear PE, but sets MP. */
+	exit.cr.access = X86_CR_LMSW;
+	exit.cr.lmsw_source = 0x2;
+	cr_assert_eq(raise(1, X86_EXIT_CR_ACCESS, &exit, 3), SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR0_READ_SHADOW), 0x13);
+}
+
+Test(exits, cr4_pae_stays_while_in_long_mode)
+{
+	u64 cr4 = sim_vmcs_get(1, VMCS_CR4_READ_SHADOW);
+
+	cr_assert(sim_vmcs_get(1, VMCS_GUEST_EFER) & (1 << 10),
+		  "root runs in long mode");
+	cr_assert_eq(mov_to_cr(1, 4, cr4 & ~0x20ULL), SIM_ACCESS_MMIO);
+	cr_assert_eq(pending_vector(1), 13);
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR4_READ_SHADOW), cr4);
+	cr_assert_eq(mov_to_cr(1, 4, cr4 & ~(1ULL << 7)), SIM_ACCESS_MMIO,
+		     "clearing PGE is fine");
+	cr_assert_eq(sim_vmcs_get(1, VMCS_CR4_READ_SHADOW), cr4 & ~(1ULL << 7));
+}
+
+Test(exits, moves_to_other_control_registers_fail_the_cpu)
+{
+	start_tiny();
+	cr_assert_eq(mov_to_cr(TINY_CPU, 8, 0), SIM_ACCESS_FAULT);
+	cr_assert(log_contains("cannot emulate control register access"));
+}
