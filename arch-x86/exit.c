@@ -32,7 +32,8 @@ static void dump_registers(const struct per_cpu *cpu,
 	       (unsigned long long)r[REG_RCX]);
 	printk("  rdx %016llx rsi %016llx rdi %016llx rsp %016llx\n",
 	       (unsigned long long)r[REG_RDX], (unsigned long long)r[REG_RSI],
-	       (unsigned long long)r[REG_RDI], (unsigned long long)r[REG_RSP]);
+	       (unsigned long long)r[REG_RDI],
+	       (unsigned long long)vcpu_get_rsp());
 }
 
 void x86_fail_cpu(struct per_cpu *cpu, const struct x86_exit *exit,

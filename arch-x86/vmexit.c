@@ -62,7 +62,5 @@ struct guest_regs *x86_vmexit(void)
 			x86_leave_hypervisor(cpu);
 		runnable = x86_handle_requests(cpu);
 	}
-	if (cpu->arch.guest_regs.gp[REG_RSP] != cpu->arch.exit_rsp)
-		vcpu_set_rsp(cpu->arch.guest_regs.gp[REG_RSP]);
 	return &cpu->arch.guest_regs;
 }

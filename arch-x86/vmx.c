@@ -750,8 +750,11 @@ static void read_cr_exit(struct x86_exit *exit, u64 qualification)
 	exit->cr.access = (qualification >> 4) & 3;
 	exit->cr.gpr = (qualification >> 8) & 0xf;
 	exit->cr.lmsw_source = qualification >> 16;
+	/* RSP is not among the saved registers: it lives in the VMCS. */
 	if (exit->cr.access == X86_CR_MOV_TO)
-		exit->cr.value = exit->regs->gp[exit->cr.gpr];
+		exit->cr.value = exit->cr.gpr == REG_RSP ?
+					 hw_vmread(VMCS_GUEST_RSP) :
+					 exit->regs->gp[exit->cr.gpr];
 }
 
 /* EDX:EAX, the operand of WRMSR and XSETBV. */
@@ -842,8 +845,7 @@ void vmx_read_exit(struct per_cpu *cpu, struct x86_exit *exit)
 	exit->vendor_reason = reason;
 	exit->cpl = 0;
 	exit->regs = regs;
-	regs->gp[REG_RSP] = hw_vmread(VMCS_GUEST_RSP);
-	cpu->arch.exit_rsp = regs->gp[REG_RSP];
+	/* RSP stays in the VMCS: only the few handlers that need it read it. */
 	exit->rip = hw_vmread(VMCS_GUEST_RIP);
 
 	if (unlikely(reason & EXIT_REASON_ENTRY_FAILURE)) {

@@ -17,11 +17,11 @@
 
 struct config_error last_error;
 static u32 next_cell_id;
-static bool disable_pending;
+volatile bool hv_disabling;
 
 void control_init(void)
 {
-	disable_pending = false;
+	hv_disabling = false;
 	next_cell_id = 1;
 	memset(&last_error, 0, sizeof(last_error));
 }
@@ -666,11 +666,6 @@ long cell_destroy(struct per_cpu *caller, u32 id)
 	return 0;
 }
 
-bool hv_disable_pending(void)
-{
-	return disable_pending;
-}
-
 long hypervisor_disable(struct per_cpu *caller)
 {
 	(void)caller;
@@ -679,6 +674,6 @@ long hypervisor_disable(struct per_cpu *caller)
 			      root_cell.next->id,
 			      "disable needs them destroyed first");
 	printk("Shutting down hypervisor\n");
-	disable_pending = true;
+	hv_disabling = true;
 	return 0;
 }

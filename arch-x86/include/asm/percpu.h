@@ -91,8 +91,6 @@ struct arch_per_cpu {
 	 */
 	struct guest_regs guest_regs;
 	u64 exit_stack;
-	/* RSP as the current exit found it (vmx_read_exit). */
-	u64 exit_rsp;
 };
 
 #endif

@@ -11,8 +11,8 @@
 
 /*
  * Handles one exit of the calling CPU, whose registers the stub saved in
- * its per-CPU guest_regs (RSP comes from the VMCS), and returns them for
- * the resume. If the CPU may not run its guest, it waits here for
+ * its per-CPU guest_regs (RSP stays in the VMCS; the handlers that need it
+ * read and write it there), and returns them for the resume. If the CPU may not run its guest, it waits here for
  * requests. When the hypervisor is being disabled the CPU leaves for Linux
  * and this does not return.
  */

@@ -39,6 +39,11 @@ extern struct config_error last_error;
 
 bool hv_enabled(void);
 /* A disable was accepted: every CPU is to leave the hypervisor now. */
-bool hv_disable_pending(void);
+extern volatile bool hv_disabling;
+
+static inline bool hv_disable_pending(void)
+{
+	return hv_disabling;
+}
 
 #endif
