@@ -27,14 +27,29 @@ static void spread_disable(struct per_cpu *cpu)
 			hw_kick_cpu(id);
 }
 
+/* True for the last CPU to go, which then tears everything down. */
+static bool count_leaving(void)
+{
+	return __atomic_add_fetch(&cpus_left, 1, __ATOMIC_SEQ_CST) ==
+	       num_cpus();
+}
+
 void x86_leave_hypervisor(struct per_cpu *cpu)
 {
-	u32 left = __atomic_add_fetch(&cpus_left, 1, __ATOMIC_SEQ_CST);
+	bool last = count_leaving();
 
 	hv_cpu_exit(cpu->cpu_id);
-	if (left == num_cpus())
+	if (last)
 		hv_shutdown();
 	hw_resume_linux(&cpu->arch.linux_state);
+}
+
+void x86_abandon_launch(struct per_cpu *cpu)
+{
+	hv_abort("a CPU could not enter its guest");
+	spread_disable(cpu);
+	if (count_leaving())
+		hv_shutdown();
 }
 
 _Static_assert(__builtin_offsetof(struct arch_per_cpu, exit_stack) ==

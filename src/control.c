@@ -666,6 +666,12 @@ long cell_destroy(struct per_cpu *caller, u32 id)
 	return 0;
 }
 
+void hv_abort(const char *why)
+{
+	printk("Aborting: %s; every CPU returns to Linux\n", why);
+	hv_disabling = true;
+}
+
 long hypervisor_disable(struct per_cpu *caller)
 {
 	(void)caller;

@@ -15,6 +15,7 @@
 #include <asm/hv_paging.h>
 #include <asm/percpu.h>
 #include <asm/stack.h>
+#include <asm/vmexit.h>
 #include <asm/vmx.h>
 #include <jailhouse/header.h>
 
@@ -206,6 +207,8 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 		return init_error;
 	}
 	err = vmx_cpu_activate(per_cpu(cpu_id));
+	/* Only a refused entry gets here. */
+	x86_abandon_launch(per_cpu(cpu_id));
 	x86_leave_hv_address_space(cpu_id);
 	return err;
 }

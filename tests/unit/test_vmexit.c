@@ -11,6 +11,7 @@
 #include <asm/hw.h>
 #include <asm/vmcs.h>
 #include <asm/vmexit.h>
+#include <asm/vmx.h>
 #include <sim/cpu_hw.h>
 #include "helpers.h"
 
@@ -114,4 +115,27 @@ Test(vmexit, disable_leaves_every_cpu_and_frees_everything)
 	cr_assert_not(hv_enabled(), "the last one out shut down");
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
 	cr_assert(log_contains("Shutting down hypervisor"));
+}
+
+Test(vmexit, refused_entry_on_one_cpu_sends_the_others_back)
+{
+	struct guest_regs saved = { { 0 } };
+	unsigned int cpu;
+
+	/* CPU 3 failed to enter its guest and has left VMX already. */
+	sim_current_cpu = 3;
+	vmx_cpu_exit(per_cpu(3));
+	x86_abandon_launch(per_cpu(3));
+	sim_current_cpu = 0;
+	cr_assert(log_contains("Aborting: a CPU could not enter its guest"));
+	cr_assert(hv_enabled(), "the others have not noticed yet");
+	for (cpu = 0; cpu < 3; cpu++) {
+		exit_info(cpu, EXIT_REASON_EXCEPTION_NMI, 0,
+			  INTR_INFO_VALID |
+				  INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+		cr_assert(take_exit(&saved), "CPU %u went back to Linux", cpu);
+		cr_assert_not(sim_cpu_in_vmx_operation(cpu));
+	}
+	cr_assert_not(hv_enabled(), "the last one out shut down");
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
 }

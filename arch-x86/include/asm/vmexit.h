@@ -17,6 +17,13 @@
  * and this does not return.
  */
 struct guest_regs *x86_vmexit(void);
+/*
+ * This CPU could not enter its guest (VMX already left) while others may
+ * run theirs: they are sent back to Linux as by a disable, and this CPU
+ * counts as gone.
+ */
+void x86_abandon_launch(struct per_cpu *cpu);
+
 /* Forgets the CPUs that left with an earlier disable. */
 void x86_vmexit_init(void);
 

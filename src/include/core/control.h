@@ -46,4 +46,7 @@ static inline bool hv_disable_pending(void)
 	return hv_disabling;
 }
 
+/* Bring-up failed after some CPUs were already running guests: undo all. */
+void hv_abort(const char *why);
+
 #endif
