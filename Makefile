@@ -60,7 +60,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 .SECONDARY:
 
 .PHONY: all help check check-unit check-freestanding coverage image \
-	bench configs clean demo
+	bench configs clean demo check-qemu fetch-kernel
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
 	check-freestanding-build
@@ -70,6 +70,7 @@ help:
 	@echo "check              everything below that can run here"
 	@echo "check-unit         Criterion unit tests against the simulator"
 	@echo "check-freestanding core links freestanding, only arch seam undefined"
+	@echo "check-qemu         end-to-end suite: boots the emulator targets"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -158,7 +159,22 @@ check-freestanding: $(O)/core-freestanding.o
 check-unit: $(O)/unit-tests configs
 	$(O)/unit-tests $(CRITERION_ARGS)
 
+# The end-to-end suite last, alone, so its boot times are not skewed by
+# parallel compiles.
 check: all check-freestanding check-unit
+	@$(MAKE) --no-print-directory check-qemu
+
+# End-to-end suite (tests/qemu): boots Debian's stock kernel with a busybox
+# initramfs on each emulator target. Options to pytest go in E2E_ARGS, e.g.
+# E2E_ARGS='-k qemu-tcg -x'.
+PYTEST ?= pytest-3
+E2E_ARGS ?=
+
+fetch-kernel:
+	@scripts/fetch-kernel
+
+check-qemu: fetch-kernel
+	PYTHONDONTWRITEBYTECODE=1 $(PYTEST) tests/qemu $(E2E_ARGS)
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete
