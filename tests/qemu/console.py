@@ -129,13 +129,17 @@ class Console:
         on timeout or when the emulator is gone."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
         deadline = time.monotonic() + timeout
+        gone = None  # when the emulator was first seen exited
         with self._cond:
             while True:
                 m = regex.search(self._text, self._pos)
                 if m:
                     self._pos = m.end()
                     return m
-                if self._eof or not self._alive():
+                if not self._eof and not self._alive():
+                    # Its last bytes may still be in the socket.
+                    gone = gone or time.monotonic()
+                if self._eof or (gone and time.monotonic() - gone > 2):
                     self._fail(f"emulator gone while waiting for "
                                f"{regex.pattern!r}")
                 left = deadline - time.monotonic()
