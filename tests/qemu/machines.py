@@ -71,7 +71,12 @@ def missing_tools(*names):
 
 
 class Machine:
-    """One emulated machine. Subclasses set the recipe."""
+    """One emulated machine. Subclasses set the recipe.
+
+    workdir is the machine's own: start() empties it. extra_dirs go into
+    the initramfs (scripts/mkinitramfs); append is added to BASE_APPEND on
+    the kernel command line; kernel_path and initrd_path replace the stock
+    kernel and the built initramfs."""
 
     name = "machine"
     cpus = 1
