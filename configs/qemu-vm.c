@@ -9,8 +9,9 @@
  *   0x000a0000-0x000fffff  VGA window, BIOS shadow      root, R/W + IO
  *   0x00100000-0x3bdfffff  RAM Linux runs in            root, RWX + DMA
  *   0x3be00000-0x3c3fffff  hypervisor (6 MiB)           nobody but us
- *   0x3c400000-0x3fffffff  RAM for inmates (60 MiB)     root until a cell
+ *   0x3c400000-0x3fdfffff  RAM for inmates (58 MiB)     root until a cell
  *                                                       takes a piece
+ *   0x3fe00000-0x3fffffff  firmware tables (ACPI)       root, R/W
  *   0x80000000-0xafffffff  PCI MMIO                     root, R/W + IO
  *   0xb0000000-0xbfffffff  MMCONFIG                     trapped, emulated
  *   0xc0000000-0xfebfffff  PCI MMIO                     root, R/W + IO
@@ -62,7 +63,7 @@
 static const struct {
 	struct jailhouse_system header;
 	__u64 cpus[1];
-	struct jailhouse_memory mem_regions[7];
+	struct jailhouse_memory mem_regions[8];
 	struct jailhouse_irqchip irqchips[1];
 	struct jailhouse_pio pio_regions[QEMU_VM_NUM_PIO];
 	struct jailhouse_pci_device pci_devices[7];
@@ -115,8 +116,15 @@ static const struct {
 		IDENTITY(0xa0000, 0x60000, IO_FLAGS),
 		/* RAM up to the hypervisor */
 		IDENTITY(0x100000, 0x3be00000 - 0x100000, RAM_FLAGS),
-		/* RAM for inmates, up to the end of RAM at 1 GiB */
-		IDENTITY(0x3c400000, 0x40000000 - 0x3c400000, RAM_FLAGS),
+		/* RAM for inmates, below the firmware's tables */
+		IDENTITY(0x3c400000, 0x3fe00000 - 0x3c400000, RAM_FLAGS),
+		/*
+		 * QEMU and Bochs keep ACPI tables in the last pages below
+		 * 1 GiB, inside the block reserved with memmap=: Linux reads
+		 * them, no cell may have them.
+		 */
+		IDENTITY(0x3fe00000, 0x40000000 - 0x3fe00000,
+			 JAILHOUSE_MEM_READ | JAILHOUSE_MEM_WRITE),
 		/* PCI MMIO below MMCONFIG */
 		IDENTITY(0x80000000, 0x30000000, IO_FLAGS),
 		/* PCI MMIO above MMCONFIG, up to the IOAPIC */

@@ -1169,7 +1169,7 @@ Test(system, root_regions)
 	mem[3].size = 0x400000;
 	expect_sys(&b, JAILHOUSE_CFG_ERR_MEM_HYPERVISOR, 3);
 	mem[3].phys_start = mem[3].virt_start = 0x3c400000;
-	mem[3].size = 0x3c00000;
+	mem[3].size = 0x3a00000;
 	/* Root's reset address is not checked. */
 	sys->root_cell.cpu_reset_address = 0xdead0000;
 	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
