@@ -70,7 +70,8 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 .SECONDARY:
 
 .PHONY: all help check check-unit check-freestanding coverage image check-image \
-	bench configs clean demo tools check-cli inmates check-inmates
+	bench configs clean demo tools check-cli inmates check-inmates \
+	check-qemu fetch-kernel
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
 	check-freestanding-build tools inmates image
@@ -84,6 +85,7 @@ help:
 	@echo "check-image        jailhouse.bin: header, no undefined symbols, relocations"
 	@echo "check-inmates      inmates booted as firmware in QEMU"
 	@echo "inmates            build/inmates/*.bin, loaded at 0xf0000"
+	@echo "check-qemu         end-to-end suite: boots the emulator targets"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -195,7 +197,22 @@ check-cli: tools configs
 		"(run ci/setup)"; exit 1; }
 	JAILHOUSE_BUILD=$(abspath $(O)) $(PYTHON) -m pytest -q tests/cli
 
+# The end-to-end suite last, alone, so its boot times are not skewed by
+# parallel compiles.
 check: all check-freestanding check-image check-unit check-cli check-inmates
+	@$(MAKE) --no-print-directory check-qemu
+
+# End-to-end suite (tests/qemu): boots Debian's stock kernel with a busybox
+# initramfs on each emulator target. Options to pytest go in E2E_ARGS, e.g.
+# E2E_ARGS='-k qemu-tcg -x'.
+PYTEST ?= pytest-3
+E2E_ARGS ?=
+
+fetch-kernel:
+	@scripts/fetch-kernel
+
+check-qemu: fetch-kernel
+	PYTHONDONTWRITEBYTECODE=1 $(PYTEST) tests/qemu $(E2E_ARGS)
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete
@@ -320,5 +337,6 @@ check-inmates: inmates $(O)/inmates/test-lib
 
 clean:
 	rm -rf $(O)
+
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
