@@ -71,10 +71,10 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 
 .PHONY: all help check check-unit check-freestanding coverage image check-image \
 	bench configs clean demo tools check-cli inmates check-inmates \
-	check-qemu fetch-kernel
+	check-qemu fetch-kernel driver
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
-	check-freestanding-build tools inmates image
+	check-freestanding-build tools inmates image driver
 
 help:
 	@echo "all                build configs, simulator, unit tests"
@@ -86,6 +86,7 @@ help:
 	@echo "check-inmates      inmates booted as firmware in QEMU"
 	@echo "inmates            build/inmates/*.bin, loaded at 0xf0000"
 	@echo "check-qemu         end-to-end suite: boots the emulator targets"
+	@echo "driver             driver/jailhouse.ko against the stock kernel's headers"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session (see README)"
@@ -128,6 +129,11 @@ $(O)/tools/%.o: %.c
 
 $(O)/jailhouse: $(TOOLS_OBJ)
 	$(CC) -o $@ $(TOOLS_OBJ)
+
+# The same tool linked statically, for the emulators' busybox initramfs.
+$(O)/e2e/jailhouse: $(TOOLS_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) -static -o $@ $(TOOLS_OBJ)
 
 $(FAKE_DRIVER): tests/cli/fake_driver.c include/jailhouse/ioctl.h
 	@mkdir -p $(dir $@)
@@ -210,7 +216,7 @@ E2E_ARGS ?=
 fetch-kernel:
 	@scripts/fetch-kernel
 
-check-qemu: fetch-kernel
+check-qemu: fetch-kernel driver image configs $(O)/e2e/jailhouse
 	PYTHONDONTWRITEBYTECODE=1 $(PYTEST) tests/qemu $(E2E_ARGS)
 
 coverage: $(O)/unit-tests-cov configs
@@ -334,7 +340,23 @@ check-inmates: inmates $(O)/inmates/test-lib
 		$(PYTHON) -m pytest -p no:cacheprovider -v -rs \
 		--durations=0 tests/inmates
 
+# The kernel module, built by Kbuild against the headers of the kernel the
+# emulators boot (scripts/kernel-version; ci/setup installs them). Missing
+# headers are an error, never a silent skip.
+KVER = $(shell scripts/kernel-version)
+KDIR = /usr/src/linux-headers-$(KVER)
+
+driver:
+	@kver="$(KVER)"; test -n "$$kver" || { echo "driver: cannot resolve" \
+		"the kernel version (scripts/kernel-version failed)"; exit 1; }
+	@test -f "$(KDIR)/Makefile" || { echo "driver: kernel headers" \
+		"$(KDIR) are not installed (run ci/setup)"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(abspath driver) modules
+	@mkdir -p $(O) && cp driver/jailhouse.ko $(O)/jailhouse.ko
+
 clean:
 	rm -rf $(O)
+	@if [ -f "$(KDIR)/Makefile" ]; then \
+		$(MAKE) -C $(KDIR) M=$(abspath driver) clean; fi
 
 -include $(shell find $(O) -type f -name '*.d' 2>/dev/null)
