@@ -590,7 +590,7 @@ static int launch(struct per_cpu *cpu)
 {
 	u64 error, reason;
 
-	if (hw_vmlaunch() == 0)
+	if (hw_vmlaunch(&cpu->arch.guest_regs) == 0)
 		return 0;
 	error = hw_vmread(VMCS_VM_INSTRUCTION_ERROR);
 	if (error) {

@@ -186,8 +186,9 @@ int hw_vmptrld(u64 vmcs_phys)
 	return 0;
 }
 
-int hw_vmlaunch(void)
+int hw_vmlaunch(const struct guest_regs *regs)
 {
+	(void)regs;
 	struct fake_cpu *c = &cpus[sim_current_cpu];
 
 	if (!c->vmx_on || !c->current_vmcs)

@@ -6,6 +6,10 @@
 #include <core/arch.h>
 #include <core/lib.h>
 #include <core/printk.h>
+#include <core/spinlock.h>
+
+/* One line at a time on the console and in the ring, whatever the CPUs. */
+static spinlock_t console_lock;
 
 static char ring[CONSOLE_RING_SIZE];
 static u64 ring_head; /* sequence number of the next character */
@@ -183,7 +187,9 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
+	spin_lock(&console_lock);
 	for (i = 0; i < len; i++)
 		console_putc(line[i]);
 	arch_dbg_write(line, len);
+	spin_unlock(&console_lock);
 }

@@ -41,7 +41,7 @@ struct elf64_rela {
 };
 
 extern u8 __image_start[], __rela_start[], __rela_end[];
-extern u8 arch_entry_resume[], vmexit_entry[], hv_stacks[];
+extern u8 vmexit_entry[], hv_stacks[];
 
 static struct x86_cpu_state linux_state[MAX_CPUS];
 static u32 master_claimed;
@@ -149,6 +149,28 @@ void x86_leave_hv_address_space(unsigned int cpu_id)
 	restore_linux_tables(&linux_state[cpu_id]);
 }
 
+/*
+ * Linux continues as a guest exactly where arch_entry would have returned
+ * to the driver: the registers arch_entry saved on Linux's stack, the
+ * return address, the stack above it, 0 in RAX. Nothing of the image may
+ * run as the guest: the root cell does not map the hypervisor's memory.
+ */
+static void resume_as_if_returned(struct x86_cpu_state *s, u64 linux_rsp)
+{
+	/* arch_entry pushed RBP, RBX, R12, R13, R14, R15: R15 lowest. */
+	const u64 *frame = (const u64 *)(uintptr_t)linux_rsp;
+
+	s->regs.gp[REG_R15] = frame[0];
+	s->regs.gp[REG_R14] = frame[1];
+	s->regs.gp[REG_R13] = frame[2];
+	s->regs.gp[REG_R12] = frame[3];
+	s->regs.gp[REG_RBX] = frame[4];
+	s->regs.gp[REG_RBP] = frame[5];
+	s->rip = frame[6];
+	s->regs.gp[REG_RSP] = linux_rsp + 7 * 8;
+	s->regs.gp[REG_RAX] = 0;
+}
+
 static void prepare_host_state(unsigned int cpu_id)
 {
 	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
@@ -175,8 +197,7 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	if (cpu_id >= MAX_CPUS || cpu_id >= online)
 		return -EINVAL;
 	x86_read_cpu_state(&linux_state[cpu_id]);
-	linux_state[cpu_id].rip = (u64)(uintptr_t)arch_entry_resume;
-	linux_state[cpu_id].regs.gp[REG_RSP] = linux_rsp;
+	resume_as_if_returned(&linux_state[cpu_id], linux_rsp);
 	load_boot_tables();
 
 	if (__atomic_exchange_n(&master_claimed, 1, __ATOMIC_SEQ_CST) == 0) {

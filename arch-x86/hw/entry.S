@@ -4,9 +4,10 @@
  *
  * Linux's callee-saved registers go on Linux's stack; the CPU switches to its
  * hypervisor stack and calls arch_entry_c(cpu_id, linux_rsp). That returns
- * only on failure. On success the CPU is launched as a guest whose RIP is
- * arch_entry_resume and whose RSP is linux_rsp, so Linux comes back from
- * this call unaware, with 0 in RAX.
+ * only on failure. On success the CPU is launched as a guest that continues
+ * at this function's return address, with the saved registers, the stack
+ * above the return address and 0 in RAX: Linux comes back from the call
+ * unaware.
  */
 #include <asm/stack.h>
 
@@ -35,12 +36,6 @@ arch_entry:
 
 	/* Failure: back to Linux's stack with the error in RAX. */
 	pop	%rsp
-	jmp	restore_linux_registers
-
-	.globl arch_entry_resume
-arch_entry_resume:
-	xor	%eax, %eax
-restore_linux_registers:
 	pop	%r15
 	pop	%r14
 	pop	%r13

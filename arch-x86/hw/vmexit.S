@@ -2,7 +2,8 @@
 /*
  * VM entry and exit on hardware.
  *
- * hw_vmlaunch enters the guest of the current VMCS; it returns only when
+ * hw_vmlaunch enters the guest of the current VMCS with the general-purpose
+ * registers given (they are not part of the VMCS); it returns only when
  * the CPU refuses. Every VM exit lands at vmexit_entry with RSP (the
  * VMCS's host RSP) just past the CPU's guest_regs: the guest's registers
  * are pushed straight into them (RAX lowest; the RSP slot is filled from
@@ -14,8 +15,38 @@
 	.globl hw_vmlaunch
 	.type hw_vmlaunch, @function
 hw_vmlaunch:
+	/* Kept for the way back if the CPU refuses the entry. */
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+	/* The guest's registers from struct guest_regs at RDI, RAX last. */
+	mov	%rdi, %rax
+	mov	1 * 8(%rax), %rcx
+	mov	2 * 8(%rax), %rdx
+	mov	3 * 8(%rax), %rbx
+	mov	5 * 8(%rax), %rbp
+	mov	6 * 8(%rax), %rsi
+	mov	7 * 8(%rax), %rdi
+	mov	8 * 8(%rax), %r8
+	mov	9 * 8(%rax), %r9
+	mov	10 * 8(%rax), %r10
+	mov	11 * 8(%rax), %r11
+	mov	12 * 8(%rax), %r12
+	mov	13 * 8(%rax), %r13
+	mov	14 * 8(%rax), %r14
+	mov	15 * 8(%rax), %r15
+	mov	0 * 8(%rax), %rax
 	vmlaunch
 	/* Still here: the CPU refused the entry. */
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
 	mov	$-1, %eax
 	ret
 	.size hw_vmlaunch, . - hw_vmlaunch

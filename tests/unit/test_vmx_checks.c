@@ -284,12 +284,12 @@ Test(vmx_checks, hw_vmlaunch_runs_the_checks)
 	hw_write_cr4(hw_read_cr4() | CR4_VMXE);
 	cr_assert_eq(hw_vmxon(0x1000), 0);
 	cr_assert_eq(hw_vmptrld(0x2000), 0);
-	cr_assert_eq(hw_vmlaunch(), 0, "refused: %s",
+	cr_assert_eq(hw_vmlaunch(NULL), 0, "refused: %s",
 		     sim_vmx_last_refusal(CPU));
 	cr_assert_eq(sim_cpu_launches(CPU), 1);
 
 	w(H_CS_SEL, 0);
-	cr_assert_eq(hw_vmlaunch(), -1);
+	cr_assert_eq(hw_vmlaunch(NULL), -1);
 	cr_assert_eq(sim_cpu_launches(CPU), 1);
 	cr_assert_eq(r(INSN_ERROR), 8);
 	cr_assert_str_eq(sim_vmx_last_refusal(CPU), "host CS selector is null");

@@ -297,7 +297,8 @@ void hw_capture_cpu_state(struct x86_cpu_state *state);
  * VM entry (-1; VM_INSTRUCTION_ERROR tells why); exits arrive at the host
  * RIP the VMCS names.
  */
-int hw_vmlaunch(void);
+struct guest_regs;
+int hw_vmlaunch(const struct guest_regs *regs);
 
 /*
  * The hypervisor's interrupt descriptor table, filled on first use: NMIs

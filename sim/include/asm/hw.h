@@ -45,7 +45,8 @@ int hw_vmclear(u64 vmcs_phys);
 int hw_vmptrld(u64 vmcs_phys);
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);
-int hw_vmlaunch(void);
+struct guest_regs;
+int hw_vmlaunch(const struct guest_regs *regs);
 u64 hw_host_idt(void);
 void hw_resume_linux(const struct x86_cpu_state *state)
 	__attribute__((noreturn));
