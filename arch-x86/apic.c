@@ -118,7 +118,7 @@ int apic_cpu_init(struct per_cpu *cpu)
 		return -ENODEV;
 	}
 	if (!x2apic && !xapic_page)
-		xapic_page = hw_map_phys(XAPIC_BASE, PAGE_SIZE);
+		xapic_page = hw_map_device(XAPIC_BASE, PAGE_SIZE);
 
 	a->id = hw_apic_read(xapic_page, APIC_ID);
 	if (!x2apic) {

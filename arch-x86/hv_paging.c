@@ -2,6 +2,7 @@
 /* The hypervisor's own page tables, built with the generic engine. */
 #include <core/errno.h>
 #include <core/page_pool.h>
+#include <core/spinlock.h>
 #include <asm/hv_paging.h>
 #include <asm/page_formats.h>
 
@@ -24,6 +25,8 @@ static u64 canonical(u64 address)
 }
 
 static struct paging_structs hv_tables;
+/* CPUs map into their windows at once; the tables are shared. */
+static spinlock_t tables_lock;
 static u64 window_base;
 static u64 device_next, device_end;
 
@@ -71,10 +74,15 @@ void *hv_paging_map_window(unsigned int cpu, u64 phys, u64 size)
 	u64 span = ((phys + size + PAGE_SIZE - 1) & PAGE_MASK) - first;
 	u64 virt = hv_paging_window_base(cpu);
 
+	int err;
+
 	if (size == 0 || span > HV_REMAP_PAGES * PAGE_SIZE)
 		return NULL;
-	if (paging_map(&hv_tables, table_address(virt), first, span,
-		       PAGE_FLAG_RW))
+	spin_lock(&tables_lock);
+	err = paging_map(&hv_tables, table_address(virt), first, span,
+			 PAGE_FLAG_RW);
+	spin_unlock(&tables_lock);
+	if (err)
 		return NULL;
 	return (void *)(uintptr_t)(virt + (phys - first));
 }
@@ -83,13 +91,19 @@ void *hv_paging_map_device(u64 phys, u64 size)
 {
 	u64 first = phys & PAGE_MASK;
 	u64 span = ((phys + size + PAGE_SIZE - 1) & PAGE_MASK) - first;
-	u64 virt = device_next;
+	void *mapped = NULL;
+	u64 virt;
 
-	if (size == 0 || span > device_end - device_next)
+	if (size == 0)
 		return NULL;
-	if (paging_map(&hv_tables, table_address(virt), first, span,
-		       PAGE_FLAG_RW | PAGE_FLAG_DEVICE))
-		return NULL;
-	device_next += span;
-	return (void *)(uintptr_t)(virt + (phys - first));
+	spin_lock(&tables_lock);
+	virt = device_next;
+	if (span <= device_end - device_next &&
+	    !paging_map(&hv_tables, table_address(virt), first, span,
+			PAGE_FLAG_RW | PAGE_FLAG_DEVICE)) {
+		device_next += span;
+		mapped = (void *)(uintptr_t)(virt + (phys - first));
+	}
+	spin_unlock(&tables_lock);
+	return mapped;
 }

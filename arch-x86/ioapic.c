@@ -318,7 +318,7 @@ static void chips_init(void)
 	for (n = 0; n < root->num_irqchips && n < MAX_IRQCHIPS; n++) {
 		c = &chips[n];
 		c->base = chip[n].address;
-		c->regs = hw_map_phys(c->base, IOAPIC_WINDOW_SIZE);
+		c->regs = hw_map_device(c->base, IOAPIC_WINDOW_SIZE);
 		version = hw_ioapic_read(c->regs, REG_VERSION);
 		c->pins = MIN(((version >> 16) & 0xff) + 1, MAX_PINS);
 		for (pin = 0; pin < c->pins; pin++) {

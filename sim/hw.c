@@ -368,18 +368,31 @@ void hw_kick_cpu(unsigned int cpu_id)
 	sim_current_cpu = caller;
 }
 
+/*
+ * On hardware this is a temporary per-CPU window for RAM: device registers
+ * mapped through it would move under the caller at the next use. Refuse
+ * them here so the mistake fails a test, not a machine.
+ */
 void *hw_map_phys(u64 phys, u64 size)
+{
+	void *ram = sim_phys_ptr(phys, size);
+
+	if (!ram) {
+		fprintf(stderr, "sim: hw_map_phys(0x%llx) is not RAM: device "
+				"registers need hw_map_device\n",
+			(unsigned long long)phys);
+		abort();
+	}
+	return ram;
+}
+
+void *hw_map_device(u64 phys, u64 size)
 {
 	void *ram = sim_phys_ptr(phys, size);
 
 	if (ram)
 		return ram;
 	return (void *)(uintptr_t)(MMIO_TAG | phys);
-}
-
-void *hw_map_device(u64 phys, u64 size)
-{
-	return hw_map_phys(phys, size);
 }
 
 void hw_unmap_phys(void *virt, u64 size)

@@ -113,13 +113,25 @@ int page_pool_init(struct page_pool *pool, void *base, u64 phys_base,
 	set_bits(pool, 0, bitmap_pages, true);
 	pool->used = bitmap_pages;
 	pool->next_hint = bitmap_pages;
+	pool->lock = 0;
 	return 0;
 }
 
-void *page_alloc(struct page_pool *pool, unsigned long num)
+static void pool_lock(struct page_pool *pool)
+{
+	while (__atomic_exchange_n(&pool->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&pool->lock, __ATOMIC_RELAXED))
+			;
+}
+
+static void pool_unlock(struct page_pool *pool)
+{
+	__atomic_store_n(&pool->lock, 0, __ATOMIC_RELEASE);
+}
+
+static void *claim_pages(struct page_pool *pool, unsigned long num)
 {
 	unsigned long start;
-	void *pages;
 
 	if (num == 0 || num > page_pool_free_pages(pool))
 		return NULL;
@@ -135,9 +147,19 @@ void *page_alloc(struct page_pool *pool, unsigned long num)
 	set_bits(pool, start, num, true);
 	pool->used += num;
 	pool->next_hint = start + num;
+	return pool->base + start * PAGE_SIZE;
+}
 
-	pages = pool->base + start * PAGE_SIZE;
-	memset(pages, 0, num * PAGE_SIZE);
+void *page_alloc(struct page_pool *pool, unsigned long num)
+{
+	void *pages;
+
+	pool_lock(pool);
+	pages = claim_pages(pool, num);
+	pool_unlock(pool);
+	/* Zeroing needs no lock: the pages are this caller's now. */
+	if (pages)
+		memset(pages, 0, num * PAGE_SIZE);
 	return pages;
 }
 
@@ -153,9 +175,11 @@ void page_free(struct page_pool *pool, void *page, unsigned long num)
 	    num > pool->pages - start)
 		return;
 
+	pool_lock(pool);
 	set_bits(pool, start, num, false);
 	pool->used -= num;
 	/* Reusing the lowest free page keeps the pool compact. */
 	if (start < pool->next_hint)
 		pool->next_hint = start;
+	pool_unlock(pool);
 }

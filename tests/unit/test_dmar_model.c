@@ -37,7 +37,7 @@ static void setup(void)
 	cr_assert_eq(sim_phys_init(RAM_SIZE), 0);
 	sim_dmar_reset();
 	cr_assert_eq(sim_dmar_add_unit(UNIT_BASE), 0);
-	regs = hw_map_phys(UNIT_BASE, SIM_DMAR_REG_SIZE);
+	regs = hw_map_device(UNIT_BASE, SIM_DMAR_REG_SIZE);
 	next_table = TABLES;
 }
 

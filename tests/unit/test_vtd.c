@@ -218,8 +218,8 @@ Test(vtd, missing_features_are_named_in_one_line)
 	u64 cap, ecap;
 
 	add_units(1);
-	cap = hw_mmio_read64((u8 *)hw_map_phys(UNIT0, 0x1000) + VTD_CAP_REG);
-	ecap = hw_mmio_read64((u8 *)hw_map_phys(UNIT0, 0x1000) +
+	cap = hw_mmio_read64((u8 *)hw_map_device(UNIT0, 0x1000) + VTD_CAP_REG);
+	ecap = hw_mmio_read64((u8 *)hw_map_device(UNIT0, 0x1000) +
 			      VTD_ECAP_REG);
 	sim_dmar_set_caps(0, cap & ~(VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48),
 			  ecap & ~VTD_ECAP_C);
@@ -235,7 +235,7 @@ Test(vtd, refuses_unit_with_translation_already_on)
 	u8 *regs;
 
 	add_units(1);
-	regs = hw_map_phys(UNIT0, 0x1000);
+	regs = hw_map_device(UNIT0, 0x1000);
 	hw_mmio_write64(regs + VTD_RTADDR_REG, 0x100000);
 	hw_mmio_write32(regs + VTD_GCMD_REG, VTD_GCMD_SRTP);
 	hw_mmio_write32(regs + VTD_GCMD_REG, VTD_GCMD_TE);
@@ -411,10 +411,10 @@ Test(vtd, commit_uses_registers_without_queued_invalidation)
 	u32 v;
 
 	add_units(1);
-	ecap = hw_mmio_read64((u8 *)hw_map_phys(UNIT0, 0x1000) +
+	ecap = hw_mmio_read64((u8 *)hw_map_device(UNIT0, 0x1000) +
 			      VTD_ECAP_REG);
 	sim_dmar_set_caps(0,
-			  hw_mmio_read64((u8 *)hw_map_phys(UNIT0, 0x1000) +
+			  hw_mmio_read64((u8 *)hw_map_device(UNIT0, 0x1000) +
 					 VTD_CAP_REG),
 			  ecap & ~VTD_ECAP_QI);
 	boot_two_cells();
@@ -443,7 +443,7 @@ Test(vtd, three_level_tables_when_units_lack_four_levels)
 	u32 v;
 
 	add_units(1);
-	regs = hw_map_phys(UNIT0, 0x1000);
+	regs = hw_map_device(UNIT0, 0x1000);
 	sim_dmar_set_caps(0,
 			  hw_mmio_read64(regs + VTD_CAP_REG) &
 				  ~VTD_CAP_SAGAW_48,

@@ -162,7 +162,7 @@ static unsigned int log_count(const char *text)
 
 static u8 *unit_regs(u64 base)
 {
-	return hw_map_phys(base, 0x1000);
+	return hw_map_device(base, 0x1000);
 }
 
 static void expect_no_protocol_errors(unsigned int unit)

@@ -17,6 +17,8 @@ struct page_pool {
 	unsigned long bitmap_pages;
 	unsigned long next_hint; /* where the next search starts */
 	u64 *bitmap;
+	/* CPUs allocate at once (bring-up, exits): one at a time here. */
+	volatile u32 lock;
 };
 
 /* Returns -EINVAL for a misaligned base or a pool too small for its bitmap. */
