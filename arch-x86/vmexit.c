@@ -17,16 +17,6 @@ void x86_vmexit_init(void)
 	cpus_left = 0;
 }
 
-/* Kicks every other CPU so it notices the disable and leaves too. */
-static void spread_disable(struct per_cpu *cpu)
-{
-	unsigned int id;
-
-	for (id = 0; id < num_cpus(); id++)
-		if (id != cpu->cpu_id)
-			hw_kick_cpu(id);
-}
-
 /* True for the last CPU to go, which then tears everything down. */
 static bool count_leaving(void)
 {
@@ -34,20 +24,33 @@ static bool count_leaving(void)
 	       num_cpus();
 }
 
+/*
+ * Nobody is kicked to leave: a CPU that is running Linux leaves at its own
+ * next exit, which the driver provokes on each of them before it lets the
+ * hypervisor's memory go. An NMI would reach a CPU that is already back in
+ * Linux, or on its way there, as an NMI Linux cannot explain. A CPU that
+ * is not running Linux (parked, or waiting for its SIPI) sees the request
+ * in its wait loop and halts outside VMX operation instead; Linux's INIT
+ * and SIPI bring it up again when Linux wants it.
+ */
 void x86_leave_hypervisor(struct per_cpu *cpu)
 {
+	bool runs_linux = cpu->arch.vcpu_state == VCPU_RUNNING;
 	bool last = count_leaving();
 
 	hv_cpu_exit(cpu->cpu_id);
 	if (last)
 		hv_shutdown();
-	hw_resume_linux(&cpu->arch.linux_state);
+	if (runs_linux)
+		hw_resume_linux(&cpu->arch.linux_state);
+	hw_stop_cpu();
 }
 
+/* The CPUs that did launch leave at their next exit, as for a disable. */
 void x86_abandon_launch(struct per_cpu *cpu)
 {
+	(void)cpu;
 	hv_abort("a CPU could not enter its guest");
-	spread_disable(cpu);
 	if (count_leaving())
 		hv_shutdown();
 }
@@ -66,10 +69,8 @@ struct guest_regs *x86_vmexit(void)
 	/* Fills exit, registers' RSP included, from the VMCS. */
 	vmx_read_exit(cpu, &exit);
 	runnable = x86_handle_exit(cpu, &exit);
-	if (hv_disable_pending()) {
-		spread_disable(cpu);
+	if (hv_disable_pending())
 		x86_leave_hypervisor(cpu);
-	}
 	/* Parked or suspended: wait here until a request lets it go on. */
 	while (!runnable) {
 		hw_pause();

@@ -108,7 +108,7 @@ static void enter_hypervisor(void *unused)
  * Makes the calling CPU take a VM exit: CPUID is intercepted
  * unconditionally by VMX and by the hypervisor's SVM setup. Used after a
  * successful JAILHOUSE_HC_DISABLE, which makes each CPU leave on its next
- * exit (or its next kick), so that no CPU still runs hypervisor code when
+ * exit, so that no CPU still runs hypervisor code when
  * its memory is unmapped.
  */
 static void take_exit(void *unused)
@@ -408,6 +408,12 @@ static int cmd_enable(struct jailhouse_last_error *le, void __user *arg)
 			first_err = entry_result[cpu];
 		}
 	}
+	/*
+	 * CPUs that did launch before another failed leave at their next
+	 * exit: provoke it on each before the memory goes away.
+	 */
+	if (nfail)
+		on_each_cpu(take_exit, NULL, 1);
 	cpumask_copy(&root->cpus, cpu_online_mask);
 	cpus_read_unlock();
 
@@ -468,9 +474,9 @@ static int cmd_disable(struct jailhouse_last_error *le)
 		return jailhouse_hv_error(le, ret, "disable");
 	}
 	/*
-	 * This CPU has left. Every other one leaves at its next exit (the
-	 * hypervisor also kicks them with an NMI); make sure each has taken
-	 * one before the memory goes away. on_each_cpu waits for all.
+	 * This CPU has left. Every other one leaves at its next exit: make
+	 * each take one before the memory goes away. on_each_cpu waits for
+	 * all.
 	 */
 	on_each_cpu(take_exit, NULL, 1);
 	cpus_read_unlock();

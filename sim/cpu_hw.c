@@ -20,6 +20,7 @@ struct fake_cpu {
 	u64 current_vmcs;
 	unsigned long launches;
 	bool resumed_linux;
+	bool stopped; /* hw_stop_cpu: halted outside VMX for good */
 	struct x86_cpu_state linux_state;
 };
 
@@ -211,6 +212,21 @@ void hw_resume_linux(const struct x86_cpu_state *state)
 	fprintf(stderr, "sim: CPU %u resumed Linux with no harness to go to\n",
 		sim_current_cpu);
 	abort();
+}
+
+void hw_stop_cpu(void)
+{
+	cpus[sim_current_cpu].stopped = true;
+	if (sim_resume_linux_hook)
+		sim_resume_linux_hook(sim_current_cpu);
+	fprintf(stderr, "sim: CPU %u stopped with no harness to go to\n",
+		sim_current_cpu);
+	abort();
+}
+
+bool sim_cpu_stopped(unsigned int cpu)
+{
+	return cpus[cpu].stopped;
 }
 
 /* The simulator takes no interrupts in host mode: a table to point at. */

@@ -22,11 +22,10 @@
 #define R_X86_64_RELATIVE 8
 #define IDT_LIMIT (256 * 16 - 1)
 
-/* Same layout as the per-CPU host GDT: 64-bit code at 0x08, data 0x10. */
-static const u64 boot_gdt[3] __attribute__((aligned(16))) = {
-	0,
-	0x00af9b000000ffffULL,
-	0x00cf93000000ffffULL,
+/* Same layout as the per-CPU host GDT (asm/percpu.h), without the TSS. */
+static const u64 boot_gdt[4] __attribute__((aligned(16))) = {
+	[HOST_CS_SELECTOR / 8] = 0x00af9b000000ffffULL,
+	[HOST_DS_SELECTOR / 8] = 0x00cf93000000ffffULL,
 };
 
 struct table_register {
@@ -111,42 +110,17 @@ static void load_boot_tables(void)
 	struct table_register idt = { IDT_LIMIT, hw_host_idt() };
 
 	asm volatile("lgdt %0\n\t"
-		     "lidt %1\n\t"
-		     "pushq %2\n\t"
-		     "lea 1f(%%rip), %%rax\n\t"
-		     "pushq %%rax\n\t"
-		     "lretq\n"
-		     "1:\tmov %3, %%eax\n\t"
-		     "mov %%eax, %%ss"
+		     "lidt %1"
 		     :
-		     : "m"(gdt), "m"(idt), "i"(HOST_CS_SELECTOR),
-		       "i"(HOST_DS_SELECTOR)
-		     : "rax", "memory");
-}
-
-static void restore_linux_tables(const struct x86_cpu_state *s)
-{
-	struct table_register gdt = { s->gdtr.limit, s->gdtr.base };
-	struct table_register idt = { s->idtr.limit, s->idtr.base };
-
-	asm volatile("mov %0, %%cr3\n\t"
-		     "lgdt %1\n\t"
-		     "lidt %2\n\t"
-		     "pushq %3\n\t"
-		     "lea 1f(%%rip), %%rax\n\t"
-		     "pushq %%rax\n\t"
-		     "lretq\n"
-		     "1:\tmov %4, %%eax\n\t"
-		     "mov %%eax, %%ss"
-		     :
-		     : "r"(s->cr3), "m"(gdt), "m"(idt),
-		       "r"((u64)s->cs.selector), "r"((u32)s->ss.selector)
-		     : "rax", "memory");
+		     : "m"(gdt), "m"(idt)
+		     : "memory");
+	x86_reload_cs_ss(HOST_CS_SELECTOR, HOST_DS_SELECTOR);
 }
 
 void x86_leave_hv_address_space(unsigned int cpu_id)
 {
-	restore_linux_tables(&linux_state[cpu_id]);
+	x86_load_linux_address_space(&linux_state[cpu_id]);
+	x86_load_linux_idt(&linux_state[cpu_id]);
 }
 
 /*

@@ -23,20 +23,38 @@ static void write_cr0(u64 value)
 	asm volatile("mov %0, %%cr0" : : "r"(value) : "memory");
 }
 
-static void load_tables(const struct x86_cpu_state *s)
+/*
+ * Linux's address space and GDT, and its code and stack segments. The
+ * hypervisor's selectors are Linux's (asm/percpu.h), so an NMI arriving
+ * on the way still goes through the hypervisor's IDT without harm.
+ */
+void x86_load_linux_address_space(const struct x86_cpu_state *s)
 {
 	struct table_register gdt = { s->gdtr.limit, s->gdtr.base };
+
+	asm volatile("mov %0, %%cr3\n\t"
+		     "lgdt %1"
+		     :
+		     : "r"(s->cr3), "m"(gdt)
+		     : "memory");
+	x86_reload_cs_ss(s->cs.selector, s->ss.selector);
+}
+
+/*
+ * Last before IRETQ: from here on an NMI enters Linux's handler, which
+ * must find Linux's segments, GS base and control registers in place.
+ */
+void x86_load_linux_idt(const struct x86_cpu_state *s)
+{
 	struct table_register idt = { s->idtr.limit, s->idtr.base };
 
-	asm volatile("mov %0, %%cr3" : : "r"(s->cr3) : "memory");
-	asm volatile("lgdt %0" : : "m"(gdt));
 	asm volatile("lidt %0" : : "m"(idt));
 }
 
 /*
  * LTR refuses a descriptor marked busy, and Linux's TSS descriptor still is
- * from when Linux loaded it. Linux maps its GDT read-only, so write
- * protection is lifted for the one byte.
+ * from when Linux loaded it; LTR then marks it busy again. Linux maps its
+ * GDT read-only, so write protection is lifted around both writes.
  */
 static void load_task_register(const struct x86_cpu_state *s)
 {
@@ -48,8 +66,8 @@ static void load_task_register(const struct x86_cpu_state *s)
 					  (s->tr.selector & ~7) + 5);
 	write_cr0(s->cr0 & ~CR0_WP);
 	*type &= ~TSS_BUSY;
+	asm volatile("ltr %0" : : "r"(s->tr.selector) : "memory");
 	write_cr0(s->cr0);
-	asm volatile("ltr %0" : : "r"(s->tr.selector));
 	asm volatile("lldt %0" : : "r"(s->ldtr.selector));
 }
 
@@ -82,11 +100,12 @@ void hw_resume_linux(const struct x86_cpu_state *s)
 {
 	u64 *frame = (u64 *)(uintptr_t)(s->regs.gp[REG_RSP] - 5 * 8);
 
-	load_tables(s);
+	x86_load_linux_address_space(s);
 	load_task_register(s);
 	load_msrs(s);
 	load_segments(s);
 	asm volatile("mov %0, %%cr4" : : "r"(s->cr4) : "memory");
+	x86_load_linux_idt(s);
 
 	/* An IRETQ frame on Linux's own stack takes it back in one step. */
 	frame[0] = s->rip;
@@ -115,4 +134,10 @@ void hw_resume_linux(const struct x86_cpu_state *s)
 		     : "r"(frame), "a"(s->regs.gp)
 		     : "memory");
 	__builtin_unreachable();
+}
+
+void hw_stop_cpu(void)
+{
+	for (;;)
+		asm volatile("cli\n\thlt" : : : "memory");
 }

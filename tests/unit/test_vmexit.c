@@ -23,10 +23,22 @@ static void __attribute__((noreturn)) resumed_linux(unsigned int cpu)
 	longjmp(back_to_harness, 1);
 }
 
+static void (*plain_kick)(unsigned int cpu);
+static unsigned int kicks;
+
+static void counting_kick(unsigned int cpu)
+{
+	kicks++;
+	plain_kick(cpu);
+}
+
 static void setup(void)
 {
 	boot_qemu_vm();
 	sim_resume_linux_hook = resumed_linux;
+	plain_kick = sim_kick_handler;
+	sim_kick_handler = counting_kick;
+	kicks = 0;
 }
 
 TestSuite(vmexit, .init = setup);
@@ -102,15 +114,18 @@ Test(vmexit, disable_leaves_every_cpu_and_frees_everything)
 		     "and continues after VMCALL");
 	cr_assert_not(sim_cpu_in_vmx_operation(0));
 	cr_assert(hv_enabled(), "the others still run the hypervisor");
+	cr_assert_eq(kicks, 0, "no NMI that Linux would have to explain");
 
-	/* Each of the others notices on its next exit (the kick's NMI). */
+	/* Each of the others leaves at its next exit: the driver's CPUID. */
 	for (cpu = 1; cpu < QEMU_VM_CPUS; cpu++) {
 		memset(&saved, 0, sizeof(saved));
-		exit_info(cpu, EXIT_REASON_EXCEPTION_NMI, 0,
-			  INTR_INFO_VALID |
-				  INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+		exit_info(cpu, EXIT_REASON_CPUID, 2, 0);
 		cr_assert(take_exit(&saved), "CPU %u left", cpu);
 		cr_assert_not(sim_cpu_in_vmx_operation(cpu));
+		cr_assert(sim_cpu_resumed_linux(cpu));
+		cr_assert_eq(sim_linux_state(cpu)->rip,
+			     sim_vmcs_get(cpu, VMCS_GUEST_RIP),
+			     "CPU %u continues after its CPUID", cpu);
 	}
 	cr_assert_not(hv_enabled(), "the last one out shut down");
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
@@ -129,13 +144,44 @@ Test(vmexit, refused_entry_on_one_cpu_sends_the_others_back)
 	sim_current_cpu = 0;
 	cr_assert(log_contains("Aborting: a CPU could not enter its guest"));
 	cr_assert(hv_enabled(), "the others have not noticed yet");
+	cr_assert_eq(kicks, 0);
 	for (cpu = 0; cpu < 3; cpu++) {
-		exit_info(cpu, EXIT_REASON_EXCEPTION_NMI, 0,
-			  INTR_INFO_VALID |
-				  INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+		exit_info(cpu, EXIT_REASON_CPUID, 2, 0);
 		cr_assert(take_exit(&saved), "CPU %u went back to Linux", cpu);
 		cr_assert_not(sim_cpu_in_vmx_operation(cpu));
 	}
 	cr_assert_not(hv_enabled(), "the last one out shut down");
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
+}
+
+/*
+ * A CPU Linux has not been running on, here one parked in the root cell
+ * (as after its cell was destroyed and before Linux brings it back), must
+ * not be handed Linux's state: it halts outside VMX, for Linux's INIT.
+ */
+Test(vmexit, disable_stops_a_cpu_that_does_not_run_linux)
+{
+	struct guest_regs saved = { { 0 } };
+	unsigned int cpu;
+
+	per_cpu(3)->arch.park_request = true;
+	hw_kick_cpu(3);
+	cr_assert_eq(per_cpu(3)->arch.vcpu_state, VCPU_PARKED);
+
+	saved.gp[REG_RAX] = JAILHOUSE_HC_DISABLE;
+	exit_info(0, EXIT_REASON_VMCALL, 3, 0);
+	cr_assert(take_exit(&saved));
+	for (cpu = 1; cpu < QEMU_VM_CPUS; cpu++) {
+		memset(&saved, 0, sizeof(saved));
+		/* CPU 3 notices in its wait loop, the others at the CPUID. */
+		exit_info(cpu, EXIT_REASON_CPUID, 2, 0);
+		cr_assert(take_exit(&saved), "CPU %u left", cpu);
+		cr_assert_not(sim_cpu_in_vmx_operation(cpu));
+	}
+	cr_assert(sim_cpu_resumed_linux(1));
+	cr_assert(sim_cpu_resumed_linux(2));
+	cr_assert_not(sim_cpu_resumed_linux(3), "no Linux state for CPU 3");
+	cr_assert(sim_cpu_stopped(3));
+	cr_assert_not(hv_enabled());
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
 }

@@ -313,6 +313,13 @@ u64 hw_host_idt(void);
 void hw_resume_linux(const struct x86_cpu_state *state)
 	__attribute__((noreturn));
 
+/*
+ * Halts this CPU for good, out of VMX operation and with interrupts off,
+ * for a CPU Linux has not been running on: Linux's INIT and SIPI restart
+ * it when Linux brings it online.
+ */
+void hw_stop_cpu(void) __attribute__((noreturn));
+
 struct jailhouse_system;
 /*
  * Builds the hypervisor's own page tables and switches the calling CPU to

@@ -5,11 +5,16 @@
 #include <core/types.h>
 #include <asm/cpu_state.h>
 
-/* The hypervisor's GDT: null, 64-bit code, data, a 16-byte TSS descriptor. */
-#define HOST_GDT_ENTRIES 5
-#define HOST_CS_SELECTOR 0x08
-#define HOST_DS_SELECTOR 0x10
-#define HOST_TR_SELECTOR 0x18
+/*
+ * The hypervisor's GDT: null, unused, 64-bit code, data, a 16-byte TSS
+ * descriptor. Code and data sit where Linux's x86-64 GDT has its kernel
+ * code and data (0x10, 0x18): while a CPU switches between the two tables,
+ * an NMI taken through either IDT finds the selectors it expects.
+ */
+#define HOST_GDT_ENTRIES 6
+#define HOST_CS_SELECTOR 0x10
+#define HOST_DS_SELECTOR 0x18
+#define HOST_TR_SELECTOR 0x20
 
 /* The 64-bit task-state segment: the CPU reads stack pointers from it. */
 struct x86_tss64 {

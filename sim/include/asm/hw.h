@@ -50,6 +50,7 @@ int hw_vmlaunch(const struct guest_regs *regs);
 u64 hw_host_idt(void);
 void hw_resume_linux(const struct x86_cpu_state *state)
 	__attribute__((noreturn));
+void hw_stop_cpu(void) __attribute__((noreturn));
 struct jailhouse_system;
 int hw_address_space_init(const struct jailhouse_system *system);
 void *hw_map_phys(u64 phys, u64 size);

@@ -23,6 +23,8 @@ extern int (*sim_vmentry_hook)(unsigned int cpu);
 extern void (*sim_resume_linux_hook)(unsigned int cpu)
 	__attribute__((noreturn));
 bool sim_cpu_resumed_linux(unsigned int cpu);
+/* The CPU halted for good through hw_stop_cpu (the hook runs as well). */
+bool sim_cpu_stopped(unsigned int cpu);
 
 /* Replaces the simulated CPU's CPUID answers. */
 extern void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
