@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CPUID emulation: the CPU's own answers, adjusted for life in a cell. */
+#include <asm/apic.h>
 #include <asm/emulate.h>
 #include <asm/hw.h>
 
@@ -21,6 +22,19 @@ static const u32 hypervisor_leaf[4] = { CPUID_HV_LEAF, SIGNATURE_EBX,
 					SIGNATURE_ECX, SIGNATURE_EDX };
 static const u32 empty_leaf[4];
 
+/*
+ * VMX is the hypervisor's. x2APIC is offered only where the system runs
+ * in it: every CPU keeps the mode the hypervisor found, so a cell that
+ * believed it could switch would be refused halfway through its setup.
+ */
+static u32 leaf1_ecx(u32 ecx)
+{
+	ecx = (ecx & ~CPUID1_ECX_VMX) | CPUID1_ECX_HYPERVISOR;
+	if (!apic_x2apic_mode())
+		ecx &= ~CPUID1_ECX_X2APIC;
+	return ecx;
+}
+
 void x86_emulate_cpuid(struct guest_regs *regs)
 {
 	u32 leaf = (u32)regs->gp[REG_RAX];
@@ -30,8 +44,7 @@ void x86_emulate_cpuid(struct guest_regs *regs)
 	if (likely((leaf & 0xffff0000) != CPUID_HV_LEAF)) {
 		hw_cpuid(leaf, (u32)regs->gp[REG_RCX], out);
 		if (leaf == 1)
-			out[2] = (out[2] & ~CPUID1_ECX_VMX) |
-				 CPUID1_ECX_HYPERVISOR;
+			out[2] = leaf1_ecx(out[2]);
 		set_result(regs, out);
 	} else {
 		set_result(regs, leaf == CPUID_HV_LEAF ? hypervisor_leaf :

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * System config for the Bochs target of the end-to-end suite: an i440FX
- * machine with 2 CPUs (corei7_skylake_x model: VMX with EPT), 1 GiB of RAM,
+ * machine with 4 CPUs (corei7_skylake_x model: VMX with EPT), 1 GiB of RAM,
  * no IOMMU, booted with memmap=66M$0x3be00000. The memory layout is that of
  * qemu-vm.c; what differs is the platform: the PIIX4 ACPI PM timer at port
  * 0xb008, the local APIC in xAPIC mode, no MMCONFIG (configuration
@@ -73,8 +73,8 @@ static const struct {
 		},
 	},
 
-	/* CPUs 0-1 */
-	.cpus = { 0x3 },
+	/* CPUs 0-3: the demo cells take 2 and 3 as on qemu-vm */
+	.cpus = { 0xf },
 
 	.mem_regions = {
 		/* Low RAM */

@@ -70,6 +70,16 @@ struct jailhouse_cell *jailhouse_find_cell(const struct jailhouse_cell_id *id)
 	return NULL;
 }
 
+/* The root cell's entry: the first in the list, id 0. */
+static struct jailhouse_cell *root_cell(void)
+{
+	struct jailhouse_cell *cell =
+		list_first_entry_or_null(&jailhouse_cells,
+					 struct jailhouse_cell, entry);
+
+	return cell && cell->id == 0 ? cell : NULL;
+}
+
 static struct jailhouse_cell *get_cell(struct jailhouse_last_error *le,
 				       void __user *arg,
 				       struct jailhouse_cell_id *id)
@@ -164,6 +174,9 @@ int jailhouse_cmd_cell_create(struct jailhouse_last_error *le,
 		goto out_online;
 	}
 	cell->id = ret;
+	if (root_cell())
+		cpumask_andnot(&root_cell()->cpus, &root_cell()->cpus,
+			       &cell->cpus);
 	list_add_tail(&cell->entry, &jailhouse_cells);
 	jailhouse_sysfs_cell_add(cell);
 	pr_info("jailhouse: created cell \"%s\" with id %u, CPUs %*pbl\n",
@@ -304,6 +317,8 @@ int jailhouse_cell_destroy(struct jailhouse_last_error *le,
 	if (cell->id == 0)
 		return 0; /* never accepted; nothing of ours to undo */
 	list_del(&cell->entry);
+	if (root_cell())
+		cpumask_or(&root_cell()->cpus, &root_cell()->cpus, &cell->cpus);
 	pr_info("jailhouse: destroyed cell \"%s\" (id %u)\n", cell->name,
 		cell->id);
 	err = jailhouse_cpus_online(le, &cell->cpus_offlined);

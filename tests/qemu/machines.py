@@ -376,11 +376,11 @@ class QemuKvm(QemuTcg):
 
 class Bochs(Machine):
     """Bochs with the Skylake-X CPU model (VMX, EPT, preemption timer),
-    2 CPUs, no IOMMU. No direct kernel boot: an isolinux ISO carries the
+    4 CPUs (root and the seed's two demo cells at once), no IOMMU. No direct kernel boot: an isolinux ISO carries the
     kernel, the initramfs and the command line."""
 
     name = "bochs"
-    cpus = 2
+    cpus = 4
     boot_timeout = 400
     # Guest time runs ~50 times slower than the wall clock, idle or busy;
     # neither ips, clock sync=realtime nor cpu quantum=32 changed that.

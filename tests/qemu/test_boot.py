@@ -18,7 +18,7 @@ from conftest import boot_target, record
 EXPECT = {
     "qemu-tcg": {"cpus": 4, "virt": "svm", "virt_extra": "npt",
                  "iommu": True},
-    "bochs": {"cpus": 2, "virt": "vmx", "virt_extra": "ept",
+    "bochs": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
               "iommu": False},
     "qemu-kvm": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
                  "iommu": True},

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <asm/apic.h>
 #include <asm/control.h>
+#include <asm/exit.h>
 #include <asm/vmcs.h>
 #include <sim/apic_hw.h>
 #include "apic_helpers.h"
@@ -472,4 +473,29 @@ Test(xapic, odd_accesses_fail_the_cell_not_the_machine)
 	cr_assert_eq(got(1), 1, "root keeps its xAPIC emulation");
 	cr_assert_eq(sim_guest_write(0, XAPIC_ICR, 8, 0), SIM_ACCESS_FAULT,
 		     "8-byte ICR write");
+}
+
+static u32 cpuid1_ecx(unsigned int cpu)
+{
+	struct x86_exit exit = { .reason = X86_EXIT_CPUID };
+
+	per_cpu(cpu)->arch.guest_regs.gp[REG_RAX] = 1;
+	per_cpu(cpu)->arch.guest_regs.gp[REG_RCX] = 0;
+	cr_assert_eq(sim_guest_exit(cpu, &exit), SIM_ACCESS_MMIO);
+	return (u32)per_cpu(cpu)->arch.guest_regs.gp[REG_RCX];
+}
+
+/*
+ * Where the system runs in xAPIC mode no CPU may switch to x2APIC, so none
+ * is told it could: an inmate choosing by CPUID stays with the APIC page.
+ */
+Test(xapic, cpuid_hides_x2apic)
+{
+	cr_assert_eq(cpuid1_ecx(DUO_CPU_A) & (1U << 21), 0);
+	cr_assert_eq(cpuid1_ecx(0) & (1U << 21), 0, "root alike");
+}
+
+Test(apic, cpuid_offers_x2apic_where_the_system_uses_it)
+{
+	cr_assert_neq(cpuid1_ecx(DUO_CPU_A) & (1U << 21), 0);
 }

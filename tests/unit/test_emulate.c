@@ -6,10 +6,12 @@
 #include <asm/hw.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
+#include "helpers.h"
 
+/* A booted system: CPUID's answers depend on its APIC mode. */
 static void setup(void)
 {
-	sim_hw_reset();
+	boot_qemu_vm();
 	sim_cpuid_hook = NULL;
 }
 

@@ -15,6 +15,7 @@ enum x86_action {
 
 #define CPUID_HV_LEAF 0x40000000
 #define CPUID1_ECX_VMX (1U << 5)
+#define CPUID1_ECX_X2APIC (1U << 21)
 #define CPUID1_ECX_HYPERVISOR (1U << 31)
 #define X86_CR4_OSXSAVE (1ULL << 18)
 
