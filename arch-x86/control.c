@@ -16,6 +16,7 @@
 #include <asm/vmx.h>
 
 #define REQUEST_TIMEOUT_NS 1000000000ULL
+#define REKICK_NS 1000000ULL
 
 void vcpu_load_cell(struct per_cpu *cpu)
 {
@@ -77,16 +78,27 @@ static bool request_done(const struct arch_per_cpu *a, volatile bool *flag)
 static void send_request(unsigned int cpu_id, volatile bool *flag)
 {
 	struct per_cpu *target = per_cpu(cpu_id);
-	u64 deadline;
+	u64 now, deadline, rekick;
 
 	if (cpu_id == hw_this_cpu_id()) {
 		x86_handle_requests(target);
 		return;
 	}
 	hw_kick_cpu(cpu_id);
-	deadline = arch_time_ns() + REQUEST_TIMEOUT_NS;
+	now = arch_time_ns();
+	deadline = now + REQUEST_TIMEOUT_NS;
+	rekick = now + REKICK_NS;
 	while (!request_done(&target->arch, flag)) {
-		if (arch_time_ns() > deadline) {
+		now = arch_time_ns();
+		/*
+		 * A kick that lands while the target is in the hypervisor
+		 * is gone; the target may then not exit again for long.
+		 */
+		if (now > rekick) {
+			hw_kick_cpu(cpu_id);
+			rekick = now + REKICK_NS;
+		}
+		if (now > deadline) {
 			printk("CPU %u does not answer requests: giving it "
 			       "up\n",
 			       cpu_id);

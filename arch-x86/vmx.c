@@ -771,6 +771,7 @@ static void read_exception_exit(struct x86_exit *exit)
 
 	/* An NMI is how another CPU kicks this one. */
 	if (type == INTR_TYPE_NMI) {
+		hw_unblock_nmis();
 		exit->reason = X86_EXIT_KICK;
 		return;
 	}

@@ -167,6 +167,18 @@ u64 hw_rdtsc(void)
 	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
 }
 
+static unsigned long nmi_unblocks[SIM_MAX_CPUS];
+
+void hw_unblock_nmis(void)
+{
+	nmi_unblocks[sim_current_cpu]++;
+}
+
+unsigned long sim_nmi_unblocks(unsigned int cpu)
+{
+	return nmi_unblocks[cpu];
+}
+
 void hw_pause(void)
 {
 	static bool in_hook;
@@ -416,5 +428,6 @@ void sim_hw_reset(void)
 		sim_vmcs_clear(i);
 		msrs[i].num = 0;
 		invept_count[i] = 0;
+		nmi_unblocks[i] = 0;
 	}
 }

@@ -12,7 +12,9 @@
 #include <asm/vmcs.h>
 #include <asm/vmexit.h>
 #include <asm/vmx.h>
+#include <core/arch.h>
 #include <sim/cpu_hw.h>
+#include <sim/hw_state.h>
 #include "helpers.h"
 
 static jmp_buf back_to_harness;
@@ -29,6 +31,19 @@ static unsigned int kicks;
 static void counting_kick(unsigned int cpu)
 {
 	kicks++;
+	plain_kick(cpu);
+}
+
+static unsigned int kicks_to_lose;
+
+/* A kick landing while the target is in the hypervisor does nothing. */
+static void losing_kick(unsigned int cpu)
+{
+	kicks++;
+	if (kicks_to_lose) {
+		kicks_to_lose--;
+		return;
+	}
 	plain_kick(cpu);
 }
 
@@ -92,6 +107,8 @@ Test(vmexit, nmi_without_request_goes_to_the_guest)
 	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0,
 		  INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
 	cr_assert_not(take_exit(&saved));
+	cr_assert_eq(sim_nmi_unblocks(1), 1,
+		     "NMIs unblocked, or the next kick would never arrive");
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO),
 		     INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT |
 			     2,
@@ -184,4 +201,16 @@ Test(vmexit, disable_stops_a_cpu_that_does_not_run_linux)
 	cr_assert(sim_cpu_stopped(3));
 	cr_assert_not(hv_enabled());
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
+}
+
+/* A lost kick is repeated until the target answers. */
+Test(vmexit, a_lost_kick_is_sent_again)
+{
+	sim_kick_handler = losing_kick;
+	kicks_to_lose = 2;
+	arch_park_cpu(3);
+	cr_assert_eq(per_cpu(3)->arch.vcpu_state, VCPU_PARKED);
+	cr_assert_eq(kicks, 3);
+	cr_assert_not(per_cpu(3)->failed);
+	cr_assert_not(log_contains("does not answer"));
 }

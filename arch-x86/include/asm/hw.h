@@ -36,6 +36,31 @@ static inline void hw_pause(void)
 	asm volatile("pause" : : : "memory");
 }
 
+/*
+ * A VM exit caused by an NMI leaves NMIs blocked until the next IRET:
+ * an IRET to the next instruction ends the blocking, so that the next
+ * kick reaches this CPU again.
+ */
+static inline void hw_unblock_nmis(void)
+{
+	unsigned long rsp, sel;
+
+	asm volatile("mov %%rsp, %0\n\t"
+		     "mov %%ss, %k1\n\t"
+		     "pushq %1\n\t"
+		     "pushq %0\n\t"
+		     "pushfq\n\t"
+		     "mov %%cs, %k1\n\t"
+		     "pushq %1\n\t"
+		     "lea 1f(%%rip), %0\n\t"
+		     "pushq %0\n\t"
+		     "iretq\n"
+		     "1:"
+		     : "=&r"(rsp), "=&r"(sel)
+		     :
+		     : "memory");
+}
+
 static inline u64 hw_rdmsr(u32 msr)
 {
 	u32 lo, hi;

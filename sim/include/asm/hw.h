@@ -19,6 +19,7 @@ unsigned int hw_this_cpu_id(void);
 u32 hw_this_apic_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
+void hw_unblock_nmis(void);
 u64 hw_rdmsr(u32 msr);
 void hw_wrmsr(u32 msr, u64 value);
 u8 hw_mmio_read8(const volatile void *addr);

@@ -42,6 +42,9 @@ unsigned long sim_invept_count(unsigned int cpu);
 /* Called on every PAUSE: other CPUs get to run while one spins. */
 extern void (*sim_idle_hook)(void);
 
+/* How often the CPU ended an NMI's blocking with hw_unblock_nmis. */
+unsigned long sim_nmi_unblocks(unsigned int cpu);
+
 /* Called when hypervisor code kicks a CPU (an IPI or NMI in hardware). */
 extern void (*sim_kick_handler)(unsigned int cpu);
 
