@@ -763,6 +763,21 @@ static u64 edx_eax(const struct guest_regs *regs)
 	return regs->gp[REG_RDX] << 32 | (u32)regs->gp[REG_RAX];
 }
 
+/*
+ * The NMI reached the hypervisor, so the guest was not blocking NMIs; an
+ * emulated CPU (Bochs) saves the state as blocking all the same. Left so,
+ * a guest that never executes IRET (an inmate polling, a CPU Linux took
+ * offline) would never see another kick.
+ */
+static void guest_nmis_unblocked(void)
+{
+	u64 state = hw_vmread(VMCS_GUEST_INTERRUPTIBILITY);
+
+	if (state & INTERRUPTIBILITY_BLOCKING_BY_NMI)
+		hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			   state & ~INTERRUPTIBILITY_BLOCKING_BY_NMI);
+}
+
 static void read_exception_exit(struct x86_exit *exit)
 {
 	u64 info = hw_vmread(VMCS_EXIT_INTR_INFO);
@@ -772,6 +787,7 @@ static void read_exception_exit(struct x86_exit *exit)
 	/* An NMI is how another CPU kicks this one. */
 	if (type == INTR_TYPE_NMI) {
 		hw_unblock_nmis();
+		guest_nmis_unblocked();
 		exit->reason = X86_EXIT_KICK;
 		return;
 	}

@@ -106,7 +106,12 @@ Test(vmexit, nmi_without_request_goes_to_the_guest)
 
 	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0,
 		  INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2);
+	sim_current_cpu = 1;
+	hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+		   INTERRUPTIBILITY_BLOCKING_BY_NMI | 1);
 	cr_assert_not(take_exit(&saved));
+	cr_assert_eq(sim_vmcs_get(1, VMCS_GUEST_INTERRUPTIBILITY), 1,
+		     "the guest does not block the next kick (STI kept)");
 	cr_assert_eq(sim_nmi_unblocks(1), 1,
 		     "NMIs unblocked, or the next kick would never arrive");
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO),
