@@ -16,6 +16,7 @@
 #include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/vcpu.h>
 #include <asm/vmcs.h>
 
 #define MSR_IA32_APIC_BASE 0x1b
@@ -235,7 +236,7 @@ static void request(const struct cell *cell, unsigned int target,
 	__atomic_store_n(flag, true, __ATOMIC_RELEASE);
 	/* The sender's own exit path looks at its requests on the way out. */
 	if (target != hw_this_cpu_id())
-		hw_kick_cpu(target);
+		x86_kick(target);
 }
 
 void apic_deliver_init(const struct cell *cell, unsigned int target)
@@ -250,8 +251,10 @@ void apic_deliver_sipi(const struct cell *cell, unsigned int target,
 	request(cell, target, &per_cpu(target)->arch.apic.sipi_request);
 }
 
+/* INIT: the CPU's reset state, halted until a SIPI says where to go. */
 static void enter_wait_for_sipi(struct per_cpu *cpu)
 {
+	vcpu_reset(cpu, 0);
 	cpu->arch.apic.wait_for_sipi = true;
 	cpu->arch.vcpu_state = VCPU_PARKED;
 	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);

@@ -67,6 +67,22 @@ bool x86_handle_requests(struct per_cpu *cpu)
 	return !a->suspended && a->vcpu_state == VCPU_RUNNING;
 }
 
+void x86_kick(unsigned int cpu_id)
+{
+	__atomic_add_fetch(&per_cpu(cpu_id)->arch.kicks_sent, 1,
+			   __ATOMIC_SEQ_CST);
+	hw_kick_cpu(cpu_id);
+}
+
+bool x86_take_kicks(struct per_cpu *cpu)
+{
+	u32 sent = __atomic_load_n(&cpu->arch.kicks_sent, __ATOMIC_ACQUIRE);
+	bool kicked = sent != cpu->arch.kicks_seen;
+
+	cpu->arch.kicks_seen = sent;
+	return kicked;
+}
+
 static bool request_done(const struct arch_per_cpu *a, volatile bool *flag)
 {
 	if (flag == &a->suspended)
@@ -84,7 +100,7 @@ static void send_request(unsigned int cpu_id, volatile bool *flag)
 		x86_handle_requests(target);
 		return;
 	}
-	hw_kick_cpu(cpu_id);
+	x86_kick(cpu_id);
 	now = arch_time_ns();
 	deadline = now + REQUEST_TIMEOUT_NS;
 	rekick = now + REKICK_NS;
@@ -95,7 +111,7 @@ static void send_request(unsigned int cpu_id, volatile bool *flag)
 		 * is gone; the target may then not exit again for long.
 		 */
 		if (now > rekick) {
-			hw_kick_cpu(cpu_id);
+			x86_kick(cpu_id);
 			rekick = now + REKICK_NS;
 		}
 		if (now > deadline) {

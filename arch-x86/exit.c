@@ -172,10 +172,11 @@ static bool handle_management(struct per_cpu *cpu, struct x86_exit *exit)
 	if (exit->reason == X86_EXIT_PREEMPTION_TIMER)
 		vtd_check_faults();
 	/*
-	 * Kicks arrive as NMIs; one that asked for nothing (and no disable
-	 * is under way) was the guest's own NMI and goes to the guest.
+	 * Kicks arrive as NMIs; an NMI that no kick accounts for was the
+	 * guest's own and goes to the guest. A repeated kick whose request
+	 * was already served is not one: Linux would not know what it is.
 	 */
-	else if (!x86_requests_pending(cpu) && !hv_disable_pending())
+	else if (!x86_take_kicks(cpu) && !hv_disable_pending())
 		vcpu_inject_nmi(cpu);
 	cpu->stats[JAILHOUSE_CPU_STAT_VMEXITS_MANAGEMENT]++;
 	return x86_handle_requests(cpu);

@@ -9,6 +9,7 @@
 #include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/exit.h>
+#include <asm/hw.h>
 #include <asm/vmcs.h>
 #include <sim/apic_hw.h>
 #include "apic_helpers.h"
@@ -198,6 +199,14 @@ Test(apic, invalid_commands_are_refused_and_logged)
 
 Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
 {
+	/* B runs in long mode with paging, as an inmate or Linux would. */
+	sim_current_cpu = DUO_CPU_B;
+	hw_vmwrite(VMCS_GUEST_CR0, 0x80000031);
+	hw_vmwrite(VMCS_GUEST_EFER, 0x500);
+	hw_vmwrite(VMCS_GUEST_RSP, 0x1b148);
+	sim_current_cpu = ROOT_CPU;
+	per_cpu(DUO_CPU_B)->arch.guest_regs.gp[REG_RAX] = 0x4b;
+
 	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL | ASSERT));
 	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_B), "INIT must park");
 	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL));
@@ -209,6 +218,14 @@ Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
 	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_RIP), 0);
 	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_ACTIVITY_STATE),
 		     GUEST_ACTIVITY_ACTIVE);
+	/* INIT reset the rest: real mode, no paging, nothing left over. */
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CR0) & 0x80000001, 0);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_EFER), 0);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_RSP), 0);
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_ENTRY_CTLS) &
+			     ENTRY_IA32E_MODE_GUEST,
+		     0);
+	cr_assert_eq(per_cpu(DUO_CPU_B)->arch.guest_regs.gp[REG_RAX], 0);
 
 	/* Linux's second SIPI finds the CPU running: ignored. */
 	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x10));

@@ -13,6 +13,13 @@
 bool x86_handle_requests(struct per_cpu *cpu);
 /* Whether another CPU asked something of this one that is not done yet. */
 bool x86_requests_pending(const struct per_cpu *cpu);
+/* Sends an NMI to the CPU so that it looks at its requests. */
+void x86_kick(unsigned int cpu_id);
+/*
+ * On an NMI exit: true if kicks were outstanding (all are now accounted
+ * for), false if the NMI was the guest's own.
+ */
+bool x86_take_kicks(struct per_cpu *cpu);
 /* Loads the EPT and I/O bitmaps of the CPU's current cell into its VMCS. */
 void vcpu_load_cell(struct per_cpu *cpu);
 /* Requests an EPT flush on every CPU of the cell (all CPUs if NULL). */

@@ -64,6 +64,12 @@ struct arch_per_cpu {
 	volatile bool park_request;
 	volatile bool reset_request;
 	volatile bool flush_request;
+	/*
+	 * Kicks sent to this CPU, and those its NMI exits have accounted
+	 * for: an NMI exit with none outstanding is the guest's own NMI.
+	 */
+	volatile u32 kicks_sent;
+	u32 kicks_seen;
 	enum vcpu_state vcpu_state;
 	u32 pci_address; /* the guest's view of the 0xCF8 latch */
 	u32 last_refused_msr; /* + 1; 0: none yet */

@@ -38,6 +38,12 @@ static inline void vcpu_inject_nmi(struct per_cpu *cpu)
 	vmx_inject_nmi(cpu);
 }
 
+/* The power-on/INIT register state, starting at address in real mode. */
+static inline void vcpu_reset(struct per_cpu *cpu, u64 address)
+{
+	vmx_vcpu_reset(cpu, address);
+}
+
 static inline void vcpu_reinject(struct per_cpu *cpu, u8 vector, u32 error)
 {
 	vmx_inject_exception(cpu, vector, error);
