@@ -61,6 +61,15 @@ int jailhouse_cell_destroy(struct jailhouse_last_error *le,
 int jailhouse_cpus_online(struct jailhouse_last_error *le, cpumask_t *cpus);
 
 /* sysfs.c */
+/* console.c: the hypervisor's console ring (callers hold jailhouse_lock) */
+void jailhouse_console_attach(const void *image, u64 core_size);
+void jailhouse_console_detach(void);
+void jailhouse_console_free(void);
+bool jailhouse_console_live(void);
+/* Copies from sequence *pos on (the oldest byte held if older), advances
+ * *pos; returns the bytes copied, 0 when there is nothing new. */
+size_t jailhouse_console_read(u64 *pos, char *buf, size_t size);
+
 int jailhouse_sysfs_init(struct device *dev);
 void jailhouse_sysfs_exit(void);
 int jailhouse_sysfs_cell_add(struct jailhouse_cell *cell);

@@ -7,6 +7,7 @@
  * image.
  */
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/firmware.h>
 #include <linux/fs.h>
 #include <linux/ioport.h>
@@ -167,6 +168,7 @@ static int allow_execution(void *start, unsigned long pages)
 
 static void unmap_hv_memory(void)
 {
+	jailhouse_console_detach();
 	if (hv_mem)
 		vunmap(hv_mem);
 	hv_mem = NULL;
@@ -402,6 +404,7 @@ static int cmd_enable(struct jailhouse_last_error *le, void __user *arg)
 	 * calls run with interrupts off (IPI context, and locally too).
 	 */
 	on_each_cpu(enter_hypervisor, NULL, 1);
+	jailhouse_console_attach(hv_mem, hdr->core_size);
 	for_each_online_cpu(cpu) {
 		if (entry_result[cpu] && !nfail++) {
 			failed = cpu;
@@ -542,9 +545,15 @@ static long jailhouse_ioctl(struct file *file, unsigned int ioctl,
 	return ret;
 }
 
+/* Per open file: the last error (first, ioctls use it) and console spot. */
+struct jailhouse_file {
+	struct jailhouse_last_error le;
+	u64 console_pos;
+};
+
 static int jailhouse_open(struct inode *inode, struct file *file)
 {
-	file->private_data = kzalloc(sizeof(struct jailhouse_last_error),
+	file->private_data = kzalloc(sizeof(struct jailhouse_file),
 				     GFP_KERNEL);
 	return file->private_data ? 0 : -ENOMEM;
 }
@@ -555,18 +564,47 @@ static int jailhouse_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+#define CONSOLE_POLL_MS 100
+
 /*
- * The hypervisor's console ring buffer lives inside its image, and neither
- * the image header nor a hypercall tells where: there is nothing to read
- * yet. Say so instead of returning an empty console.
+ * Console output from this file's position on. Waits while the hypervisor
+ * runs and has nothing new (the ring has no interrupt to wake readers, so
+ * it is polled); end of file once it is disabled and all was read.
  */
 static ssize_t jailhouse_read(struct file *file, char __user *buf,
-			      size_t size, loff_t *pos)
+			      size_t size, loff_t *ppos)
 {
-	pr_warn_once("jailhouse: console read: the hypervisor offers no way "
-		     "to read its console buffer (no hypercall, no header "
-		     "field); see its serial output\n");
-	return -EOPNOTSUPP;
+	struct jailhouse_file *jf = file->private_data;
+	size_t n, chunk = min_t(size_t, size, PAGE_SIZE);
+	bool live;
+	char *kbuf;
+
+	kbuf = kmalloc(chunk, GFP_KERNEL);
+	if (!kbuf)
+		return -ENOMEM;
+	for (;;) {
+		if (mutex_lock_interruptible(&jailhouse_lock)) {
+			n = -ERESTARTSYS;
+			break;
+		}
+		n = jailhouse_console_read(&jf->console_pos, kbuf, chunk);
+		live = jailhouse_console_live();
+		mutex_unlock(&jailhouse_lock);
+		if (n || !live)
+			break;
+		if (file->f_flags & O_NONBLOCK) {
+			n = -EAGAIN;
+			break;
+		}
+		if (msleep_interruptible(CONSOLE_POLL_MS)) {
+			n = -ERESTARTSYS;
+			break;
+		}
+	}
+	if ((ssize_t)n > 0 && copy_to_user(buf, kbuf, n))
+		n = -EFAULT;
+	kfree(kbuf);
+	return n;
 }
 
 static const struct file_operations jailhouse_fops = {
@@ -612,6 +650,7 @@ static void __exit jailhouse_exit(void)
 {
 	jailhouse_sysfs_exit();
 	misc_deregister(&jailhouse_misc);
+	jailhouse_console_free();
 	pr_info("jailhouse: driver unloaded\n");
 }
 

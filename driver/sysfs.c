@@ -12,9 +12,11 @@
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 
+#include <jailhouse/console-ring.h>
 #include <jailhouse/hypercall.h>
 
 #include "hypercall.h"
+
 #include "jailhouse.h"
 
 static struct device *root_dev;
@@ -57,17 +59,34 @@ static DEVICE_ATTR_RO(enabled);
 static DEVICE_ATTR_RO(mem_pool_size);
 static DEVICE_ATTR_RO(mem_pool_used);
 
-/* See jailhouse_read(): the hypervisor gives no access to its buffer. */
+/* The whole ring, oldest byte first (a binary attribute: read at once). */
 static ssize_t console_read(struct file *filp, struct kobject *kobj,
 			    struct bin_attribute *attr, char *buf, loff_t off,
 			    size_t count)
 {
-	pr_warn_once("jailhouse: sysfs console: the hypervisor offers no way "
-		     "to read its console buffer; see its serial output\n");
-	return -EOPNOTSUPP;
+	u64 pos = 0;
+	size_t n;
+	char *all;
+
+	all = kmalloc(JAILHOUSE_CONSOLE_RING_SIZE, GFP_KERNEL);
+	if (!all)
+		return -ENOMEM;
+	if (mutex_lock_interruptible(&jailhouse_lock)) {
+		kfree(all);
+		return -ERESTARTSYS;
+	}
+	n = jailhouse_console_read(&pos, all, JAILHOUSE_CONSOLE_RING_SIZE);
+	mutex_unlock(&jailhouse_lock);
+	if (off >= n)
+		n = 0;
+	else
+		n = min_t(size_t, count, n - off);
+	memcpy(buf, all + off, n);
+	kfree(all);
+	return n;
 }
 
-static BIN_ATTR_RO(console, 8192);
+static BIN_ATTR_RO(console, JAILHOUSE_CONSOLE_RING_SIZE);
 
 static struct attribute *root_attrs[] = {
 	&dev_attr_enabled.attr,

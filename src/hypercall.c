@@ -66,8 +66,7 @@ static long debug_console_putc(struct per_cpu *caller, unsigned long c)
 	if (cell != &root_cell &&
 	    !(cell->config->flags & JAILHOUSE_CELL_DEBUG_CONSOLE))
 		return -EPERM;
-	console_putc(ch);
-	arch_dbg_write(&ch, 1);
+	console_write(&ch, 1);
 	return 0;
 }
 

@@ -11,29 +11,32 @@
 /* One line at a time on the console and in the ring, whatever the CPUs. */
 static spinlock_t console_lock;
 
-static char ring[CONSOLE_RING_SIZE];
-static u64 ring_head; /* sequence number of the next character */
+struct jailhouse_console_ring console_buffer;
 
 void console_putc(char c)
 {
-	ring[ring_head % CONSOLE_RING_SIZE] = c;
-	ring_head++;
+	u64 head = console_buffer.head;
+
+	console_buffer.text[head % CONSOLE_RING_SIZE] = c;
+	/* The driver reads without the lock: the text first, then head. */
+	__atomic_store_n(&console_buffer.head, head + 1, __ATOMIC_RELEASE);
 }
 
 void console_reset(void)
 {
-	ring_head = 0;
+	console_buffer.head = 0;
 }
 
 unsigned int console_ring_read(u64 from, char *buf, unsigned int size,
 			       u64 *next)
 {
+	u64 head = console_buffer.head;
 	unsigned int n = 0;
 
-	if (ring_head > CONSOLE_RING_SIZE && from < ring_head - CONSOLE_RING_SIZE)
-		from = ring_head - CONSOLE_RING_SIZE;
-	while (from < ring_head && n < size)
-		buf[n++] = ring[from++ % CONSOLE_RING_SIZE];
+	if (head > CONSOLE_RING_SIZE && from < head - CONSOLE_RING_SIZE)
+		from = head - CONSOLE_RING_SIZE;
+	while (from < head && n < size)
+		buf[n++] = console_buffer.text[from++ % CONSOLE_RING_SIZE];
 	if (next)
 		*next = from;
 	return n;
@@ -179,7 +182,7 @@ int snprintk(char *buf, size_t size, const char *fmt, ...)
 void printk(const char *fmt, ...)
 {
 	char line[256];
-	unsigned int len, i;
+	unsigned int len;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -187,9 +190,16 @@ void printk(const char *fmt, ...)
 	va_end(ap);
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
+	console_write(line, len);
+}
+
+void console_write(const char *text, unsigned int len)
+{
+	unsigned int i;
+
 	spin_lock(&console_lock);
 	for (i = 0; i < len; i++)
-		console_putc(line[i]);
-	arch_dbg_write(line, len);
+		console_putc(text[i]);
+	arch_dbg_write(text, len);
 	spin_unlock(&console_lock);
 }

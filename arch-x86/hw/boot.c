@@ -69,7 +69,11 @@ static int master_init(void)
 	const struct jailhouse_system *sys =
 		(void *)(__image_start + hdr->core_size);
 	u64 base = (u64)(uintptr_t)__image_start, sys_size, used;
-	int err = apply_relocations();
+	int err;
+
+	/* Before anything is logged: the driver reads refusals there too. */
+	hdr->console = (u64)(uintptr_t)&console_buffer - base;
+	err = apply_relocations();
 
 	if (err)
 		return err;

@@ -8,6 +8,7 @@
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
 #include <asm/msr.h>
+#include <asm/percpu.h>
 
 #define MSR_IA32_DEBUGCTL 0x1d9
 #define CR0_WP (1ULL << 16)
@@ -24,9 +25,10 @@ static void write_cr0(u64 value)
 }
 
 /*
- * Linux's address space and GDT, and its code and stack segments. The
- * hypervisor's selectors are Linux's (asm/percpu.h), so an NMI arriving
- * on the way still goes through the hypervisor's IDT without harm.
+ * Linux's address space and GDT, and its kernel code and stack segments.
+ * The hypervisor's selectors are Linux's kernel ones (asm/percpu.h), so
+ * an NMI arriving on the way still goes through the hypervisor's IDT
+ * without harm.
  */
 void x86_load_linux_address_space(const struct x86_cpu_state *s)
 {
@@ -37,7 +39,7 @@ void x86_load_linux_address_space(const struct x86_cpu_state *s)
 		     :
 		     : "r"(s->cr3), "m"(gdt)
 		     : "memory");
-	x86_reload_cs_ss(s->cs.selector, s->ss.selector);
+	x86_reload_cs_ss(HOST_CS_SELECTOR, HOST_DS_SELECTOR);
 }
 
 /*
@@ -96,9 +98,16 @@ static void load_msrs(const struct x86_cpu_state *s)
 	hw_wrmsr(MSR_IA32_FMASK, s->fmask);
 }
 
+/*
+ * The CPU may have left in user mode (its last exit came from a process):
+ * everything up to the final IRETQ runs with Linux's kernel selectors,
+ * which are the hypervisor's, and the IRETQ frame lies on the hypervisor's
+ * stack, still mapped in Linux's address space, not on the stack it
+ * returns to, which may be a process's.
+ */
 void hw_resume_linux(const struct x86_cpu_state *s)
 {
-	u64 *frame = (u64 *)(uintptr_t)(s->regs.gp[REG_RSP] - 5 * 8);
+	u64 frame[5];
 
 	x86_load_linux_address_space(s);
 	load_task_register(s);
@@ -107,7 +116,6 @@ void hw_resume_linux(const struct x86_cpu_state *s)
 	asm volatile("mov %0, %%cr4" : : "r"(s->cr4) : "memory");
 	x86_load_linux_idt(s);
 
-	/* An IRETQ frame on Linux's own stack takes it back in one step. */
 	frame[0] = s->rip;
 	frame[1] = s->cs.selector;
 	frame[2] = s->rflags;

@@ -24,7 +24,12 @@ struct jailhouse_header {
 	__u64 entry; /* offset of the entry function */
 	__u32 max_cpus; /* highest CPU id + 1 the image supports */
 	__u32 online_cpus; /* set by the driver */
-	__u64 reserved[4];
+	/*
+	 * Offset of the struct jailhouse_console_ring in the image, written by
+	 * the image when it is entered (0 until then).
+	 */
+	__u64 console;
+	__u64 reserved[3];
 } __attribute__((packed));
 
 #endif
