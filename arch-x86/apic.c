@@ -257,7 +257,7 @@ static void enter_wait_for_sipi(struct per_cpu *cpu)
 	vcpu_reset(cpu, 0);
 	cpu->arch.apic.wait_for_sipi = true;
 	cpu->arch.vcpu_state = VCPU_PARKED;
-	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+	vcpu_set_halted(true);
 }
 
 static void start_at_vector(struct per_cpu *cpu)
@@ -266,13 +266,7 @@ static void start_at_vector(struct per_cpu *cpu)
 
 	cpu->arch.apic.wait_for_sipi = false;
 	vcpu_load_cell(cpu);
-	hw_vmwrite(VMCS_GUEST_CS_SELECTOR, base >> 4);
-	hw_vmwrite(VMCS_GUEST_CS_BASE, base);
-	hw_vmwrite(VMCS_GUEST_CS_LIMIT, 0xffff);
-	hw_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0x9b);
-	hw_vmwrite(VMCS_GUEST_RIP, 0);
-	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vcpu_start_at_segment(cpu, base);
 	cpu->arch.vcpu_state = VCPU_RUNNING;
 }
 

@@ -12,6 +12,7 @@
 #include <asm/ioapic.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
+#include <asm/vcpu.h>
 #include <asm/vtd.h>
 
 static u32 page_flags_of(u64 mem_flags)
@@ -31,7 +32,9 @@ static u32 page_flags_of(u64 mem_flags)
 
 int arch_cell_create(struct cell *cell)
 {
-	int err = paging_create(&cell->arch.ept, &ept_format, &mem_pool);
+	int err = paging_create(&cell->arch.ept,
+				vcpu_is_svm() ? &npt_format : &ept_format,
+				&mem_pool);
 
 	if (err)
 		return err;

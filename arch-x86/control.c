@@ -12,26 +12,10 @@
 #include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
-#include <asm/vmcs.h>
-#include <asm/vmx.h>
+#include <asm/vcpu.h>
 
 #define REQUEST_TIMEOUT_NS 1000000000ULL
 #define REKICK_NS 1000000ULL
-
-void vcpu_load_cell(struct per_cpu *cpu)
-{
-	struct cell *cell = cpu->cell;
-	u64 eptp = paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
-		   EPTP_WALK_LENGTH_4;
-	u64 io_bitmap = page_pool_virt2phys(&mem_pool, cell->pio_bitmap);
-
-	hw_vmwrite(VMCS_EPT_POINTER, eptp);
-	hw_vmwrite(VMCS_IO_BITMAP_A, io_bitmap);
-	hw_vmwrite(VMCS_IO_BITMAP_B, io_bitmap + PAGE_SIZE);
-	if (cpu->arch.eptp_loaded != eptp)
-		hw_invept(INVEPT_SINGLE_CONTEXT, eptp);
-	cpu->arch.eptp_loaded = eptp;
-}
 
 bool x86_requests_pending(const struct per_cpu *cpu)
 {
@@ -47,17 +31,17 @@ bool x86_handle_requests(struct per_cpu *cpu)
 	struct arch_per_cpu *a = &cpu->arch;
 
 	if (a->flush_request) {
-		hw_invept(INVEPT_ALL_CONTEXTS, 0);
+		vcpu_flush_all(cpu);
 		a->flush_request = false;
 	}
 	if (a->park_request) {
 		a->vcpu_state = VCPU_PARKED;
-		hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_HLT);
+		vcpu_set_halted(true);
 		a->park_request = false;
 	}
 	if (a->reset_request) {
 		vcpu_load_cell(cpu);
-		vmx_vcpu_reset(cpu, cpu->cell->config->cpu_reset_address);
+		vcpu_reset(cpu, cpu->cell->config->cpu_reset_address);
 		a->vcpu_state = VCPU_RUNNING;
 		a->apic.wait_for_sipi = false;
 		a->reset_request = false;

@@ -22,6 +22,9 @@ static const u32 hypervisor_leaf[4] = { CPUID_HV_LEAF, SIGNATURE_EBX,
 					SIGNATURE_ECX, SIGNATURE_EDX };
 static const u32 empty_leaf[4];
 
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_EXT_ECX_SVM (1U << 2)
+
 /*
  * VMX is the hypervisor's. x2APIC is offered only where the system runs
  * in it: every CPU keeps the mode the hypervisor found, so a cell that
@@ -45,6 +48,9 @@ void x86_emulate_cpuid(struct guest_regs *regs)
 		hw_cpuid(leaf, (u32)regs->gp[REG_RCX], out);
 		if (leaf == 1)
 			out[2] = leaf1_ecx(out[2]);
+		/* So is SVM. */
+		else if (leaf == CPUID_EXT_FEATURES)
+			out[2] &= ~CPUID_EXT_ECX_SVM;
 		set_result(regs, out);
 	} else {
 		set_result(regs, leaf == CPUID_HV_LEAF ? hypervisor_leaf :

@@ -91,7 +91,8 @@ static enum x86_action write_efer(u64 value)
 static bool write_forbidden(u32 msr)
 {
 	return msr == MSR_IA32_BIOS_UPDT_TRIG || msr == MSR_IA32_APIC_BASE ||
-	       msr == MSR_IA32_FEATURE_CONTROL ||
+	       msr == MSR_IA32_FEATURE_CONTROL || msr == MSR_VM_CR ||
+	       msr == MSR_VM_HSAVE_PA ||
 	       (msr >= MSR_VMX_FIRST && msr <= MSR_VMX_LAST);
 }
 
@@ -115,9 +116,18 @@ enum x86_action x86_msr_read(struct per_cpu *cpu, u32 msr, u64 *value)
 	cpu->stats[JAILHOUSE_CPU_STAT_VMEXITS_MSR]++;
 	if (x2apic_handle_msr_read(cpu, msr, value))
 		return X86_ACTION_DONE;
-	if (msr == MSR_IA32_FEATURE_CONTROL) {
+	switch (msr) {
+	case MSR_IA32_FEATURE_CONTROL:
 		/* Locked with VMX off: what a cell must believe. */
 		*value = FEATURE_CONTROL_LOCKED;
+		return X86_ACTION_DONE;
+	case MSR_VM_CR:
+		/* SVM disabled and locked, as firmware may leave it. */
+		*value = VM_CR_SVMDIS | VM_CR_LOCK;
+		return X86_ACTION_DONE;
+	case MSR_IA32_EFER:
+		/* Exits only on SVM, where SVME is hidden. */
+		*value = vcpu_get_efer();
 		return X86_ACTION_DONE;
 	}
 	return refuse(cpu, msr, false, 0);

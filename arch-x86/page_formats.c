@@ -92,6 +92,20 @@ static u32 x86_64_leaf_flags(u64 entry)
 	return flags;
 }
 
+/*
+ * Nested page tables: the guest's accesses are checked as user accesses,
+ * so every level carries U/S. Device memory is uncacheable (PCD and PWT
+ * select PAT entry 3, UC, under the reset PAT).
+ */
+static u64 npt_leaf_bits(u32 flags, bool large)
+{
+	u64 bits = x86_64_leaf_bits(flags, large) | X86_PTE_US;
+
+	if (flags & PAGE_FLAG_DEVICE)
+		bits |= X86_PTE_PWT;
+	return bits;
+}
+
 struct paging_format ept_format = {
 	.name = "ept",
 	.levels = 4,
@@ -144,11 +158,25 @@ struct paging_format x86_64_format = {
 	.leaf_flags = x86_64_leaf_flags,
 };
 
-void page_formats_configure(bool ept_1g, bool vtd_2m, bool vtd_1g)
+struct paging_format npt_format = {
+	.name = "npt",
+	.levels = 4,
+	.shift = LEVEL_SHIFTS_4,
+	.leaf_ok = { false, false, true, true },
+	.addr_mask = X86_PAGE_ADDR_MASK,
+	.present_mask = X86_PTE_PRESENT,
+	.table_bits = X86_PTE_PRESENT | X86_PTE_RW | X86_PTE_US,
+	.large_bit = X86_PTE_PS,
+	.leaf_bits = npt_leaf_bits,
+	.leaf_flags = x86_64_leaf_flags,
+};
+
+void page_formats_configure(bool nested_1g, bool vtd_2m, bool vtd_1g)
 {
 	bool vtd_1g_usable = vtd_2m && vtd_1g;
 
-	ept_format.leaf_ok[1] = ept_1g;
+	ept_format.leaf_ok[1] = nested_1g;
+	npt_format.leaf_ok[1] = nested_1g;
 
 	vtd_sl_format.leaf_ok[1] = vtd_1g_usable;
 	vtd_sl_format.leaf_ok[2] = vtd_2m;

@@ -60,15 +60,11 @@ _Static_assert(__builtin_offsetof(struct arch_per_cpu, exit_stack) ==
 			       sizeof(struct guest_regs),
 	       "the exit stub finds its stack right behind the registers");
 
-struct guest_regs *x86_vmexit(void)
+static inline struct guest_regs *handle_exit(struct per_cpu *cpu,
+					      struct x86_exit *exit)
 {
-	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
-	struct x86_exit exit;
-	bool runnable;
+	bool runnable = x86_handle_exit(cpu, exit);
 
-	/* Fills exit, registers' RSP included, from the VMCS. */
-	vmx_read_exit(cpu, &exit);
-	runnable = x86_handle_exit(cpu, &exit);
 	if (hv_disable_pending())
 		x86_leave_hypervisor(cpu);
 	/* Parked or suspended: wait here until a request lets it go on. */
@@ -79,4 +75,24 @@ struct guest_regs *x86_vmexit(void)
 		runnable = x86_handle_requests(cpu);
 	}
 	return &cpu->arch.guest_regs;
+}
+
+/* One entry per vendor: the hot path tests for neither. */
+struct guest_regs *x86_vmexit(void)
+{
+	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
+	struct x86_exit exit;
+
+	/* Fills exit, registers' RSP included, from the VMCS. */
+	vmx_read_exit(cpu, &exit);
+	return handle_exit(cpu, &exit);
+}
+
+struct guest_regs *x86_svm_vmexit(void)
+{
+	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
+	struct x86_exit exit;
+
+	svm_read_exit(cpu, &exit);
+	return handle_exit(cpu, &exit);
 }

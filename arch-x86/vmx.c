@@ -7,9 +7,11 @@
  * Everything here goes through asm/hw.h, so it runs unchanged in the
  * simulator, whose fake VMCS applies the SDM's VM-entry checks.
  */
+#include <core/cell.h>
 #include <core/errno.h>
 #include <core/lib.h>
 #include <core/page_pool.h>
+#include <core/paging.h>
 #include <core/printk.h>
 #include <asm/control.h>
 #include <asm/hw.h>
@@ -473,7 +475,7 @@ static void write_vmcs(struct per_cpu *cpu)
 	write_host_state(cpu);
 	write_guest_state(&a->linux_state);
 	/* The cell's EPT and I/O bitmaps. */
-	vcpu_load_cell(cpu);
+	vmx_load_cell(cpu);
 }
 
 /* Entering and leaving VMX operation. */
@@ -675,6 +677,22 @@ static void read_guest_segments(struct x86_cpu_state *s)
 	}
 }
 
+/*
+ * The system-call MSRs and the swapped GS base never leave the CPU on an
+ * exit: what the CPU holds now is what Linux last wrote, which is not what
+ * it held at enable. KERNEL_GS_BASE above all: it is the kernel's per-CPU
+ * base whenever the CPU last exited from a process, and a stale value
+ * there breaks the first SWAPGS after the resume.
+ */
+static void read_unswitched_msrs(struct x86_cpu_state *s)
+{
+	s->star = hw_rdmsr(MSR_IA32_STAR);
+	s->lstar = hw_rdmsr(MSR_IA32_LSTAR);
+	s->cstar = hw_rdmsr(MSR_IA32_CSTAR);
+	s->fmask = hw_rdmsr(MSR_IA32_FMASK);
+	s->kernel_gs_base = hw_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+}
+
 static void read_guest_state(struct arch_per_cpu *a)
 {
 	struct x86_cpu_state *s = &a->linux_state;
@@ -700,7 +718,7 @@ static void read_guest_state(struct arch_per_cpu *a)
 	s->sysenter_cs = hw_vmread(VMCS_GUEST_SYSENTER_CS);
 	s->sysenter_esp = hw_vmread(VMCS_GUEST_SYSENTER_ESP);
 	s->sysenter_eip = hw_vmread(VMCS_GUEST_SYSENTER_EIP);
-	/* KERNEL_GS_BASE, STAR and friends were never switched. */
+	read_unswitched_msrs(s);
 }
 
 void vmx_cpu_exit(struct per_cpu *cpu)
@@ -913,15 +931,6 @@ void vmx_skip_instruction(struct per_cpu *cpu)
 	vmx_advance_rip(cpu, (unsigned int)hw_vmread(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
-/* #DF, #TS, #NP, #SS, #GP, #PF and #AC push an error code. */
-static bool pushes_error_code(u8 vector)
-{
-	const u32 with_error_code = 1U << 8 | 1U << 10 | 1U << 11 | 1U << 12 |
-				    1U << 13 | 1U << 14 | 1U << 17;
-
-	return vector < 32 && (with_error_code >> vector) & 1;
-}
-
 void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 {
 	bool protected_mode = hw_vmread(VMCS_GUEST_CR0) & CR0_PE;
@@ -937,7 +946,7 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 		info |= INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT;
 	}
 	/* Real mode pushes no error codes. */
-	if (protected_mode && pushes_error_code(vector)) {
+	if (protected_mode && x86_pushes_error_code(vector)) {
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
 		/* Error codes are 15 bits wide on entry (SDM). */
 		hw_vmwrite(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
@@ -993,4 +1002,31 @@ void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed)
 		pin &= ~PIN_PREEMPTION_TIMER;
 	hw_vmwrite(VMCS_PIN_BASED_CTLS, pin);
 	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
+}
+
+void vmx_load_cell(struct per_cpu *cpu)
+{
+	struct cell *cell = cpu->cell;
+	u64 eptp = paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
+		   EPTP_WALK_LENGTH_4;
+	u64 io_bitmap = page_pool_virt2phys(&mem_pool, cell->pio_bitmap);
+
+	hw_vmwrite(VMCS_EPT_POINTER, eptp);
+	hw_vmwrite(VMCS_IO_BITMAP_A, io_bitmap);
+	hw_vmwrite(VMCS_IO_BITMAP_B, io_bitmap + PAGE_SIZE);
+	if (cpu->arch.eptp_loaded != eptp)
+		hw_invept(INVEPT_SINGLE_CONTEXT, eptp);
+	cpu->arch.eptp_loaded = eptp;
+}
+
+void vmx_start_at_segment(struct per_cpu *cpu, u64 base)
+{
+	(void)cpu;
+	hw_vmwrite(VMCS_GUEST_CS_SELECTOR, base >> 4);
+	hw_vmwrite(VMCS_GUEST_CS_BASE, base);
+	hw_vmwrite(VMCS_GUEST_CS_LIMIT, 0xffff);
+	hw_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0x9b);
+	hw_vmwrite(VMCS_GUEST_RIP, 0);
+	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 }

@@ -11,6 +11,7 @@
 #include <core/control.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
+#include <asm/vmcb.h>
 #include <asm/vmcs.h>
 #include <sim/sim.h>
 
@@ -61,19 +62,55 @@ bool sim_cpu_runs_guest(unsigned int cpu)
 	       !pc->failed;
 }
 
+/* The VMCB of an SVM CPU, NULL on VMX. */
+static const struct vmcb *svm_vmcb(unsigned int cpu)
+{
+	return cpu < num_cpus() && per_cpu(cpu)->arch.svm_on ?
+		       per_cpu(cpu)->arch.vmcb :
+		       NULL;
+}
+
+u64 sim_guest_rip(unsigned int cpu)
+{
+	const struct vmcb *v = svm_vmcb(cpu);
+
+	return v ? v->save.rip : sim_vmcs_get(cpu, VMCS_GUEST_RIP);
+}
+
+u64 sim_guest_cs_base(unsigned int cpu)
+{
+	const struct vmcb *v = svm_vmcb(cpu);
+
+	return v ? v->save.cs.base : sim_vmcs_get(cpu, VMCS_GUEST_CS_BASE);
+}
+
 bool sim_ept_translate(unsigned int cpu, u64 gpa, u64 *hpa, u32 *perms)
 {
+	const struct vmcb *v = svm_vmcb(cpu);
+
+	if (v)
+		return sim_npt_walk(v->control.n_cr3, gpa, hpa, perms);
 	return sim_ept_walk(sim_vmcs_get(cpu, VMCS_EPT_POINTER), gpa, hpa,
 			    perms);
 }
 
 bool sim_pio_passes(unsigned int cpu, u16 port)
 {
-	u64 bitmap = sim_vmcs_get(cpu, port < 0x8000 ? VMCS_IO_BITMAP_A :
-						       VMCS_IO_BITMAP_B);
-	unsigned int bit = port & 0x7fff;
-	u8 *byte = sim_phys_ptr(bitmap + bit / 8, 1);
+	const struct vmcb *v = svm_vmcb(cpu);
+	u64 bitmap;
+	unsigned int bit;
+	u8 *byte;
 
+	if (v) {
+		/* One map for all ports. */
+		bitmap = v->control.iopm_base_pa;
+		bit = port;
+	} else {
+		bitmap = sim_vmcs_get(cpu, port < 0x8000 ? VMCS_IO_BITMAP_A :
+							   VMCS_IO_BITMAP_B);
+		bit = port & 0x7fff;
+	}
+	byte = sim_phys_ptr(bitmap + bit / 8, 1);
 	return byte && !(*byte & (1 << (bit % 8)));
 }
 
@@ -176,7 +213,7 @@ enum sim_access sim_guest_ept_violation(unsigned int cpu, u64 gpa,
 
 	if (!sim_cpu_runs_guest(cpu))
 		return SIM_CPU_STOPPED;
-	exit.rip = sim_vmcs_get(cpu, VMCS_GUEST_RIP);
+	exit.rip = sim_guest_rip(cpu);
 	exit.ept.gpa = gpa;
 	exit.ept.write = is_write;
 	exit.ept.read = !is_write;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
+#include <asm/msr.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 
@@ -27,6 +28,7 @@ struct fake_cpu {
 static struct fake_cpu cpus[SIM_MAX_CPUS];
 
 int (*sim_vmentry_hook)(unsigned int cpu);
+int (*sim_vmrun_hook)(unsigned int cpu, u64 vmcb_phys);
 void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
 
 #define CR4_VMXE (1ULL << 13)
@@ -89,13 +91,25 @@ unsigned long sim_cpu_launches(unsigned int cpu)
 	return cpus[cpu].launches;
 }
 
+/*
+ * The CPU holds the MSRs of the Linux state a test set up; the ones VM
+ * exits never switch are read back from there when the hypervisor leaves.
+ */
 void hw_capture_cpu_state(struct x86_cpu_state *state)
 {
-	*state = cpus[sim_current_cpu].linux_state;
+	const struct x86_cpu_state *s = &cpus[sim_current_cpu].linux_state;
+
+	*state = *s;
+	sim_msr_set(sim_current_cpu, MSR_IA32_STAR, s->star);
+	sim_msr_set(sim_current_cpu, MSR_IA32_LSTAR, s->lstar);
+	sim_msr_set(sim_current_cpu, MSR_IA32_CSTAR, s->cstar);
+	sim_msr_set(sim_current_cpu, MSR_IA32_FMASK, s->fmask);
+	sim_msr_set(sim_current_cpu, MSR_IA32_KERNEL_GS_BASE,
+		    s->kernel_gs_base);
 }
 
 /* A Skylake-class CPU with VMX, XSAVE and x2APIC, unless a test says else. */
-static void default_cpuid(u32 leaf, u32 subleaf, u32 out[4])
+void sim_intel_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 {
 	(void)subleaf;
 	memset(out, 0, 4 * sizeof(u32));
@@ -124,7 +138,7 @@ void hw_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	if (sim_cpuid_hook)
 		sim_cpuid_hook(leaf, subleaf, out);
 	else
-		default_cpuid(leaf, subleaf, out);
+		sim_intel_cpuid(leaf, subleaf, out);
 }
 
 u64 hw_read_cr4(void)
@@ -197,6 +211,16 @@ int hw_vmlaunch(const struct guest_regs *regs)
 	if (sim_vmentry_hook && sim_vmentry_hook(sim_current_cpu))
 		return -1;
 	c->launches++;
+	return 0;
+}
+
+int hw_vmrun(u64 vmcb_phys, struct vmcb *vmcb, struct guest_regs *regs)
+{
+	(void)vmcb;
+	(void)regs;
+	if (sim_vmrun_hook && sim_vmrun_hook(sim_current_cpu, vmcb_phys))
+		return -1;
+	cpus[sim_current_cpu].launches++;
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <sim/dmar.h>
 #include <sim/hw_state.h>
 #include <sim/pci_hw.h>
+#include <sim/svm_checks.h>
 #include <sim/vmx_checks.h>
 
 void sim_devices_attach(const struct jailhouse_system *system)
@@ -13,7 +14,10 @@ void sim_devices_attach(const struct jailhouse_system *system)
 	unsigned int n, cpu;
 
 	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++)
-		sim_vmx_install(cpu);
+		if (sim_cpu_model == SIM_CPU_AMD)
+			sim_svm_install(cpu);
+		else
+			sim_vmx_install(cpu);
 	sim_apic_hw_attach(system);
 	sim_ioapic_attach(system);
 	sim_dmar_reset();

@@ -8,7 +8,7 @@
 #include <core/config_check.h>
 #include <core/control.h>
 #include <jailhouse/hypercall.h>
-#include <asm/vmx.h>
+#include <asm/vcpu.h>
 #include <sim/devices.h>
 #include <sim/sim.h>
 
@@ -51,7 +51,7 @@ static int boot_cpus(unsigned int cpus)
 	/* Every CPU enters its guest once all are ready, as on hardware. */
 	for (cpu = 0; cpu < cpus; cpu++) {
 		sim_current_cpu = cpu;
-		err = vmx_cpu_activate(per_cpu(cpu));
+		err = x86_cpu_activate(per_cpu(cpu));
 		if (err)
 			break;
 	}

@@ -16,6 +16,7 @@
 #include <asm/percpu.h>
 #include <asm/stack.h>
 #include <asm/vmexit.h>
+#include <asm/vcpu.h>
 #include <asm/vmx.h>
 #include <jailhouse/header.h>
 
@@ -200,12 +201,13 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	wait_until(&late_done, 1);
 	if (init_error) {
 		/* Whoever got into VMX operation leaves it again. */
-		if (!err && per_cpu(cpu_id)->arch.vmx_on)
+		if (!err && (per_cpu(cpu_id)->arch.vmx_on ||
+			     per_cpu(cpu_id)->arch.svm_on))
 			hv_cpu_exit(cpu_id);
 		x86_leave_hv_address_space(cpu_id);
 		return init_error;
 	}
-	err = vmx_cpu_activate(per_cpu(cpu_id));
+	err = x86_cpu_activate(per_cpu(cpu_id));
 	/* Only a refused entry gets here. */
 	x86_abandon_launch(per_cpu(cpu_id));
 	x86_leave_hv_address_space(cpu_id);

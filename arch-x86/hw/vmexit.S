@@ -11,6 +11,8 @@
  * handles the exit and returns where the registers are, to pop them for
  * VMRESUME.
  */
+#include "guest_regs.inc"
+
 	.text
 	.globl hw_vmlaunch
 	.type hw_vmlaunch, @function
@@ -24,20 +26,7 @@ hw_vmlaunch:
 	push	%r15
 	/* The guest's registers from struct guest_regs at RDI, RAX last. */
 	mov	%rdi, %rax
-	mov	1 * 8(%rax), %rcx
-	mov	2 * 8(%rax), %rdx
-	mov	3 * 8(%rax), %rbx
-	mov	5 * 8(%rax), %rbp
-	mov	6 * 8(%rax), %rsi
-	mov	7 * 8(%rax), %rdi
-	mov	8 * 8(%rax), %r8
-	mov	9 * 8(%rax), %r9
-	mov	10 * 8(%rax), %r10
-	mov	11 * 8(%rax), %r11
-	mov	12 * 8(%rax), %r12
-	mov	13 * 8(%rax), %r13
-	mov	14 * 8(%rax), %r14
-	mov	15 * 8(%rax), %r15
+	load_guest_regs_but_rax
 	mov	0 * 8(%rax), %rax
 	vmlaunch
 	/* Still here: the CPU refused the entry. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <criterion/criterion.h>
 #include <string.h>
+#include <asm/vcpu.h>
 #include <asm/vmcs.h>
 #include "helpers.h"
 
@@ -8,7 +9,7 @@ void boot_qemu_vm(void)
 {
 	int err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
 
-	cr_assert_eq(err, 0, "boot of qemu-vm failed: %d", err);
+	cr_assert_eq(err, 0, "boot of qemu-vm failed: %d\n%s", err, hv_log());
 }
 
 u64 cell_eptp(const struct cell *cell)
@@ -19,6 +20,9 @@ u64 cell_eptp(const struct cell *cell)
 
 bool cell_maps(const struct cell *cell, u64 gpa, u64 *hpa, u32 *perms)
 {
+	if (vcpu_is_svm())
+		return sim_npt_walk(paging_root_phys(&cell->arch.ept), gpa, hpa,
+				    perms);
 	return sim_ept_walk(cell_eptp(cell), gpa, hpa, perms);
 }
 
@@ -45,7 +49,11 @@ void take_root_view(struct root_view *view)
 	unsigned int cpu, port;
 
 	memset(view, 0, sizeof(*view));
-	sim_ept_for_each_leaf(cell_eptp(&root_cell), hash_leaf, view);
+	if (vcpu_is_svm())
+		sim_npt_for_each_leaf(paging_root_phys(&root_cell.arch.ept),
+				      hash_leaf, view);
+	else
+		sim_ept_for_each_leaf(cell_eptp(&root_cell), hash_leaf, view);
 	for (port = 0; port < 0x10000; port++)
 		view->pio_hash = mix(view->pio_hash,
 				     pio_access_allowed(&root_cell, (u16)port,

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <sim/svm_checks.h>
 #include "helpers.h"
 
 #define APIC_RAM 0x3c400000ULL
@@ -13,12 +14,22 @@
 #define APIC_CPU 3
 #define TINY_CPU 2
 
+/*
+ * test_lifecycle_svm.c includes this file to run every test again on
+ * AMD CPUs (SVM with nested paging) instead of Intel ones.
+ */
+#ifndef LIFECYCLE
+#define LIFECYCLE lifecycle
+#define LIFECYCLE_CPU SIM_CPU_INTEL
+#endif
+
 static void setup(void)
 {
+	sim_cpu_model = LIFECYCLE_CPU;
 	boot_qemu_vm();
 }
 
-TestSuite(lifecycle, .init = setup);
+TestSuite(LIFECYCLE, .init = setup);
 
 static long create(const char *path)
 {
@@ -30,7 +41,7 @@ static long hc(unsigned long code, unsigned long arg)
 	return sim_hypercall(ROOT_CPU, code, arg, 0);
 }
 
-Test(lifecycle, boot_gives_root_everything)
+Test(LIFECYCLE, boot_gives_root_everything)
 {
 	u64 hpa;
 	u32 perms;
@@ -50,7 +61,7 @@ Test(lifecycle, boot_gives_root_everything)
 		  "the log goes to the debug UART too");
 }
 
-Test(lifecycle, create_moves_cpu_memory_and_ports_from_root)
+Test(LIFECYCLE, create_moves_cpu_memory_and_ports_from_root)
 {
 	struct root_view before;
 	struct cell *tiny;
@@ -96,7 +107,7 @@ Test(lifecycle, create_moves_cpu_memory_and_ports_from_root)
 	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
 }
 
-Test(lifecycle, load_and_start_runs_the_image_at_the_reset_address)
+Test(LIFECYCLE, load_and_start_runs_the_image_at_the_reset_address)
 {
 	static const char image[] = "\xea\x00\x00\x00\xf0 tiny image";
 	u64 word = 0, hpa;
@@ -113,15 +124,15 @@ Test(lifecycle, load_and_start_runs_the_image_at_the_reset_address)
 	cr_assert_not(sim_ept_translate(ROOT_CPU, TINY_RAM, NULL, NULL),
 		      "started cell's memory must leave root again");
 	cr_assert(sim_cpu_runs_guest(TINY_CPU));
-	cr_assert_eq(sim_vmcs_get(TINY_CPU, 0x681e /* RIP */), 0);
-	cr_assert_eq(sim_vmcs_get(TINY_CPU, 0x6808 /* CS base */), 0xf0000);
+	cr_assert_eq(sim_guest_rip(TINY_CPU), 0);
+	cr_assert_eq(sim_guest_cs_base(TINY_CPU), 0xf0000);
 	cr_assert_eq(sim_guest_read(TINY_CPU, 0xf0000, 8, &word),
 		     SIM_ACCESS_RAM);
 	cr_assert_eq(memcmp(&word, image, 8), 0, "cell sees the image");
 	cr_assert_eq(cell_state(1), JAILHOUSE_CELL_RUNNING);
 }
 
-Test(lifecycle, port_io_reaches_the_uart_and_foreign_ports_fail_the_cell)
+Test(LIFECYCLE, port_io_reaches_the_uart_and_foreign_ports_fail_the_cell)
 {
 	u32 value = 'X';
 
@@ -142,7 +153,7 @@ Test(lifecycle, port_io_reaches_the_uart_and_foreign_ports_fail_the_cell)
 	cr_assert(sim_pio_passes(ROOT_CPU, 0x2f8), "root gets COM2 back");
 }
 
-Test(lifecycle, wild_memory_access_fails_only_that_cell)
+Test(LIFECYCLE, wild_memory_access_fails_only_that_cell)
 {
 	u64 value;
 
@@ -166,7 +177,7 @@ Test(lifecycle, wild_memory_access_fails_only_that_cell)
 	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 2), 0);
 }
 
-Test(lifecycle, triple_fault_fails_the_cell_and_destroy_returns_all)
+Test(LIFECYCLE, triple_fault_fails_the_cell_and_destroy_returns_all)
 {
 	struct root_view before, after;
 
@@ -184,7 +195,7 @@ Test(lifecycle, triple_fault_fails_the_cell_and_destroy_returns_all)
 }
 
 /* The seed's session, as far as the hypervisor is concerned. */
-Test(lifecycle, seed_demo_session)
+Test(LIFECYCLE, seed_demo_session)
 {
 	struct root_view before, after;
 
@@ -249,7 +260,7 @@ Test(lifecycle, seed_demo_session)
 		     mem_pool.used - mem_pool.bitmap_pages);
 }
 
-Test(lifecycle, silent_cell_is_failed_after_its_timeout)
+Test(LIFECYCLE, silent_cell_is_failed_after_its_timeout)
 {
 	u64 start;
 
@@ -266,7 +277,7 @@ Test(lifecycle, silent_cell_is_failed_after_its_timeout)
 	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
 }
 
-Test(lifecycle, silent_cell_fails_on_reconfiguration_notice)
+Test(LIFECYCLE, silent_cell_fails_on_reconfiguration_notice)
 {
 	sim_inmate_set("tiny-demo", SIM_INMATE_NONE);
 	sim_inmate_set("apic-demo", SIM_INMATE_APPROVE);
@@ -277,7 +288,7 @@ Test(lifecycle, silent_cell_fails_on_reconfiguration_notice)
 	cr_assert(log_contains("did not answer message 2"));
 }
 
-Test(lifecycle, garbage_from_a_cell_changes_nothing_it_may_not)
+Test(LIFECYCLE, garbage_from_a_cell_changes_nothing_it_may_not)
 {
 	sim_inmate_set("tiny-demo", SIM_INMATE_GARBAGE);
 	cr_assert_eq(create(TINY_DEMO_CELL), 1);
@@ -291,7 +302,7 @@ Test(lifecycle, garbage_from_a_cell_changes_nothing_it_may_not)
 		     "a bogus state from the cell is not reported");
 }
 
-Test(lifecycle, denying_cell_keeps_running)
+Test(LIFECYCLE, denying_cell_keeps_running)
 {
 	sim_inmate_set("tiny-demo", SIM_INMATE_DENY);
 	cr_assert_eq(create(TINY_DEMO_CELL), 1);
@@ -304,7 +315,7 @@ Test(lifecycle, denying_cell_keeps_running)
 	cr_assert(log_contains("denied the shutdown request"));
 }
 
-Test(lifecycle, management_of_unknown_and_root_cells_is_refused)
+Test(LIFECYCLE, management_of_unknown_and_root_cells_is_refused)
 {
 	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 7), -ENOENT);
 	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR), JAILHOUSE_CFG_ERR_CELL_ID);
@@ -318,7 +329,7 @@ Test(lifecycle, management_of_unknown_and_root_cells_is_refused)
 	cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 2);
 }
 
-Test(lifecycle, config_outside_root_memory_is_refused)
+Test(LIFECYCLE, config_outside_root_memory_is_refused)
 {
 	/* The hypervisor's own memory: root cannot read it, nor make us. */
 	long ret = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_CREATE,
@@ -333,7 +344,7 @@ Test(lifecycle, config_outside_root_memory_is_refused)
 	cr_assert(log_contains("shorter than its header"));
 }
 
-Test(lifecycle, cell_ids_are_not_reused)
+Test(LIFECYCLE, cell_ids_are_not_reused)
 {
 	cr_assert_eq(create(TINY_DEMO_CELL), 1);
 	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, 1), 0);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/msr.h>
 #include <asm/vmcs.h>
 #include <asm/vmexit.h>
 #include <asm/vmx.h>
@@ -153,6 +154,28 @@ Test(vmexit, disable_leaves_every_cpu_and_frees_everything)
 	cr_assert_not(hv_enabled(), "the last one out shut down");
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
 	cr_assert(log_contains("Shutting down hypervisor"));
+}
+
+/*
+ * A CPU whose last exit came from a process holds the kernel's per-CPU
+ * base in KERNEL_GS_BASE, not what it held at enable; the MSRs that exits
+ * never switch are handed back as the CPU holds them.
+ */
+Test(vmexit, disable_hands_back_the_msrs_linux_wrote_since_enable)
+{
+	struct guest_regs saved = { { 0 } };
+	u64 enable_time = sim_msr_get(1, MSR_IA32_KERNEL_GS_BASE);
+
+	sim_msr_set(1, MSR_IA32_KERNEL_GS_BASE, enable_time + 0x1000);
+	sim_msr_set(1, MSR_IA32_LSTAR, 0xffffffff81a00040ULL);
+	saved.gp[REG_RAX] = JAILHOUSE_HC_DISABLE;
+	exit_info(0, EXIT_REASON_VMCALL, 3, 0);
+	cr_assert(take_exit(&saved));
+	exit_info(1, EXIT_REASON_CPUID, 2, 0);
+	cr_assert(take_exit(&saved), "CPU 1 left");
+	cr_assert_eq(sim_linux_state(1)->kernel_gs_base, enable_time + 0x1000,
+		     "the swapped GS base Linux holds now, not at enable");
+	cr_assert_eq(sim_linux_state(1)->lstar, 0xffffffff81a00040ULL);
 }
 
 Test(vmexit, refused_entry_on_one_cpu_sends_the_others_back)

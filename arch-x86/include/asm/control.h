@@ -20,8 +20,6 @@ void x86_kick(unsigned int cpu_id);
  * for), false if the NMI was the guest's own.
  */
 bool x86_take_kicks(struct per_cpu *cpu);
-/* Loads the EPT and I/O bitmaps of the CPU's current cell into its VMCS. */
-void vcpu_load_cell(struct per_cpu *cpu);
 /* Requests an EPT flush on every CPU of the cell (all CPUs if NULL). */
 void x86_flush_cpus(const struct cell *cell);
 

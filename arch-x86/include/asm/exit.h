@@ -82,6 +82,15 @@ struct x86_exit {
 	u8 sipi_vector;
 };
 
+/* #DF, #TS, #NP, #SS, #GP, #PF and #AC push an error code. */
+static inline bool x86_pushes_error_code(u8 vector)
+{
+	const u32 with_error_code = 1U << 8 | 1U << 10 | 1U << 11 | 1U << 12 |
+				    1U << 13 | 1U << 14 | 1U << 17;
+
+	return vector < 32 && (with_error_code >> vector) & 1;
+}
+
 /* True if the guest may go on; false if the CPU stays in the hypervisor. */
 bool x86_handle_exit(struct per_cpu *cpu, struct x86_exit *exit);
 

@@ -314,6 +314,15 @@ static inline void hw_ioapic_eoi(volatile void *regs, u32 vector)
 	hw_mmio_write32((volatile u8 *)regs + 0x40, vector);
 }
 
+/*
+ * Lets an NMI held pending by the cleared global interrupt flag through to
+ * the hypervisor's handler (STGI, then CLGI again).
+ */
+static inline void hw_svm_take_nmi(void)
+{
+	asm volatile("stgi\n\tclgi" : : : "memory");
+}
+
 /* The state Linux left, captured by the entry code for this CPU. */
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);
@@ -324,6 +333,14 @@ void hw_capture_cpu_state(struct x86_cpu_state *state);
  */
 struct guest_regs;
 int hw_vmlaunch(const struct guest_regs *regs);
+/*
+ * Enters the guest of the VMCB (at vmcb_phys, mapped at vmcb) with these
+ * registers, RAX taken from the VMCB, and stays in the VMRUN loop of the
+ * entry code from then on. Returns only if VMRUN refused the VMCB at this
+ * first entry (-1, exit code VMEXIT_INVALID in the VMCB).
+ */
+struct vmcb;
+int hw_vmrun(u64 vmcb_phys, struct vmcb *vmcb, struct guest_regs *regs);
 
 /*
  * The hypervisor's interrupt descriptor table, filled on first use: NMIs

@@ -4,7 +4,9 @@
  * - ept_format: the cells' guest-physical address spaces (VMX EPT);
  * - vtd_sl_format, vtd_sl3_format: VT-d second-level tables with 4 levels
  *   (48-bit) and 3 levels (39-bit), chosen by the remapping unit's SAGAW;
- * - x86_64_format: the hypervisor's own 4-level tables.
+ * - x86_64_format: the hypervisor's own 4-level tables;
+ * - npt_format: the cells' guest-physical address spaces (SVM nested
+ *   paging): x86-64 tables walked as user accesses.
  *
  * Which large pages a format may use depends on the hardware; until
  * page_formats_configure() says otherwise only what every VMX/VT-d machine
@@ -36,6 +38,8 @@
 /* x86-64 paging entry bits (SDM Vol. 3A, 4.5). */
 #define X86_PTE_PRESENT (1ULL << 0)
 #define X86_PTE_RW (1ULL << 1)
+#define X86_PTE_US (1ULL << 2)
+#define X86_PTE_PWT (1ULL << 3)
 #define X86_PTE_PCD (1ULL << 4)
 #define X86_PTE_PS (1ULL << 7)
 #define X86_PTE_NX (1ULL << 63)
@@ -44,6 +48,7 @@ extern struct paging_format ept_format;
 extern struct paging_format vtd_sl_format;
 extern struct paging_format vtd_sl3_format;
 extern struct paging_format x86_64_format;
+extern struct paging_format npt_format;
 
 /*
  * Enables the large pages the hardware supports: EPT 1G (IA32_VMX_EPT_VPID_CAP
@@ -51,6 +56,6 @@ extern struct paging_format x86_64_format;
  * VT-d 1G is used only together with 2M, because the engine splits a 1G
  * page into 2M pieces.
  */
-void page_formats_configure(bool ept_1g, bool vtd_2m, bool vtd_1g);
+void page_formats_configure(bool nested_1g, bool vtd_2m, bool vtd_1g);
 
 #endif

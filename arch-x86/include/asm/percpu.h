@@ -5,6 +5,8 @@
 #include <core/types.h>
 #include <asm/cpu_state.h>
 
+struct vmcb;
+
 /*
  * The hypervisor's GDT: null, unused, 64-bit code, data, a 16-byte TSS
  * descriptor. Code and data sit where Linux's x86-64 GDT has its kernel
@@ -82,6 +84,14 @@ struct arch_per_cpu {
 	void *vmcs;
 	void *msr_bitmap;
 	void *host_stack; /* only when the entry code provided no stack */
+
+	/* SVM of this CPU (svm.c), the counterpart of the above. */
+	bool svm_on;
+	struct vmcb *vmcb;
+	void *host_save_area; /* named in VM_HSAVE_PA, the CPU's own */
+	void *msrpm;
+	/* Length of the instruction of the current exit, 0 if none. */
+	unsigned int svm_insn_len;
 	/*
 	 * Set by the entry code before vmx_cpu_init: where VM exits land, the
 	 * stack they run on, the hypervisor's page tables. Left 0, vmx.c

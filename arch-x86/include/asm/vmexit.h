@@ -17,6 +17,8 @@
  * and this does not return.
  */
 struct guest_regs *x86_vmexit(void);
+/* The same for SVM, called by the VMRUN loop after each #VMEXIT. */
+struct guest_regs *x86_svm_vmexit(void);
 /*
  * This CPU could not enter its guest (VMX already left) while others may
  * run theirs: they are sent back to Linux as by a disable, and this CPU

@@ -74,4 +74,10 @@ void vmx_inject_nmi(struct per_cpu *cpu);
  */
 void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed);
 
+/* The cell's EPT and I/O bitmaps into the VMCS (INVEPT when it changed). */
+void vmx_load_cell(struct per_cpu *cpu);
+
+/* Real mode at base:0, after a SIPI. */
+void vmx_start_at_segment(struct per_cpu *cpu, u64 base);
+
 #endif

@@ -17,6 +17,12 @@ unsigned long sim_cpu_launches(unsigned int cpu);
  */
 extern int (*sim_vmentry_hook)(unsigned int cpu);
 /*
+ * Checks the VMCB at vmcb_phys as VMRUN would; nonzero refuses it (and
+ * sets its exit code to VMEXIT_INVALID). Without a hook every VMRUN
+ * enters.
+ */
+extern int (*sim_vmrun_hook)(unsigned int cpu, u64 vmcb_phys);
+/*
  * Where a CPU goes when the hypervisor hands it back to Linux (it does not
  * return): tests longjmp back to their harness. Without it the run aborts.
  */
@@ -26,6 +32,8 @@ bool sim_cpu_resumed_linux(unsigned int cpu);
 /* The CPU halted for good through hw_stop_cpu (the hook runs as well). */
 bool sim_cpu_stopped(unsigned int cpu);
 
+/* What the default (Intel) CPU answers. */
+void sim_intel_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
 /* Replaces the simulated CPU's CPUID answers. */
 extern void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
 

@@ -67,17 +67,27 @@ bool sim_cpu_runs_guest(unsigned int cpu);
 unsigned long sim_cpu_resets(unsigned int cpu);
 
 /*
- * The oracle: walks the EPT that the CPU's VMCS points at, with the
- * simulator's own decoder. perms gets bit 0 read, 1 write, 2 execute.
+ * The oracle: walks the EPT that the CPU's VMCS points at (the nested
+ * page tables of its VMCB on SVM), with the simulator's own decoder.
+ * perms gets bit 0 read, 1 write, 2 execute.
  */
 bool sim_ept_translate(unsigned int cpu, u64 gpa, u64 *hpa, u32 *perms);
 bool sim_ept_walk(u64 eptp, u64 gpa, u64 *hpa, u32 *perms);
 typedef void (*sim_ept_leaf_fn)(void *arg, u64 gpa, u64 hpa, u64 size,
 				u32 perms);
+/* The same for SVM's nested page tables, rooted at n_cr3. */
+bool sim_npt_walk(u64 n_cr3, u64 gpa, u64 *hpa, u32 *perms);
 /* Calls fn for every leaf (mapped page of any size) of an EPT. */
 void sim_ept_for_each_leaf(u64 eptp, sim_ept_leaf_fn fn, void *arg);
+void sim_npt_for_each_leaf(u64 n_cr3, sim_ept_leaf_fn fn, void *arg);
+/* Where the CPU's guest runs now (VMCS or VMCB). */
+u64 sim_guest_rip(unsigned int cpu);
+u64 sim_guest_cs_base(unsigned int cpu);
 
-/* Whether the CPU's VMCS I/O bitmaps let this port through untrapped. */
+/*
+ * Whether the CPU's I/O bitmaps (VMCS) or I/O permission map (VMCB) let
+ * this port through untrapped.
+ */
 bool sim_pio_passes(unsigned int cpu, u16 port);
 
 /* Scripted inmates: how a cell's first CPU answers comm-region messages. */

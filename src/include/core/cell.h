@@ -10,7 +10,12 @@
 #include <asm/cell.h>
 
 #define MAX_IRQCHIPS 8
-#define PIO_BITMAP_PAGES 2 /* one bit per port, set = trapped */
+/*
+ * One bit per port, set = trapped. A third page, all set, follows the
+ * 64K ports: SVM's I/O permission map checks bits past the last port for
+ * accesses that wrap around it.
+ */
+#define PIO_BITMAP_PAGES 3
 
 struct cell {
 	struct cell *next;
