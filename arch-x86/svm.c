@@ -307,6 +307,8 @@ static int enable_svme(struct per_cpu *cpu)
 
 static void disable_svme(void)
 {
+	/* Interrupts, NMIs and INIT reach the CPU again. */
+	hw_svm_stgi();
 	hw_wrmsr(MSR_VM_HSAVE_PA, 0);
 	hw_wrmsr(MSR_IA32_EFER, hw_rdmsr(MSR_IA32_EFER) & ~EFER_SVME);
 }

@@ -34,6 +34,15 @@
  * includes this file with QEMU_VM_PIO_REGIONS and QEMU_VM_NUM_PIO defined to
  * hand root fewer ports; nothing else may be varied that way.
  */
+/*
+ * qemu-svm.c builds the same machine for QEMU's TCG without its VT-d unit
+ * and in xAPIC mode (TCG has no x2APIC) by setting these first.
+ */
+#ifndef QEMU_VM_APIC_MODE
+#define QEMU_VM_APIC_MODE JAILHOUSE_APIC_MODE_X2APIC
+#define QEMU_VM_IOMMU_UNITS 1
+#endif
+
 #include <jailhouse/cell-config.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -84,8 +93,8 @@ static const struct {
 		.platform_info = {
 			/* ICH9 ACPI PM timer: PMBASE 0x600 + 8. */
 			.pm_timer_address = 0x608,
-			.apic_mode = JAILHOUSE_APIC_MODE_X2APIC,
-			.num_iommu_units = 1,
+			.apic_mode = QEMU_VM_APIC_MODE,
+			.num_iommu_units = QEMU_VM_IOMMU_UNITS,
 			.pci_mmconfig_base = 0xb0000000,
 			.pci_mmconfig_start_bus = 0,
 			.pci_mmconfig_end_bus = 255,

@@ -51,6 +51,8 @@ enum sim_cpu_model sim_cpu_model = SIM_CPU_INTEL;
 
 static char last_refusal[SIM_MAX_CPUS][160];
 static unsigned long nmis_taken[SIM_MAX_CPUS];
+/* Cleared by a VMRUN that entered (its #VMEXITs leave GIF clear). */
+static bool gif_set[SIM_MAX_CPUS];
 
 static u64 field(const u8 *vmcb, unsigned int offset, unsigned int size)
 {
@@ -170,8 +172,10 @@ static int vmrun_hook(unsigned int cpu, u64 vmcb_phys)
 	u8 *v;
 
 	if (sim_svm_check_vmrun(cpu, vmcb_phys, last_refusal[cpu],
-				sizeof(last_refusal[cpu])) == 0)
+				sizeof(last_refusal[cpu])) == 0) {
+		gif_set[cpu] = false;
 		return 0;
+	}
 	if (!(vmcb_phys & 0xfff)) {
 		v = sim_phys_ptr(vmcb_phys, 4096);
 		*(u64 *)(v + C_EXIT_CODE) = VMEXIT_INVALID;
@@ -226,8 +230,19 @@ void sim_svm_install(unsigned int cpu)
 	sim_msr_set(cpu, SIM_MSR_VM_CR, 0);
 	last_refusal[cpu][0] = '\0';
 	nmis_taken[cpu] = 0;
+	gif_set[cpu] = true;
 	sim_cpuid_hook = amd_cpuid;
 	sim_vmrun_hook = vmrun_hook;
+}
+
+void hw_svm_stgi(void)
+{
+	gif_set[sim_current_cpu] = true;
+}
+
+bool sim_svm_gif(unsigned int cpu)
+{
+	return gif_set[cpu];
 }
 
 void hw_svm_take_nmi(void)

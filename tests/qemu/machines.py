@@ -254,16 +254,18 @@ def _chardevs(ports):
 class QemuTcg(Machine):
     """QEMU's TCG on a q35 board: AMD SVM with nested paging, 4 CPUs, an
     emulated VT-d unit with interrupt remapping. `edu=True` adds QEMU's
-    `edu` PCI device (it can do DMA) at 00:EDU_SLOT.0."""
+    `edu` PCI device (it can do DMA) at 00:EDU_SLOT.0; `iommu=False`
+    leaves the VT-d unit out."""
 
     name = "qemu-tcg"
     cpus = 4
     boot_timeout = 90
     EDU_SLOT = 0x10
 
-    def __init__(self, workdir, edu=False, **kw):
+    def __init__(self, workdir, edu=False, iommu=True, **kw):
         super().__init__(workdir, **kw)
         self.edu = edu
+        self.iommu = iommu
 
     @classmethod
     def skip_reason(cls):
@@ -275,9 +277,10 @@ class QemuTcg(Machine):
         # TCG needs no kernel-irqchip=split for intremap=on (that is for
         # KVM); eim=on is refused without KVM, so interrupt remapping runs
         # in xAPIC mode. QEMU 7.2's TCG has no x2APIC at all.
-        return ["-accel", "tcg", "-machine", "q35",
-                "-cpu", "qemu64,+svm,+npt",
-                "-device", "intel-iommu,intremap=on,x-buggy-eim=off"]
+        args = ["-accel", "tcg", "-machine", "q35", "-cpu", "qemu64,+svm,+npt"]
+        if self.iommu:
+            args += ["-device", "intel-iommu,intremap=on,x-buggy-eim=off"]
+        return args
 
     def command(self, ports):
         argv = ["qemu-system-x86_64", *self.machine_args(),

@@ -270,6 +270,7 @@ Test(svm, disable_hands_linux_its_state_with_svm_off)
 	cr_assert_eq(after->tr.access_rights, before.tr.access_rights);
 	cr_assert_eq(after->kernel_gs_base, 0xffff888011110000ULL);
 	cr_assert_not(sim_msr_get(1, MSR_IA32_EFER) & EFER_SVME);
+	cr_assert(sim_svm_gif(1), "GIF set: Linux takes interrupts again");
 	cr_assert_eq(sim_msr_get(1, MSR_VM_HSAVE_PA), 0);
 	cr_assert_not(per_cpu(1)->arch.svm_on);
 }

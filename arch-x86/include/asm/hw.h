@@ -323,6 +323,16 @@ static inline void hw_svm_take_nmi(void)
 	asm volatile("stgi\n\tclgi" : : : "memory");
 }
 
+/*
+ * Sets the global interrupt flag, which every #VMEXIT clears: Linux, or
+ * a CPU waiting for Linux's INIT, would otherwise never see an interrupt,
+ * NMI or INIT again once SVM is off. Needs EFER.SVME still set.
+ */
+static inline void hw_svm_stgi(void)
+{
+	asm volatile("stgi" : : : "memory");
+}
+
 /* The state Linux left, captured by the entry code for this CPU. */
 struct x86_cpu_state;
 void hw_capture_cpu_state(struct x86_cpu_state *state);

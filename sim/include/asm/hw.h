@@ -51,6 +51,7 @@ int hw_vmlaunch(const struct guest_regs *regs);
 struct vmcb;
 int hw_vmrun(u64 vmcb_phys, struct vmcb *vmcb, struct guest_regs *regs);
 void hw_svm_take_nmi(void);
+void hw_svm_stgi(void);
 u64 hw_host_idt(void);
 void hw_resume_linux(const struct x86_cpu_state *state)
 	__attribute__((noreturn));

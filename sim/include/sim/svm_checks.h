@@ -44,6 +44,9 @@ int sim_svm_check_vmrun(unsigned int cpu, u64 vmcb_phys, char *why,
 /* Why the last VMRUN the CPU refused was refused; "" if none was. */
 const char *sim_svm_last_refusal(unsigned int cpu);
 
+/* Whether the CPU's global interrupt flag is set (STGI since VMRUN). */
+bool sim_svm_gif(unsigned int cpu);
+
 /* NMIs let through by STGI/CLGI on the CPU (hw_svm_take_nmi). */
 unsigned long sim_svm_nmis_taken(unsigned int cpu);
 
