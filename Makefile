@@ -258,6 +258,7 @@ demo-sim: $(O)/sim-demo configs
 APIC_DEMO_CONSOLE ?= 0
 TINY_DEMO_CONSOLE ?= 0x2f8
 CRASH_DEMO_CONSOLE ?= 0
+EDU_DEMO_CONSOLE ?= 0
 
 INMATE_LIB_SRC := $(sort $(wildcard inmates/lib/*.c))
 INMATE_LIB_ASM := $(sort $(wildcard inmates/lib/*.S))
@@ -269,7 +270,8 @@ INMATE_BINS := $(patsubst %,$(O)/inmates/%.bin,$(INMATE_NAMES))
 # Test builds: apic-demo and crash-demo print on COM1 instead of calling
 # the hypervisor, and every inmate also comes as a 128 KiB firmware image.
 INMATE_TEST_BINS := $(O)/inmates/test/apic-demo-com1.bin \
-	$(O)/inmates/test/crash-demo-com1.bin
+	$(O)/inmates/test/crash-demo-com1.bin \
+	$(O)/inmates/test/edu-demo-com1.bin
 INMATE_ROMS := $(patsubst %,$(O)/inmates/%-rom.bin,$(INMATE_NAMES))
 INMATE_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin \
 	-nostdlib -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
@@ -287,6 +289,8 @@ $(INMATE_DEMO_OBJ)/tiny-demo.o: INMATE_DEFS = \
 	-DCONSOLE_PORT=$(TINY_DEMO_CONSOLE)
 $(INMATE_DEMO_OBJ)/crash-demo.o: INMATE_DEFS = \
 	-DCONSOLE_PORT=$(CRASH_DEMO_CONSOLE)
+$(INMATE_DEMO_OBJ)/edu-demo.o: INMATE_DEFS = \
+	-DCONSOLE_PORT=$(EDU_DEMO_CONSOLE)
 
 $(O)/inmates/%.o: inmates/%.c
 	@mkdir -p $(dir $@)
@@ -319,6 +323,7 @@ $(O)/inmates/%.bin: $(O)/inmates/%.elf
 # Firmware images for QEMU: tests/inmates/rom.S wraps the inmate.
 $(O)/inmates/apic-demo-rom.bin: $(O)/inmates/test/apic-demo-com1.bin
 $(O)/inmates/crash-demo-rom.bin: $(O)/inmates/test/crash-demo-com1.bin
+$(O)/inmates/edu-demo-rom.bin: $(O)/inmates/test/edu-demo-com1.bin
 $(O)/inmates/tiny-demo-rom.bin: $(O)/inmates/tiny-demo.bin
 $(O)/inmates/%-rom.bin: tests/inmates/rom.S
 	@mkdir -p $(O)/inmates/rom

@@ -97,6 +97,11 @@ bool apic_x2apic_mode(void)
 	       JAILHOUSE_APIC_MODE_X2APIC;
 }
 
+volatile void *apic_xapic_page(void)
+{
+	return xapic_page;
+}
+
 int apic_cpu_init(struct per_cpu *cpu)
 {
 	u64 base = hw_rdmsr(MSR_IA32_APIC_BASE);
@@ -255,6 +260,7 @@ void apic_deliver_sipi(const struct cell *cell, unsigned int target,
 static void enter_wait_for_sipi(struct per_cpu *cpu)
 {
 	vcpu_reset(cpu, 0);
+	apic_reset_hw(cpu);
 	cpu->arch.apic.wait_for_sipi = true;
 	cpu->arch.vcpu_state = VCPU_PARKED;
 	vcpu_set_halted(true);

@@ -16,6 +16,13 @@
 
 #define REQUEST_TIMEOUT_NS 1000000000ULL
 #define REKICK_NS 1000000ULL
+/*
+ * A kick's NMI may arrive after its count was taken: kicks are counted
+ * before they are sent, so an exit for an earlier NMI can take the count
+ * of one still on its way. Within this long after taking a kick, an NMI
+ * without a new count is taken for such a late one, not the guest's.
+ */
+#define LATE_KICK_NS 100000000ULL
 
 bool x86_requests_pending(const struct per_cpu *cpu)
 {
@@ -37,11 +44,13 @@ bool x86_handle_requests(struct per_cpu *cpu)
 	if (a->park_request) {
 		a->vcpu_state = VCPU_PARKED;
 		vcpu_set_halted(true);
+		apic_reset_hw(cpu);
 		a->park_request = false;
 	}
 	if (a->reset_request) {
 		vcpu_load_cell(cpu);
 		vcpu_reset(cpu, cpu->cell->config->cpu_reset_address);
+		apic_reset_hw(cpu);
 		a->vcpu_state = VCPU_RUNNING;
 		a->apic.wait_for_sipi = false;
 		a->reset_request = false;
@@ -61,10 +70,23 @@ void x86_kick(unsigned int cpu_id)
 bool x86_take_kicks(struct per_cpu *cpu)
 {
 	u32 sent = __atomic_load_n(&cpu->arch.kicks_sent, __ATOMIC_ACQUIRE);
-	bool kicked = sent != cpu->arch.kicks_seen;
+	struct arch_per_cpu *a = &cpu->arch;
+	u64 now = arch_time_ns();
 
-	cpu->arch.kicks_seen = sent;
-	return kicked;
+	if (sent != a->kicks_seen) {
+		__atomic_store_n(&a->kicks_seen, sent, __ATOMIC_RELEASE);
+		a->kick_taken_ns = now;
+		a->kick_taken = true;
+		return true;
+	}
+	return a->kick_taken && now - a->kick_taken_ns < LATE_KICK_NS;
+}
+
+/* The target took the last kick: its NMI arrived; no need to repeat it. */
+static bool kick_taken(const struct per_cpu *target)
+{
+	return __atomic_load_n(&target->arch.kicks_seen, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&target->arch.kicks_sent, __ATOMIC_ACQUIRE);
 }
 
 static bool request_done(const struct arch_per_cpu *a, volatile bool *flag)
@@ -92,10 +114,13 @@ static void send_request(unsigned int cpu_id, volatile bool *flag)
 		now = arch_time_ns();
 		/*
 		 * A kick that lands while the target is in the hypervisor
-		 * is gone; the target may then not exit again for long.
+		 * is gone; the target may then not exit again for long. One
+		 * it took is not repeated: the request is on its way, and
+		 * each extra NMI is one more that may arrive late.
 		 */
 		if (now > rekick) {
-			x86_kick(cpu_id);
+			if (!kick_taken(target))
+				x86_kick(cpu_id);
 			rekick = now + REKICK_NS;
 		}
 		if (now > deadline) {

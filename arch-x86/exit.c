@@ -166,17 +166,33 @@ static bool handle_exception(struct per_cpu *cpu, struct x86_exit *exit)
 	return false;
 }
 
+/* The IOMMU's fault log is read on one CPU only, never concurrently. */
+static bool check_iommu_faults(const struct per_cpu *cpu)
+{
+	return cpu->cpu_id == VTD_FAULT_CPU && vtd_check_faults();
+}
+
+/*
+ * Kicks and the IOMMU's fault events arrive as NMIs; an NMI that neither
+ * accounts for was the guest's own and goes to the guest. A repeated kick
+ * whose request was already served is not one: Linux would not know what
+ * it is. Both sources are looked at every time: NMIs do not queue, so one
+ * may stand for both.
+ */
+static bool nmi_was_the_hypervisors(struct per_cpu *cpu)
+{
+	bool kicked = x86_take_kicks(cpu);
+	bool fault_event = check_iommu_faults(cpu);
+
+	return kicked || fault_event || hv_disable_pending();
+}
+
 /* Management and timer exits: the requests, and the IOMMU's fault log. */
 static bool handle_management(struct per_cpu *cpu, struct x86_exit *exit)
 {
 	if (exit->reason == X86_EXIT_PREEMPTION_TIMER)
-		vtd_check_faults();
-	/*
-	 * Kicks arrive as NMIs; an NMI that no kick accounts for was the
-	 * guest's own and goes to the guest. A repeated kick whose request
-	 * was already served is not one: Linux would not know what it is.
-	 */
-	else if (!x86_take_kicks(cpu) && !hv_disable_pending())
+		check_iommu_faults(cpu);
+	else if (!nmi_was_the_hypervisors(cpu))
 		vcpu_inject_nmi(cpu);
 	cpu->stats[JAILHOUSE_CPU_STAT_VMEXITS_MANAGEMENT]++;
 	return x86_handle_requests(cpu);

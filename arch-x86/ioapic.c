@@ -14,12 +14,21 @@
  *  - logical destination (xAPIC): rewritten to the physical id of the
  *    lowest-numbered CPU of the cell it names, because logical ids are set
  *    by the guests and may match CPUs of other cells;
- *  - remappable format (bit 48): passed on, the interrupt remapping entry it
- *    names decides the destination (VT-d);
+ *  - remappable format (bit 48): never; the interrupt remapping table is
+ *    the hypervisor's, and an index a guest chose could name any cell's
+ *    entry;
  *  - SMI, INIT, reserved delivery modes, ExtINT outside root, logical
  *    destinations in x2APIC mode: never.
  * Anything else stays masked in the hardware, with a log line. Pins that
  * change owners are masked, so no cell inherits another's programming.
+ *
+ * With VT-d remapping interrupts, compatibility-format requests are
+ * blocked: every entry that passed the checks above reaches the hardware
+ * in remappable format instead, through an interrupt remapping entry of
+ * the pin's owner (one per pin, verified against the chip's source id).
+ * Root's entries, written by Linux before the hypervisor came, are
+ * converted before remapping starts (ioapic_remap_root_pins) and handed
+ * back as Linux wrote them at disable (ioapic_shutdown).
  */
 #include <core/cell.h>
 #include <core/cell_checks.h>
@@ -29,6 +38,7 @@
 #include <asm/apic.h>
 #include <asm/hw.h>
 #include <asm/ioapic.h>
+#include <asm/vtd.h>
 
 #define IOAPIC_WINDOW_SIZE 0x1000
 #define IOREGSEL 0x00
@@ -44,6 +54,11 @@
 
 #define ENTRY_VECTOR 0xffULL
 #define ENTRY_LOGICAL (1ULL << 11)
+/* Remappable format: index bits 14:0 in 63:49, bit 15 in bit 11. */
+#define ENTRY_INDEX15 (1ULL << 11)
+#define ENTRY_INDEX_SHIFT 49
+#define ENTRY_POLARITY_LOW (1ULL << 13)
+#define ENTRY_LEVEL (1ULL << 15)
 /* Delivery status and remote IRR: the chip's, not the guest's. */
 #define ENTRY_READ_ONLY ((1ULL << 12) | (1ULL << 14))
 #define ENTRY_MASKED (1ULL << 16)
@@ -56,6 +71,10 @@ struct ioapic_chip {
 	u64 base;
 	volatile void *regs;
 	unsigned int pins;
+	u16 source_id; /* its requester id, for interrupt remapping */
+	/* Per pin: the remapping entry, and the cell it belongs to. */
+	int irte[MAX_PINS];
+	const struct cell *irte_cell[MAX_PINS];
 	/* Per pin: owner when last looked at, its view, the hardware's. */
 	const struct cell *owner[MAX_PINS];
 	u64 view[MAX_PINS];
@@ -141,8 +160,12 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 	struct per_cpu *cpu;
 
 	*why = NULL;
-	if (entry & (ENTRY_MASKED | ENTRY_REMAPPABLE))
+	if (entry & ENTRY_MASKED)
 		return entry;
+	if (entry & ENTRY_REMAPPABLE)
+		return refused(entry, why,
+			       "remappable format: remapping entries are the "
+			       "hypervisor's");
 	switch ((entry >> 8) & 7) {
 	case DLVR_FIXED:
 	case DLVR_LOWEST:
@@ -175,12 +198,70 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 	       (u64)cpu->arch.apic.id << ENTRY_DEST_SHIFT;
 }
 
+/* The pin's remapping entry gone with the cell it was allocated to. */
+static void release_irte(struct ioapic_chip *c, unsigned int pin)
+{
+	if (c->irte_cell[pin])
+		vtd_free_irtes((struct cell *)c->irte_cell[pin],
+			       (unsigned int)c->irte[pin], 1);
+	c->irte_cell[pin] = NULL;
+	c->irte[pin] = -1;
+}
+
+static int pin_irte(struct ioapic_chip *c, unsigned int pin,
+		    const struct cell *cell)
+{
+	int index;
+
+	if (c->irte_cell[pin] == cell)
+		return c->irte[pin];
+	release_irte(c, pin);
+	index = vtd_alloc_irtes((struct cell *)cell, 1);
+	if (index >= 0) {
+		c->irte[pin] = index;
+		c->irte_cell[pin] = cell;
+	}
+	return index;
+}
+
+/*
+ * The remappable-format entry for a checked compatibility-format one: the
+ * remapping entry takes destination, vector, delivery and trigger mode;
+ * the pin keeps its vector (the EOI broadcast matches on it), trigger
+ * mode, polarity and mask.
+ */
+static u64 remapped(struct ioapic_chip *c, unsigned int pin,
+		    const struct cell *cell, u64 entry, const char **why)
+{
+	struct vtd_irq irq = {
+		.dest_apic_id = (u32)(entry >> ENTRY_DEST_SHIFT),
+		.vector = (u8)(entry & ENTRY_VECTOR),
+		.delivery_mode = (u8)((entry >> 8) & 7),
+		.level = !!(entry & ENTRY_LEVEL),
+	};
+	int index = pin_irte(c, pin, cell);
+
+	if (index < 0)
+		return refused(entry, why, "no interrupt remapping entry left");
+	if (vtd_map_interrupt((struct cell *)cell, c->source_id,
+			      (unsigned int)index, &irq))
+		return refused(entry, why, "interrupt remapping refused it");
+	return (entry & (ENTRY_VECTOR | ENTRY_POLARITY_LOW | ENTRY_LEVEL |
+			 ENTRY_MASKED)) |
+	       ENTRY_REMAPPABLE |
+	       (u64)(index & 0x7fff) << ENTRY_INDEX_SHIFT |
+	       (index & 0x8000 ? ENTRY_INDEX15 : 0);
+}
+
 static void apply(struct ioapic_chip *c, unsigned int pin,
 		  const struct cell *cell, bool log)
 {
 	const char *why;
 	u64 entry = hw_entry(cell, c->view[pin], &why);
 
+	if (!why && !(entry & (ENTRY_MASKED | ENTRY_REMAPPABLE)) &&
+	    vtd_irq_remapping())
+		entry = remapped(c, pin, cell, entry, &why);
 	if (why && log)
 		printk("IOAPIC 0x%llx pin %u: entry 0x%016llx of cell \"%s\" "
 		       "kept masked: %s\n",
@@ -318,6 +399,7 @@ static void chips_init(void)
 	for (n = 0; n < root->num_irqchips && n < MAX_IRQCHIPS; n++) {
 		c = &chips[n];
 		c->base = chip[n].address;
+		c->source_id = (u16)chip[n].id;
 		c->regs = hw_map_device(c->base, IOAPIC_WINDOW_SIZE);
 		version = hw_ioapic_read(c->regs, REG_VERSION);
 		c->pins = MIN(((version >> 16) & 0xff) + 1, MAX_PINS);
@@ -327,6 +409,7 @@ static void chips_init(void)
 			c->view[pin] = c->programmed[pin];
 			c->owner[pin] = owns(&root_cell, n, pin) ? &root_cell :
 								   NULL;
+			c->irte[pin] = -1;
 		}
 	}
 	num_chips = n;
@@ -383,8 +466,14 @@ int ioapic_cell_init(struct cell *cell)
 
 void ioapic_cell_exit(struct cell *cell)
 {
-	unsigned int n;
+	unsigned int n, pin;
 
+	lock();
+	for (n = 0; n < num_chips; n++)
+		for (pin = 0; pin < chips[n].pins; pin++)
+			if (chips[n].irte_cell[pin] == cell)
+				release_irte(&chips[n], pin);
+	unlock();
 	for (n = 0; n < ARRAY_SIZE(windows); n++) {
 		if (windows[n].cell != cell)
 			continue;
@@ -421,10 +510,45 @@ void ioapic_reassign_pins(const struct cell *changed)
 				c->owner[pin] = owner;
 				c->view[pin] = ENTRY_MASKED;
 				program(c, pin, ENTRY_MASKED);
+				release_irte(c, pin);
 			} else if (changed && owner) {
 				/* CPUs moved: does it still reach its own? */
 				apply(c, pin, owner, false);
 			}
+		}
+	}
+	unlock();
+}
+
+void ioapic_remap_root_pins(void)
+{
+	unsigned int n, pin;
+
+	if (!vtd_irq_remapping())
+		return;
+	lock();
+	for (n = 0; n < num_chips; n++)
+		for (pin = 0; pin < chips[n].pins; pin++)
+			if (chips[n].owner[pin] == &root_cell)
+				apply(&chips[n], pin, &root_cell, true);
+	unlock();
+}
+
+void ioapic_shutdown(void)
+{
+	struct ioapic_chip *c;
+	unsigned int n, pin;
+
+	lock();
+	for (n = 0; n < num_chips; n++) {
+		c = &chips[n];
+		for (pin = 0; pin < c->pins; pin++) {
+			/* Linux's own entry; masked where a cell had it. */
+			program(c, pin, c->owner[pin] == &root_cell ?
+						c->view[pin] :
+						ENTRY_MASKED);
+			c->irte_cell[pin] = NULL;
+			c->irte[pin] = -1;
 		}
 	}
 	unlock();

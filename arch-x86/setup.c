@@ -5,6 +5,7 @@
 #include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/ioapic.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/time.h>
@@ -85,10 +86,13 @@ void arch_cpu_exit(struct per_cpu *cpu)
 
 int arch_init_late(void)
 {
+	/* Every CPU knows its APIC id by now: remapping entries can name it. */
+	ioapic_remap_root_pins();
 	return vtd_enable();
 }
 
 void arch_shutdown(void)
 {
+	ioapic_shutdown();
 	vtd_shutdown();
 }

@@ -17,7 +17,7 @@
 
 static u64 tsc_khz;
 
-u64 x86_tsc_khz(void)
+u64 arch_tsc_khz(void)
 {
 	return tsc_khz;
 }

@@ -60,11 +60,10 @@ _Static_assert(__builtin_offsetof(struct arch_per_cpu, exit_stack) ==
 			       sizeof(struct guest_regs),
 	       "the exit stub finds its stack right behind the registers");
 
-static inline struct guest_regs *handle_exit(struct per_cpu *cpu,
-					      struct x86_exit *exit)
+/* Back to the guest once the CPU may run, or out for a disable. */
+static struct guest_regs *resume_when_runnable(struct per_cpu *cpu,
+					       bool runnable)
 {
-	bool runnable = x86_handle_exit(cpu, exit);
-
 	if (hv_disable_pending())
 		x86_leave_hypervisor(cpu);
 	/* Parked or suspended: wait here until a request lets it go on. */
@@ -75,6 +74,12 @@ static inline struct guest_regs *handle_exit(struct per_cpu *cpu,
 		runnable = x86_handle_requests(cpu);
 	}
 	return &cpu->arch.guest_regs;
+}
+
+static inline struct guest_regs *handle_exit(struct per_cpu *cpu,
+					      struct x86_exit *exit)
+{
+	return resume_when_runnable(cpu, x86_handle_exit(cpu, exit));
 }
 
 /* One entry per vendor: the hot path tests for neither. */
@@ -91,8 +96,24 @@ struct guest_regs *x86_vmexit(void)
 struct guest_regs *x86_svm_vmexit(void)
 {
 	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
+	struct guest_regs *regs;
 	struct x86_exit exit;
 
 	svm_read_exit(cpu, &exit);
-	return handle_exit(cpu, &exit);
+	regs = handle_exit(cpu, &exit);
+	/*
+	 * Kicks (a sender's repeated one, too) that arrived while this CPU
+	 * was in the hypervisor wait behind the cleared global interrupt
+	 * flag. Left there, each would exit right after VMRUN and, its kick
+	 * counted already, look like the guest's own NMI. They go to the
+	 * hypervisor's handler here, as under VMX, where NMIs in root
+	 * operation do. Their counts stay: at worst the guest's next NMI is
+	 * taken for a kick. A request among them is served now.
+	 */
+	hw_svm_take_nmi();
+	while (x86_requests_pending(cpu)) {
+		regs = resume_when_runnable(cpu, x86_handle_requests(cpu));
+		hw_svm_take_nmi();
+	}
+	return regs;
 }

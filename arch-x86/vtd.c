@@ -8,6 +8,7 @@
  * model, which keeps stale cache entries exactly like hardware does until we
  * invalidate them.
  */
+#include <core/arch.h>
 #include <core/errno.h>
 #include <core/page_pool.h>
 #include <core/paging.h>
@@ -70,11 +71,26 @@ static struct cell *irte_owner[VTD_NUM_IRTES];
 static u32 apic_ids[MAX_CPUS];
 static struct cpu_set apic_id_known;
 static unsigned long faults_logged;
+/* Every unit snoops the caches on its table walks (ECAP.C). */
+static bool walks_coherent;
 
 /* Keeps the compiler from moving table stores past an MMIO write. */
 static inline void barrier(void)
 {
 	asm volatile("" : : : "memory");
+}
+
+/*
+ * A table store the units must see. Units whose walks do not snoop the
+ * caches read memory, so the store is flushed there first; each step of
+ * an ordered update is published on its own.
+ */
+static void publish(const void *p, unsigned long size)
+{
+	if (walks_coherent)
+		barrier();
+	else
+		arch_flush_for_device(p, size);
 }
 
 static u64 pool_phys(const void *virt)
@@ -197,8 +213,9 @@ static unsigned int domains_of_all_units(void)
 }
 
 /*
- * The engine writes table entries without flushing caches, so page walks
- * must be coherent; we never flush write buffers, so RWBF must be clear.
+ * Walks without coherence (ECAP.C clear) are served by flushing every
+ * table store (publish); we never flush write buffers, so RWBF must be
+ * clear.
  */
 static int check_features(void)
 {
@@ -208,9 +225,6 @@ static int check_features(void)
 	if (!sagaw_of_all_units())
 		len += snprintk(missing + len, sizeof(missing) - len,
 				" 3/4-level-tables(SAGAW)");
-	if (!all_units_have(false, VTD_ECAP_C))
-		len += snprintk(missing + len, sizeof(missing) - len,
-				" coherent-walks(ECAP.C)");
 	if (any_unit_has_cap(VTD_CAP_RWBF))
 		len += snprintk(missing + len, sizeof(missing) - len,
 				" no-write-buffer-flush(CAP.RWBF)");
@@ -286,6 +300,12 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
 		       "(boot Linux with intel_iommu=off)\n", i);
 		return -EBUSY;
 	}
+	/* Linux's table would stand beside ours: its entries, our indices. */
+	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE) {
+		printk("VT-d unit %u: interrupt remapping already enabled "
+		       "(boot Linux with intremap=off)\n", i);
+		return -EBUSY;
+	}
 	return 0;
 }
 
@@ -319,6 +339,7 @@ static void reset_state(void)
 	sl_format = NULL;
 	ir_available = false;
 	ir_eim = false;
+	walks_coherent = false;
 	irt = NULL;
 	faults_logged = 0;
 }
@@ -374,14 +395,20 @@ static int init_units(const struct jailhouse_system *system)
 	choose_sl_format();
 	check_ir_features(system);
 	num_domains = domains_of_all_units();
+	walks_coherent = all_units_have(false, VTD_ECAP_C);
+	if (!walks_coherent)
+		printk("VT-d: table walks do not snoop caches (ECAP.C clear): "
+		       "flushing every table store\n");
 
 	root_table = page_alloc(&mem_pool, 1);
 	if (!root_table)
 		return -ENOMEM;
+	publish(root_table, PAGE_SIZE);
 	if (ir_available) {
 		irt = page_alloc(&mem_pool, IRT_PAGES);
 		if (!irt)
 			return -ENOMEM;
+		publish(irt, IRT_PAGES * PAGE_SIZE);
 	}
 	return alloc_queues();
 }
@@ -453,6 +480,8 @@ int vtd_cell_init(struct cell *cell)
 		free_domain_id(id);
 		return err;
 	}
+	if (!walks_coherent)
+		paging_set_noncoherent(&cell->arch.dma);
 	cell->arch.domain_id = id;
 	domain_cell[id] = cell;
 	return 0;
@@ -521,9 +550,11 @@ static u64 *context_entry(u16 bdf, bool create)
 		if (!table)
 			return NULL;
 		context_tables[bus] = table;
+		publish(table, PAGE_SIZE);
 		root_table[bus * 2 + 1] = 0;
-		barrier();
+		publish(&root_table[bus * 2 + 1], 8);
 		root_table[bus * 2] = pool_phys(table) | VTD_ROOT_PRESENT;
+		publish(&root_table[bus * 2], 8);
 	}
 	return table ? &table[(bdf & 0xff) * 2] : NULL;
 }
@@ -541,6 +572,7 @@ static bool context_table_empty(const u64 *table)
 static void release_context_table(unsigned int bus)
 {
 	root_table[bus * 2] = 0;
+	publish(&root_table[bus * 2], 8);
 	page_free(&mem_pool, context_tables[bus], 1);
 	context_tables[bus] = NULL;
 }
@@ -549,10 +581,11 @@ static void release_context_table(unsigned int bus)
 static void write_context_entry(u64 *ce, u64 lo, u64 hi)
 {
 	ce[0] = 0;
-	barrier();
+	publish(ce, 16);
 	ce[1] = hi;
-	barrier();
+	publish(ce, 16);
 	ce[0] = lo;
+	publish(ce, 16);
 }
 
 static void print_bdf(const char *what, u16 bdf)
@@ -746,11 +779,12 @@ static void write_irte(unsigned int index, u64 lo, u64 hi)
 
 	if ((e[0] & VTD_IRTE_P) && (e[1] != hi || !(lo & VTD_IRTE_P))) {
 		e[0] = 0;
-		barrier();
+		publish(e, 16);
 	}
 	e[1] = hi;
-	barrier();
+	publish(e, 16);
 	e[0] = lo;
+	publish(e, 16);
 }
 
 /* Makes entry changes visible: the units cache entries they used. */
@@ -936,13 +970,17 @@ static int check_irq(const struct cell *cell, u16 source_id,
 {
 	int cpu = cpu_of_apic_id(irq->dest_apic_id);
 
+	/* ExtINT asks the 8259 for the vector: root's chip. */
+	bool extint = irq->delivery_mode == VTD_DLM_EXTINT &&
+		      cell == &root_cell;
+
 	if (irq->delivery_mode != VTD_DLM_FIXED &&
 	    irq->delivery_mode != VTD_DLM_LOWEST_PRIO &&
-	    irq->delivery_mode != VTD_DLM_NMI)
+	    irq->delivery_mode != VTD_DLM_NMI && !extint)
 		return refuse_irq(cell, source_id, irq,
 				  "delivery mode not allowed");
 	/* The local APIC drops vectors 0-15 as illegal. */
-	if (irq->delivery_mode != VTD_DLM_NMI && irq->vector < 16)
+	if (irq->delivery_mode != VTD_DLM_NMI && !extint && irq->vector < 16)
 		return refuse_irq(cell, source_id, irq, "illegal vector");
 	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
 		return refuse_irq(cell, source_id, irq,
@@ -1114,7 +1152,7 @@ static void log_irq_fault(const struct vtd_unit *u, u64 lo, u64 hi)
 	       fault_reason_text(reason), reason);
 }
 
-static void check_unit_faults(struct vtd_unit *u)
+static bool check_unit_faults(struct vtd_unit *u)
 {
 	u32 fsts = read32(u, VTD_FSTS_REG);
 	unsigned int first = (fsts >> VTD_FSTS_FRI_SHIFT) & 0xff;
@@ -1140,14 +1178,17 @@ static void check_unit_faults(struct vtd_unit *u)
 		       "were not recorded\n", unit_index(u));
 		write32(u, VTD_FSTS_REG, VTD_FSTS_PFO);
 	}
+	return fsts & (VTD_FSTS_PPF | VTD_FSTS_PFO);
 }
 
-void vtd_check_faults(void)
+bool vtd_check_faults(void)
 {
 	unsigned int i;
+	bool any = false;
 
 	for (i = 0; i < num_units; i++)
-		check_unit_faults(&units[i]);
+		any |= check_unit_faults(&units[i]);
+	return any;
 }
 
 unsigned long vtd_fault_count(void)
@@ -1199,6 +1240,22 @@ static int enable_unit(struct vtd_unit *u)
 	return err;
 }
 
+/*
+ * Faults are announced by an NMI to VTD_FAULT_CPU: it needs no vector
+ * from Linux's or any cell's space, and reaches the hypervisor as an NMI
+ * exit whatever the guest there has masked. In x2APIC mode the upper
+ * address holds the destination's bits 31:8.
+ */
+static void route_fault_events(struct vtd_unit *u)
+{
+	u32 dest = apic_ids[VTD_FAULT_CPU];
+
+	write32(u, VTD_FEDATA_REG, VTD_FE_DATA_NMI);
+	write32(u, VTD_FEADDR_REG, (u32)VTD_MSI_BASE | (dest & 0xff) << 12);
+	write32(u, VTD_FEUADDR_REG, ir_eim ? dest & 0xffffff00 : 0);
+	write32(u, VTD_FECTL_REG, 0);
+}
+
 int vtd_enable(void)
 {
 	unsigned int i;
@@ -1210,12 +1267,14 @@ int vtd_enable(void)
 			printk("VT-d unit %u: enabling failed: %d\n", i, err);
 			return err;
 		}
+		route_fault_events(&units[i]);
 	}
 	return 0;
 }
 
 static void disable_unit(struct vtd_unit *u)
 {
+	write32(u, VTD_FECTL_REG, VTD_FECTL_IM);
 	/* Remapping relies on the queue to invalidate: it goes off first. */
 	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE)
 		global_command(u, 0, VTD_GCMD_IRE, VTD_GCMD_IRE, false);

@@ -30,17 +30,20 @@
  * 0xff, device 0, function 0); interrupt remapping matches it. Root owns its
  * 24 pins until cells claim some.
  *
- * Root owns every I/O port. A test variant (tests/configs/root-partial-pio.c)
- * includes this file with QEMU_VM_PIO_REGIONS and QEMU_VM_NUM_PIO defined to
- * hand root fewer ports; nothing else may be varied that way.
+ * Root owns every I/O port. Variants (tests/configs/root-partial-pio.c,
+ * qemu-svm.c) include this file with QEMU_VM_PIO_REGIONS and
+ * QEMU_VM_NUM_PIO defined to hand root fewer ports.
  */
 /*
- * qemu-svm.c builds the same machine for QEMU's TCG without its VT-d unit
- * and in xAPIC mode (TCG has no x2APIC) by setting these first.
+ * qemu-svm.c builds the same machine for QEMU's TCG in xAPIC mode (TCG has
+ * no x2APIC) and with the hypervisor's console on its own UART by setting
+ * these first.
  */
 #ifndef QEMU_VM_APIC_MODE
 #define QEMU_VM_APIC_MODE JAILHOUSE_APIC_MODE_X2APIC
-#define QEMU_VM_IOMMU_UNITS 1
+#endif
+#ifndef QEMU_VM_DEBUG_CONSOLE
+#define QEMU_VM_DEBUG_CONSOLE 0x3f8
 #endif
 
 #include <jailhouse/cell-config.h>
@@ -75,7 +78,7 @@ static const struct {
 	struct jailhouse_memory mem_regions[8];
 	struct jailhouse_irqchip irqchips[1];
 	struct jailhouse_pio pio_regions[QEMU_VM_NUM_PIO];
-	struct jailhouse_pci_device pci_devices[7];
+	struct jailhouse_pci_device pci_devices[8];
 } __attribute__((packed)) config __attribute__((section(".cell"), used)) = {
 	.header = {
 		.signature = JAILHOUSE_SYSTEM_SIGNATURE,
@@ -87,14 +90,14 @@ static const struct {
 			.size = 6 * 1024 * 1024,
 		},
 		.debug_console = {
-			.address = 0x3f8,
+			.address = QEMU_VM_DEBUG_CONSOLE,
 			.flags = JAILHOUSE_CON_TYPE_8250,
 		},
 		.platform_info = {
 			/* ICH9 ACPI PM timer: PMBASE 0x600 + 8. */
 			.pm_timer_address = 0x608,
 			.apic_mode = QEMU_VM_APIC_MODE,
-			.num_iommu_units = QEMU_VM_IOMMU_UNITS,
+			.num_iommu_units = 1,
 			.pci_mmconfig_base = 0xb0000000,
 			.pci_mmconfig_start_bus = 0,
 			.pci_mmconfig_end_bus = 255,
@@ -161,6 +164,7 @@ static const struct {
 		PCI_DEV(0x00, 0x01, 0), /* VGA */
 		PCI_DEV(0x00, 0x02, 0), /* NIC */
 		PCI_DEV(0x00, 0x03, 0),
+		PCI_DEV(0x00, 0x10, 0), /* edu, where the tests add one */
 		PCI_DEV(0x00, 0x1f, 0), /* ICH9 LPC */
 		PCI_DEV(0x00, 0x1f, 2), /* ICH9 AHCI */
 		PCI_DEV(0x00, 0x1f, 3), /* ICH9 SMBus */

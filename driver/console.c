@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The hypervisor's console ring, copied out of its image when the memory
- * is Linux's again (after disable, or a failed enable, where it says why it
- * refused). While it runs the root cell has no access to that memory, so
- * readers see the previous copy and a follower waits for the disable.
- * Callers hold jailhouse_lock.
+ * The hypervisor's console ring. While the hypervisor runs, the root cell
+ * has no access to its memory: the ring comes a page at a time through
+ * JAILHOUSE_HC_CONSOLE_READ. Once the memory is Linux's again (after
+ * disable, or a failed enable, where it says why it refused) the ring is
+ * copied out of the image and read from the copy. Callers hold
+ * jailhouse_lock, so no read meets an enable or disable half done.
  */
+#include <linux/gfp.h>
+#include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
 #include <jailhouse/console-ring.h>
 #include <jailhouse/header.h>
+#include <jailhouse/hypercall.h>
 
+#include "hypercall.h"
 #include "jailhouse.h"
 
 #define RING_SIZE JAILHOUSE_CONSOLE_RING_SIZE
@@ -56,12 +61,38 @@ bool jailhouse_console_live(void)
 	return image != NULL;
 }
 
+/* From the running hypervisor: as much as it has, up to size bytes. */
+static size_t read_live(u64 *pos, char *buf, size_t size)
+{
+	struct jailhouse_console_page *page;
+	size_t n = 0, part;
+
+	page = (struct jailhouse_console_page *)__get_free_page(GFP_KERNEL);
+	if (!page)
+		return 0;
+	while (n < size) {
+		page->from = *pos;
+		if (jailhouse_call(JAILHOUSE_HC_CONSOLE_READ,
+				   virt_to_phys(page), 0) ||
+		    !page->count)
+			break;
+		part = min_t(size_t, page->count, size - n);
+		memcpy(buf + n, page->text, part);
+		n += part;
+		*pos = page->next - page->count + part;
+	}
+	free_page((unsigned long)page);
+	return n;
+}
+
 size_t jailhouse_console_read(u64 *pos, char *buf, size_t size)
 {
 	const struct jailhouse_console_ring *ring = saved;
 	u64 head, from = *pos;
 	size_t n = 0;
 
+	if (image)
+		return read_live(pos, buf, size);
 	if (!ring)
 		return 0;
 	head = READ_ONCE(ring->head);

@@ -25,13 +25,24 @@
 #define REG_LDR 0xd0
 #define REG_DFR 0xe0
 #define REG_SVR 0xf0
+#define REG_TPR 0x80
+#define REG_EOI 0xb0
+#define REG_ISR 0x100
+#define REG_IRR 0x200
+#define REG_LVT_CMCI 0x2f0
+#define REG_TIMER_INIT 0x380
+#define REG_TIMER_CURRENT 0x390
+#define REG_TIMER_DIVIDE 0x3e0
 #define REG_ICR 0x300
 #define REG_ICR_HIGH 0x310
+#define SVR_ENABLED (1U << 8)
 
 struct fake_lapic {
 	u32 reg[REGS];
 	unsigned int received;
 	struct sim_ipi last;
+	unsigned int taken; /* interrupts the CPU accepted */
+	u64 timer_armed_ns; /* when the initial count was written */
 };
 
 static struct fake_lapic lapics[SIM_MAX_CPUS];
@@ -128,6 +139,107 @@ void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
 	}
 }
 
+static bool vector_bit(const struct fake_lapic *l, u32 base, int vector)
+{
+	return l->reg[base / 16 + vector / 32] & (1U << (vector % 32));
+}
+
+static void set_vector_bit(struct fake_lapic *l, u32 base, int vector,
+			   bool on)
+{
+	u32 bit = 1U << (vector % 32);
+
+	if (on)
+		l->reg[base / 16 + vector / 32] |= bit;
+	else
+		l->reg[base / 16 + vector / 32] &= ~bit;
+}
+
+static int highest(const struct fake_lapic *l, u32 base)
+{
+	int vector;
+
+	for (vector = 255; vector >= 0; vector--)
+		if (vector_bit(l, base, vector))
+			return vector;
+	return -1;
+}
+
+/* EOI ends the highest vector in service (SDM 11.8.5). */
+static void eoi(struct fake_lapic *l)
+{
+	int vector = highest(l, REG_ISR);
+
+	if (vector >= 0)
+		set_vector_bit(l, REG_ISR, vector, false);
+}
+
+/*
+ * The CPU opened its interrupt window: the APIC hands over the highest
+ * pending vector if its priority class beats both the task priority and
+ * what is in service (SDM 11.8.3). A software-disabled APIC holds it, and
+ * vectors 0-15 are illegal, never delivered.
+ */
+static void accept_interrupt(unsigned int cpu)
+{
+	struct fake_lapic *l = &lapics[cpu];
+	int vector = highest(l, REG_IRR), in_service = highest(l, REG_ISR);
+	int tpr_class = (l->reg[REG_TPR / 16] >> 4) & 0xf;
+
+	if (vector < 16 || !(l->reg[REG_SVR / 16] & SVR_ENABLED))
+		return;
+	if (vector >> 4 <= tpr_class ||
+	    (in_service >= 0 && vector >> 4 <= in_service >> 4))
+		return;
+	set_vector_bit(l, REG_IRR, vector, false);
+	set_vector_bit(l, REG_ISR, vector, true);
+	l->taken++;
+}
+
+void hw_take_interrupt(void)
+{
+	accept_interrupt(sim_current_cpu);
+}
+
+void hw_svm_take_interrupt(void)
+{
+	accept_interrupt(sim_current_cpu);
+}
+
+void sim_apic_raise(unsigned int cpu, u8 vector)
+{
+	set_vector_bit(&lapics[cpu], REG_IRR, vector, true);
+}
+
+void sim_apic_set_in_service(unsigned int cpu, u8 vector)
+{
+	set_vector_bit(&lapics[cpu], REG_ISR, vector, true);
+}
+
+unsigned int sim_apic_interrupts_taken(unsigned int cpu)
+{
+	return lapics[cpu].taken;
+}
+
+/* Divide configuration (SDM 11.5.4): bits 3, 1, 0; 111b divides by 1. */
+static u64 timer_divisor(const struct fake_lapic *l)
+{
+	u32 dcr = l->reg[REG_TIMER_DIVIDE / 16];
+	u32 code = (dcr >> 1 & 4) | (dcr & 3);
+
+	return code == 7 ? 1 : 2ULL << code;
+}
+
+/* The current count: down from the initial count at the bus clock. */
+static u32 timer_current(const struct fake_lapic *l)
+{
+	u64 init = l->reg[REG_TIMER_INIT / 16];
+	u64 ticks = (sim_clock_ns() - l->timer_armed_ns) *
+		    SIM_APIC_TIMER_KHZ / 1000000ULL / timer_divisor(l);
+
+	return ticks >= init ? 0 : (u32)(init - ticks);
+}
+
 static unsigned int reg_index(u32 offset)
 {
 	if (offset >= REGS * 16 || offset % 16) {
@@ -142,6 +254,8 @@ static unsigned int reg_index(u32 offset)
 u32 hw_apic_read(volatile void *xapic, u32 offset)
 {
 	(void)xapic;
+	if (offset == REG_TIMER_CURRENT)
+		return timer_current(&lapics[sim_current_cpu]);
 	return lapics[sim_current_cpu].reg[reg_index(offset)];
 }
 
@@ -153,6 +267,20 @@ void hw_apic_write(volatile void *xapic, u32 offset, u32 value)
 	if (offset == REG_ICR) {
 		hw_apic_write_icr(xapic, x2apic ? dest : dest >> 24, value);
 		return;
+	}
+	if (offset == REG_EOI) {
+		eoi(l);
+		return;
+	}
+	if (offset == REG_TIMER_INIT)
+		l->timer_armed_ns = sim_clock_ns();
+	/* An LVT entry beyond LVR's count is no MSR at all: #GP. */
+	if (x2apic && offset == REG_LVT_CMCI &&
+	    ((l->reg[REG_VERSION / 16] >> 16) & 0xff) < 6) {
+		fprintf(stderr, "sim: #GP: CPU %u wrote the CMCI LVT, which "
+				"its x2APIC does not have\n",
+			sim_current_cpu);
+		abort();
 	}
 	l->reg[reg_index(offset)] = value;
 }

@@ -80,6 +80,9 @@ struct unit {
 	unsigned int iec_next;
 
 	unsigned long fault_count;
+	unsigned long fault_events; /* messages sent, FECTL.IM clear */
+	u64 event_address;
+	u32 event_data;
 	bool has_fault;
 	struct sim_dmar_fault last_fault;
 	struct sim_dmar_stats stats;
@@ -298,10 +301,26 @@ static void record_fault(struct unit *u, const struct sim_dmar_fault *f)
 	fri = (fri + 1) % nfr(u);
 	fsts = (fsts & ~FSTS_FRI_MASK) | fri << DMAR_FSTS_FRI_SHIFT;
 	reg_set(u, DMAR_FSTS, 4, fsts | DMAR_FSTS_PPF);
-	/* The fault event interrupt is not modelled beyond its pending bit. */
-	if (REG32(u, DMAR_FECTL) & DMAR_FECTL_IM)
+	/* Masked, the event waits in IP; unmasked, the message goes out. */
+	if (REG32(u, DMAR_FECTL) & DMAR_FECTL_IM) {
 		reg_set(u, DMAR_FECTL, 4,
 			REG32(u, DMAR_FECTL) | DMAR_FECTL_IP);
+		return;
+	}
+	u->fault_events++;
+	u->event_address = (u64)REG32(u, DMAR_FEUADDR) << 32 |
+			   REG32(u, DMAR_FEADDR);
+	u->event_data = REG32(u, DMAR_FEDATA);
+}
+
+unsigned long sim_dmar_fault_event(unsigned int unit, u64 *address,
+				   u32 *data)
+{
+	if (unit >= num_units)
+		return 0;
+	*address = units[unit].event_address;
+	*data = units[unit].event_data;
+	return units[unit].fault_events;
 }
 
 /* Global command: persistent bits take the written value, one-shots act. */
@@ -590,9 +609,9 @@ static const struct reg_desc fixed_regs[] = {
 	{ DMAR_CCMD, 8, ~(3ULL << DMAR_CCMD_CAIG_SHIFT), 0, ccmd_written },
 	{ DMAR_FSTS, 4, 0, DMAR_FSTS_PFO | DMAR_FSTS_IQE | 0x60, fsts_written },
 	{ DMAR_FECTL, 4, DMAR_FECTL_IM, 0, NULL },
-	{ 0x3c, 4, 0xffff, 0, NULL }, /* FEDATA */
-	{ 0x40, 4, ~3U, 0, NULL }, /* FEADDR */
-	{ 0x44, 4, ~0U, 0, NULL }, /* FEUADDR */
+	{ DMAR_FEDATA, 4, 0xffff, 0, NULL },
+	{ DMAR_FEADDR, 4, ~3U, 0, NULL },
+	{ DMAR_FEUADDR, 4, ~0U, 0, NULL },
 	{ DMAR_IQT, 8, IQ_OFFSET_MASK, 0, iqt_written },
 	{ DMAR_IQA, 8, ~0x7f8ULL, 0, NULL },
 	{ DMAR_ICS, 4, 0, DMAR_ICS_IWC, NULL },
@@ -706,9 +725,16 @@ static u64 default_cap(void)
 	       (u64)MODEL_MAMV << DMAR_CAP_MAMV_SHIFT;
 }
 
+static bool coherent_walks = true;
+
+void sim_dmar_set_coherent(bool coherent)
+{
+	coherent_walks = coherent;
+}
+
 static u64 default_ecap(void)
 {
-	return DMAR_ECAP_C | DMAR_ECAP_QI | DMAR_ECAP_IR | DMAR_ECAP_EIM |
+	return (coherent_walks ? DMAR_ECAP_C : 0) | DMAR_ECAP_QI | DMAR_ECAP_IR | DMAR_ECAP_EIM |
 	       (u64)(DMAR_MODEL_IRO / 16) << DMAR_ECAP_IRO_SHIFT;
 }
 
@@ -735,6 +761,7 @@ int sim_dmar_add_unit(u64 base)
 void sim_dmar_reset(void)
 {
 	num_units = 0;
+	coherent_walks = true;
 	memset(unit_of_bdf, 0, sizeof(unit_of_bdf));
 }
 
@@ -800,19 +827,37 @@ static bool ctx_entry_reserved(const u64 *ce)
 	       (ce[1] & ~0xffffffULL) || (ce[1] & 0x80);
 }
 
+/*
+ * Reads table memory the way the unit walks it: through the CPU caches
+ * when ECAP.C says its walks are coherent, else memory as the CPU last
+ * flushed it. len bytes within one cache line; false if not RAM.
+ */
+static bool table_read(const struct unit *u, u64 phys, u64 *out,
+		       unsigned int len)
+{
+	const void *p;
+
+	if (!(ecap(u) & DMAR_ECAP_C))
+		return sim_phys_device_read(phys, out, len);
+	p = sim_phys_ptr(phys, len);
+	if (!p)
+		return false;
+	memcpy(out, p, len);
+	return true;
+}
+
 /* Finds the context entry of sid, from the cache or the tables. */
 static bool lookup_context(struct unit *u, u16 sid, u64 *ce, struct xlate *x)
 {
 	struct ctx_cache_entry *cached = ctx_cache_find(u, sid);
-	const u64 *root, *entry;
+	u64 root[2], entry[2];
 
 	if (cached) {
 		ce[0] = cached->lo;
 		ce[1] = cached->hi;
 		return true;
 	}
-	root = sim_phys_ptr(u->active_rta + (sid >> 8) * 16, 16);
-	if (!root)
+	if (!table_read(u, u->active_rta + (sid >> 8) * 16, root, 16))
 		return xlate_fail(x, SIM_DMA_TABLE_ERROR, DMAR_FR_ROOT_ACCESS);
 	if (!(root[0] & DMAR_ROOT_P))
 		return xlate_fail(x, SIM_DMA_ROOT_NOT_PRESENT,
@@ -821,8 +866,8 @@ static bool lookup_context(struct unit *u, u16 sid, u64 *ce, struct xlate *x)
 	    root[1])
 		return xlate_fail(x, SIM_DMA_ROOT_INVALID,
 				  DMAR_FR_ROOT_RESERVED);
-	entry = sim_phys_ptr((root[0] & ADDR_MASK) + (sid & 0xff) * 16, 16);
-	if (!entry)
+	if (!table_read(u, (root[0] & ADDR_MASK) + (sid & 0xff) * 16, entry,
+			16))
 		return xlate_fail(x, SIM_DMA_TABLE_ERROR, DMAR_FR_CTX_ACCESS);
 	if (!(entry[0] & DMAR_CTX_P))
 		return xlate_fail(x, SIM_DMA_CONTEXT_NOT_PRESENT,
@@ -871,12 +916,13 @@ static bool walk_second_level(struct unit *u, const u64 *ce, u64 iova,
 	u64 table = ce[0] & ADDR_MASK;
 	u64 perms = DMAR_SL_R | DMAR_SL_W;
 	unsigned int shift;
-	const u64 *pte;
+	u64 pte_value;
+	const u64 *pte = &pte_value;
 
 	for (;; level--) {
 		shift = PAGE_SHIFT + 9 * (level - 1);
-		pte = sim_phys_ptr(table + ((iova >> shift) & 511) * 8, 8);
-		if (!pte)
+		if (!table_read(u, table + ((iova >> shift) & 511) * 8,
+				&pte_value, 8))
 			return xlate_fail(x, SIM_DMA_TABLE_ERROR,
 					  DMAR_FR_SL_ACCESS);
 		if (!(*pte & (DMAR_SL_R | DMAR_SL_W)))
@@ -1120,7 +1166,6 @@ static bool source_id_matches(const u64 *irte, u16 sid)
 /* The IRTE of index from the interrupt entry cache or the table. */
 static bool lookup_irte(struct unit *u, u16 index, u64 *irte, bool *cached)
 {
-	const u64 *entry;
 	unsigned int i;
 
 	for (i = 0; i < IEC_SIZE; i++)
@@ -1131,12 +1176,8 @@ static bool lookup_irte(struct unit *u, u16 index, u64 *irte, bool *cached)
 			return true;
 		}
 	*cached = false;
-	entry = sim_phys_ptr((u->active_irta & ~0xfffULL) + index * 16ULL, 16);
-	if (!entry)
-		return false;
-	irte[0] = entry[0];
-	irte[1] = entry[1];
-	return true;
+	return table_read(u, (u->active_irta & ~0xfffULL) + index * 16ULL,
+			  irte, 16);
 }
 
 static void iec_insert(struct unit *u, u16 index, const u64 *irte)

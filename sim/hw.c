@@ -365,7 +365,12 @@ unsigned long sim_invept_count(unsigned int cpu)
 
 void hw_flush_cache_line(const volatile void *addr)
 {
-	(void)addr;
+	sim_phys_flush_line(sim_phys_addr((const void *)addr));
+}
+
+void hw_memory_barrier(void)
+{
+	__sync_synchronize();
 }
 
 void hw_kick_cpu(unsigned int cpu_id)

@@ -59,6 +59,8 @@ static int boot_cpus(unsigned int cpus)
 	return err;
 }
 
+void (*sim_before_enable_hook)(void);
+
 int sim_boot(const void *config, size_t size, unsigned int cpus)
 {
 	const struct jailhouse_system *sys = config;
@@ -79,6 +81,8 @@ int sim_boot(const void *config, size_t size, unsigned int cpus)
 	/* Only a config the hypervisor would accept describes devices. */
 	if (config_check_system(sys, size, &(struct config_error){ 0 }))
 		sim_devices_attach(sys);
+	if (sim_before_enable_hook)
+		sim_before_enable_hook();
 	hv_phys = sys->hypervisor_memory.phys_start;
 	hv_size = sys->hypervisor_memory.size;
 	pool_phys = hv_phys + SIM_IMAGE_SIZE;

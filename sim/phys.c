@@ -1,11 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Fake physical memory and the MMIO device bus of the simulator. */
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sim/phys.h>
 
 static u8 *ram;
 static u64 ram_size;
+/*
+ * Memory as a device that does not snoop CPU caches sees it: a line's
+ * content as of the CPU's last flush of it. Never-flushed lines read as
+ * all ones, stale data the device would find in memory.
+ */
+static u8 *device_view;
+static u8 *line_flushed; /* a bit per cache line */
+
+#define LINE 64
 
 struct mmio_device {
 	u64 base, size;
@@ -32,8 +42,63 @@ int sim_phys_init(u64 size)
 	return 0;
 }
 
+static void device_view_exit(void)
+{
+	if (device_view)
+		munmap(device_view, ram_size);
+	if (line_flushed)
+		munmap(line_flushed, ram_size / LINE / 8);
+	device_view = NULL;
+	line_flushed = NULL;
+}
+
+static bool device_view_init(void)
+{
+	device_view = mmap(NULL, ram_size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	line_flushed = mmap(NULL, ram_size / LINE / 8, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			    0);
+	if (device_view == MAP_FAILED || line_flushed == MAP_FAILED) {
+		device_view = device_view == MAP_FAILED ? NULL : device_view;
+		line_flushed = line_flushed == MAP_FAILED ? NULL : line_flushed;
+		device_view_exit();
+		return false;
+	}
+	return true;
+}
+
+void sim_phys_flush_line(u64 phys)
+{
+	u64 line = phys / LINE;
+
+	if (!ram || phys >= ram_size)
+		return;
+	if (!device_view && !device_view_init())
+		return;
+	memcpy(device_view + line * LINE, ram + line * LINE, LINE);
+	line_flushed[line / 8] |= 1U << (line % 8);
+}
+
+bool sim_phys_device_read(u64 phys, void *out, unsigned int len)
+{
+	u64 line = phys / LINE;
+	bool flushed;
+
+	if (!ram || phys >= ram_size || len > ram_size - phys ||
+	    line != (phys + len - 1) / LINE)
+		return false;
+	flushed = line_flushed && line_flushed[line / 8] & (1U << (line % 8));
+	if (flushed)
+		memcpy(out, device_view + phys, len);
+	else
+		memset(out, 0xff, len);
+	return true;
+}
+
 void sim_phys_exit(void)
 {
+	device_view_exit();
 	if (ram)
 		munmap(ram, ram_size);
 	ram = NULL;

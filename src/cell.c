@@ -51,6 +51,16 @@ u32 cell_visible_state(const struct cell *cell)
 	return cell->state;
 }
 
+static u32 cell_num_cpus(const struct cell *cell)
+{
+	unsigned int cpu;
+	u32 n = 0;
+
+	for_each_cpu(cpu, &cell->cpus)
+		n++;
+	return n;
+}
+
 void cell_comm_init(struct cell *cell, u32 state)
 {
 	struct jailhouse_comm_region *comm = cell->comm_page;
@@ -64,9 +74,11 @@ void cell_comm_init(struct cell *cell, u32 state)
 	comm->cell_state = state;
 	comm->msg_to_cell = JAILHOUSE_MSG_NONE;
 	comm->reply_from_cell = JAILHOUSE_MSG_REPLY_NONE;
-	comm->num_cpus = 0;
+	comm->num_cpus = cell_num_cpus(cell);
 	comm->pm_timer_address =
 		system_config->platform_info.pm_timer_address;
+	comm->tsc_khz = arch_tsc_khz();
+	comm->apic_khz = arch_apic_timer_khz();
 }
 
 void cell_set_failed(struct cell *cell)

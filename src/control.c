@@ -14,6 +14,7 @@
 #include <core/lib.h>
 #include <core/page_pool.h>
 #include <core/printk.h>
+#include <core/root_memory.h>
 
 struct config_error last_error;
 static u32 next_cell_id;
@@ -70,28 +71,6 @@ static void resume_root_cpus(void)
 	for_each_cpu(cpu, &suspended_cpus)
 		arch_resume_cpu(cpu);
 	memset(&suspended_cpus, 0, sizeof(suspended_cpus));
-}
-
-static int copy_from_root(u64 gpa, void *dst, u64 len)
-{
-	u8 *out = dst;
-	u64 chunk, hpa;
-	u32 flags;
-	void *src;
-
-	while (len) {
-		chunk = MIN(len, PAGE_SIZE - (gpa & ~PAGE_MASK));
-		if (!arch_translate_gpa(&root_cell, gpa, &hpa, &flags) ||
-		    !(flags & PAGE_FLAG_READ))
-			return -EFAULT;
-		src = arch_map_phys(hpa, chunk);
-		memcpy(out, src, chunk);
-		arch_unmap_phys(src, chunk);
-		out += chunk;
-		gpa += chunk;
-		len -= chunk;
-	}
-	return 0;
 }
 
 /* The region as root sees it: identity mapped, with the cell's extent. */

@@ -4,8 +4,10 @@
 #include <core/cell.h>
 #include <core/control.h>
 #include <core/errno.h>
+#include <core/lib.h>
 #include <core/page_pool.h>
 #include <core/printk.h>
+#include <core/root_memory.h>
 
 static long hypervisor_get_info(unsigned long type)
 {
@@ -70,6 +72,49 @@ static long debug_console_putc(struct per_cpu *caller, unsigned long c)
 	return 0;
 }
 
+#define CONSOLE_PAGE_NEXT 8
+#define CONSOLE_PAGE_COUNT 16
+#define CONSOLE_PAGE_TEXT 24
+#define CONSOLE_CHUNK 256
+
+_Static_assert(__builtin_offsetof(struct jailhouse_console_page, next) ==
+			       CONSOLE_PAGE_NEXT &&
+		       __builtin_offsetof(struct jailhouse_console_page,
+					  count) == CONSOLE_PAGE_COUNT &&
+		       __builtin_offsetof(struct jailhouse_console_page,
+					  text) == CONSOLE_PAGE_TEXT &&
+		       sizeof(struct jailhouse_console_page) == PAGE_SIZE,
+	       "the console page is one page");
+
+/* The ring from the caller's position into its page, a chunk at a time. */
+static long console_read(struct per_cpu *caller, unsigned long gpa)
+{
+	char chunk[CONSOLE_CHUNK];
+	unsigned int n;
+	u32 count = 0;
+	u64 from;
+
+	if (caller->cell != &root_cell)
+		return -EPERM;
+	if (gpa & ~PAGE_MASK)
+		return -EINVAL;
+	/* The whole page up front: each copy below then succeeds. */
+	if (!root_may_write(gpa, PAGE_SIZE) ||
+	    copy_from_root(gpa, &from, sizeof(from)))
+		return -EFAULT;
+	do {
+		n = console_ring_read(from, chunk,
+				      MIN(sizeof(chunk),
+					  JAILHOUSE_CONSOLE_PAGE_TEXT - count),
+				      &from);
+		copy_to_root(gpa + CONSOLE_PAGE_TEXT + count, chunk, n);
+		count += n;
+	} while (n && count < JAILHOUSE_CONSOLE_PAGE_TEXT);
+	copy_to_root(gpa + CONSOLE_PAGE_NEXT, &from, sizeof(from));
+	copy_to_root(gpa + CONSOLE_PAGE_COUNT, &count, sizeof(count));
+	return 0;
+}
+
 static bool is_management(unsigned long code)
 {
 	return code <= JAILHOUSE_HC_CELL_DESTROY;
@@ -114,6 +159,8 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 		return cpu_get_info(cpu, arg1, arg2);
 	case JAILHOUSE_HC_DEBUG_CONSOLE_PUTC:
 		return debug_console_putc(cpu, arg1);
+	case JAILHOUSE_HC_CONSOLE_READ:
+		return console_read(cpu, arg1);
 	default:
 		return -ENOSYS;
 	}

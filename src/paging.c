@@ -12,6 +12,7 @@
  * Everything recurses per table, never per page: covering a whole entry is
  * handled at that entry's level, whatever lies below it.
  */
+#include <core/arch.h>
 #include <core/errno.h>
 #include <core/lib.h>
 #include <core/paging.h>
@@ -87,6 +88,21 @@ static bool table_is_empty(const struct paging_format *f, const u64 *table)
 	return true;
 }
 
+/* A write the structure's walker must see (see paging_set_noncoherent). */
+static void publish(const struct paging_structs *pg, const void *p,
+		    unsigned long size)
+{
+	if (pg->noncoherent)
+		arch_flush_for_device(p, size);
+}
+
+static void write_entry(const struct paging_structs *pg, u64 *entry,
+			u64 value)
+{
+	*entry = value;
+	publish(pg, entry, sizeof(*entry));
+}
+
 static void free_table(struct paging_structs *pg, u64 *table,
 		       unsigned int level)
 {
@@ -107,7 +123,7 @@ static void clear_entry(struct paging_structs *pg, u64 *entry,
 {
 	u64 old = *entry;
 
-	*entry = 0;
+	write_entry(pg, entry, 0);
 	if (is_table(pg->fmt, level, old))
 		free_table(pg, table_at(pg, old), level + 1);
 }
@@ -117,7 +133,7 @@ static void set_leaf(struct paging_structs *pg, u64 *entry,
 {
 	u64 old = *entry;
 
-	*entry = make_leaf(pg->fmt, level, phys, flags);
+	write_entry(pg, entry, make_leaf(pg->fmt, level, phys, flags));
 	if (is_table(pg->fmt, level, old))
 		free_table(pg, table_at(pg, old), level + 1);
 }
@@ -154,8 +170,9 @@ static u64 *get_subtable(struct paging_structs *pg, u64 *entry,
 		return NULL;
 	if (is_leaf(pg->fmt, level, old) && !overwrite_all)
 		fill_split(pg->fmt, table, level + 1, old);
+	publish(pg, table, PAGE_SIZE);
 	/* Installed complete, so the untouched parts stay mapped throughout. */
-	*entry = table_entry(pg, table);
+	write_entry(pg, entry, table_entry(pg, table));
 	return table;
 }
 
@@ -165,7 +182,7 @@ static void free_subtable_if_empty(struct paging_structs *pg, u64 *entry)
 	u64 *table = table_at(pg, *entry);
 
 	if (table_is_empty(pg->fmt, table)) {
-		*entry = 0;
+		write_entry(pg, entry, 0);
 		page_free(pg->pool, table, 1);
 	}
 }
@@ -213,8 +230,9 @@ static void fold_subtable(struct paging_structs *pg, u64 *entry,
 	table = table_at(pg, *entry);
 	if (!is_foldable(f, table, level + 1))
 		return;
-	*entry = make_leaf(f, level, entry_addr(f, table[0]),
-			   f->leaf_flags(table[0]));
+	write_entry(pg, entry,
+		    make_leaf(f, level, entry_addr(f, table[0]),
+			      f->leaf_flags(table[0])));
 	page_free(pg->pool, table, 1);
 }
 
@@ -348,8 +366,15 @@ int paging_create(struct paging_structs *pg, const struct paging_format *fmt,
 {
 	pg->fmt = fmt;
 	pg->pool = pool;
+	pg->noncoherent = false;
 	pg->root = page_alloc(pool, 1);
 	return pg->root ? 0 : -ENOMEM;
+}
+
+void paging_set_noncoherent(struct paging_structs *pg)
+{
+	pg->noncoherent = true;
+	publish(pg, pg->root, PAGE_SIZE);
 }
 
 void paging_destroy(struct paging_structs *pg)

@@ -18,7 +18,7 @@ struct exception_frame {
 	u64 vector, error_code, rip, cs, rflags, rsp, ss;
 };
 
-extern u8 hw_nmi_stub[], hw_exception_stubs[];
+extern u8 hw_return_stub[], hw_exception_stubs[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static bool idt_ready;
@@ -41,7 +41,9 @@ u64 hw_host_idt(void)
 		for (vector = 0; vector < 32; vector++)
 			idt[vector] = gate((u64)(uintptr_t)hw_exception_stubs +
 					   vector * STUB_SIZE);
-		idt[VECTOR_NMI] = gate((u64)(uintptr_t)hw_nmi_stub);
+		idt[VECTOR_NMI] = gate((u64)(uintptr_t)hw_return_stub);
+		for (vector = 32; vector < 256; vector++)
+			idt[vector] = gate((u64)(uintptr_t)hw_return_stub);
 		idt_ready = true;
 	}
 	return (u64)(uintptr_t)idt;

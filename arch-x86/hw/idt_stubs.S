@@ -2,13 +2,16 @@
 /*
  * Interrupt stubs of the hypervisor's own IDT. An NMI is a kick from another
  * CPU arriving while this one is in the hypervisor: the request it stands
- * for is looked at in the wait loops, so returning is all it needs. Any
- * exception is a bug of the hypervisor: the stub hands the frame to C,
- * which reports it and stops the CPU.
+ * for is looked at in the wait loops, so returning is all it needs. An
+ * external interrupt arrives only where the hypervisor opens the window on
+ * purpose, to empty a local APIC (apic_reset_hw), which then ends what is
+ * in service itself: returning is all that needs too. Any exception is a
+ * bug of the hypervisor: the stub hands the frame to C, which reports it
+ * and stops the CPU.
  */
 	.text
-	.globl hw_nmi_stub
-hw_nmi_stub:
+	.globl hw_return_stub
+hw_return_stub:
 	iretq
 
 /* Vectors that push an error code: 8, 10-14, 17, 21, 29, 30. */

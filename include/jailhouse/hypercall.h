@@ -25,7 +25,27 @@
 #define JAILHOUSE_HC_CPU_GET_INFO 7 /* arg1: cpu id, arg2: JAILHOUSE_CPU_INFO_* */
 /* Console: any cell with JAILHOUSE_CELL_DEBUG_CONSOLE. */
 #define JAILHOUSE_HC_DEBUG_CONSOLE_PUTC 8 /* arg1: character */
-#define JAILHOUSE_HC_COUNT 9
+/* arg1: root guest-physical address of a struct jailhouse_console_page */
+#define JAILHOUSE_HC_CONSOLE_READ 9
+#define JAILHOUSE_HC_COUNT 10
+
+/*
+ * JAILHOUSE_HC_CONSOLE_READ (root only): the hypervisor's console ring
+ * while it runs, a page of root's memory at a time, page aligned. The
+ * caller sets from (0 for the oldest text kept); the hypervisor fills
+ * text with what it logged from there on, count bytes, and next, the
+ * position to ask for next time. Text older than the ring holds is gone:
+ * then next - count > from.
+ */
+#define JAILHOUSE_CONSOLE_PAGE_TEXT (4096 - 24)
+
+struct jailhouse_console_page {
+	__u64 from;
+	__u64 next;
+	__u32 count;
+	__u32 padding;
+	char text[JAILHOUSE_CONSOLE_PAGE_TEXT];
+} __attribute__((packed));
 
 /* JAILHOUSE_HC_HYPERVISOR_GET_INFO */
 #define JAILHOUSE_INFO_MEM_POOL_SIZE 0 /* pages */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What runs between the entry code and the program: console, IDT, the
- * comm region's platform facts (PM timer port), local APIC.
+ * What runs between the entry code and the program: hypercall flavour,
+ * console, IDT, the comm region's platform facts (PM timer port), local
+ * APIC.
  */
 #include <inmate.h>
 
@@ -10,6 +11,7 @@ void inmate_lib_main(void)
 {
 	const struct jailhouse_comm_region *comm = comm_region();
 
+	hypercall_init();
 	console_init();
 	irq_init();
 	if (comm_region_valid())

@@ -6,6 +6,8 @@ inmate as the hypervisor would: real mode at 0xf000:0000, a comm region at
 0x100000 and a PM timer at port 0x608. The first -serial is COM1 (0x3f8),
 the second COM2 (0x2f8).
 
+devices=[...] adds QEMU devices (-device), e.g. "edu,addr=0x10".
+
 With gdb=True QEMU also serves its GDB stub on a UNIX socket; GdbLink uses
 it to play the hypervisor's side of the comm region (stop the CPU, read and
 write guest memory, continue).
@@ -39,7 +41,7 @@ def rom_path(name):
 class Inmate:
     """One QEMU process running one inmate ROM."""
 
-    def __init__(self, name, cmd_string=None, gdb=False):
+    def __init__(self, name, cmd_string=None, gdb=False, devices=()):
         self.dir = tempfile.mkdtemp(prefix="inmate-%s-" % name)
         self.com = [os.path.join(self.dir, "com1"),
                     os.path.join(self.dir, "com2")]
@@ -48,6 +50,8 @@ class Inmate:
                 "-no-reboot", "-bios", rom_path(name),
                 "-serial", "file:" + self.com[0],
                 "-serial", "file:" + self.com[1]]
+        for device in devices:
+            args += ["-device", device]
         if cmd_string is not None:
             path = os.path.join(self.dir, "cmd")
             with open(path, "wb") as f:

@@ -3,7 +3,9 @@
 `boot_target(request, name, extra_dirs=..., **machine_args)` boots one
 target for a test module and powers it off at the module's end; a target
 that cannot run here is skipped with its reason. Every boot's time is
-collected and printed at the end of the run.
+collected and printed at the end of the run, figures that several targets
+recorded side by side. `stage_build_files(dirname, files)` copies build
+outputs into a fresh extra directory for the initramfs.
 
 Knobs, for local iteration only (never set by make):
     JAILHOUSE_E2E_SKIP_BOCHS=1   skip the Bochs target (says so when it does)
@@ -35,16 +37,36 @@ def target_skip_reason(name):
     return machines.TARGETS[name].skip_reason()
 
 
-def boot_target(request, name, extra_dirs=(), **machine_args):
-    """Boots target `name` in build/e2e/<name>/<test module>/ and returns
-    the Machine with its shell ready; shuts it down when the requesting
-    fixture's scope ends."""
+def stage_build_files(dirname, files):
+    """A fresh build/e2e/DIRNAME holding the build outputs FILES (paths
+    relative to build/), modes kept; fails naming the first one missing."""
+    out = E2E_DIR / dirname
+    if out.exists():
+        for f in out.iterdir():
+            if f.is_file():
+                f.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    for rel in files:
+        src = machines.BUILD / rel
+        assert src.exists(), f"{src} missing: run make check-qemu"
+        dst = out / src.name
+        dst.write_bytes(src.read_bytes())
+        dst.chmod(src.stat().st_mode & 0o777)
+    return out
+
+
+def boot_target(request, name, extra_dirs=(), label=None, **machine_args):
+    """Boots target `name` in build/e2e/<label or name>/<test module>/ and
+    returns the Machine with its shell ready; shuts it down when the
+    requesting fixture's scope ends. `label` names the figures it records
+    (a target booted with other machine arguments)."""
     reason = target_skip_reason(name)
     if reason:
         _skips[name] = reason
         pytest.skip(f"{name}: {reason}")
     module = Path(str(request.node.fspath)).stem
-    workdir = E2E_DIR / name / module
+    label = label or name
+    workdir = E2E_DIR / label / module
     machine = machines.TARGETS[name](workdir, extra_dirs=extra_dirs,
                                      **machine_args)
 
@@ -53,9 +75,9 @@ def boot_target(request, name, extra_dirs=(), **machine_args):
 
     request.addfinalizer(fin)
     machine.boot()
-    _timings.append((name, f"boot to shell ({module})",
+    _timings.append((label, f"boot to shell ({module})",
                      f"{machine.boot_seconds:.1f} s"))
-    print(f"\n{name}: boot to shell {machine.boot_seconds:.1f} s "
+    print(f"\n{label}: boot to shell {machine.boot_seconds:.1f} s "
           f"(ready marker at {machine.ready_seconds:.1f} s)")
     return machine
 
@@ -82,4 +104,22 @@ def pytest_terminal_summary(terminalreporter):
         tr.write_line(f"{name:9} {what}: {value}")
     for name, reason in _skips.items():
         tr.write_line(f"{name:9} skipped: {reason}")
+    side_by_side(tr)
+
+
+def side_by_side(tr):
+    """The figures more than one target recorded, one row each."""
+    targets, table = [], {}
+    for name, what, value in _timings:
+        if name not in targets:
+            targets.append(name)
+        table.setdefault(what, {})[name] = value
+    rows = [(what, by) for what, by in table.items() if len(by) > 1]
+    if not rows:
+        return
+    cols = [t for t in targets if any(t in by for _, by in rows)]
+    tr.section("side by side")
+    tr.write_line(" | ".join(["figure"] + cols))
+    for what, by in rows:
+        tr.write_line(" | ".join([what] + [by.get(t, "-") for t in cols]))
 

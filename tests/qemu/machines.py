@@ -33,8 +33,11 @@ MEMMAP = "memmap=66M$0x3be00000"
 MEMMAP_START = 0x3be00000
 MEMMAP_END = 0x3be00000 + 66 * 1024 * 1024 - 1
 
-# Linux must leave VT-d to the hypervisor (see the seed README).
-BASE_APPEND = f"console=ttyS0,115200 {MEMMAP} intel_iommu=off"
+# Linux must leave VT-d to the hypervisor (see the seed README): neither
+# DMA remapping nor interrupt remapping, which it would otherwise turn on
+# with its own table.
+BASE_APPEND = (f"console=ttyS0,115200 {MEMMAP} intel_iommu=off "
+               "intremap=off")
 
 
 def cache_dir():
@@ -76,7 +79,8 @@ class Machine:
     workdir is the machine's own: start() empties it. extra_dirs go into
     the initramfs (scripts/mkinitramfs); append is added to BASE_APPEND on
     the kernel command line; kernel_path and initrd_path replace the stock
-    kernel and the built initramfs."""
+    kernel and the built initramfs; serials is the number of UARTs wired
+    to sockets (serial[n] is ttyS<n>; Bochs has two)."""
 
     name = "machine"
     cpus = 1
@@ -86,8 +90,9 @@ class Machine:
     input_delay = 0.0
 
     def __init__(self, workdir, extra_dirs=(), append="", memory_mib=1024,
-                 kernel_path=None, initrd_path=None):
+                 kernel_path=None, initrd_path=None, serials=2):
         self.workdir = Path(workdir)
+        self.serials = serials
         self.extra_dirs = [Path(d) for d in extra_dirs]
         self.append = " ".join(a for a in (BASE_APPEND, append) if a)
         self.memory_mib = memory_mib
@@ -154,7 +159,7 @@ class Machine:
             self.initrd_path = initramfs(self.workdir / "initrd.gz",
                                          self.extra_dirs)
         self.prepare()
-        listeners = [Listener(), Listener()]
+        listeners = [Listener() for _ in range(self.serials)]
         argv = self.command([lst.port for lst in listeners])
         (self.workdir / "command").write_text(
             " ".join(map(str, argv)) + "\n")
@@ -255,17 +260,19 @@ class QemuTcg(Machine):
     """QEMU's TCG on a q35 board: AMD SVM with nested paging, 4 CPUs, an
     emulated VT-d unit with interrupt remapping. `edu=True` adds QEMU's
     `edu` PCI device (it can do DMA) at 00:EDU_SLOT.0; `iommu=False`
-    leaves the VT-d unit out."""
+    leaves the VT-d unit out, `intremap=False` keeps it to DMA
+    remapping."""
 
     name = "qemu-tcg"
     cpus = 4
     boot_timeout = 90
     EDU_SLOT = 0x10
 
-    def __init__(self, workdir, edu=False, iommu=True, **kw):
+    def __init__(self, workdir, edu=False, iommu=True, intremap=True, **kw):
         super().__init__(workdir, **kw)
         self.edu = edu
         self.iommu = iommu
+        self.intremap = intremap
 
     @classmethod
     def skip_reason(cls):
@@ -278,8 +285,10 @@ class QemuTcg(Machine):
         # KVM); eim=on is refused without KVM, so interrupt remapping runs
         # in xAPIC mode. QEMU 7.2's TCG has no x2APIC at all.
         args = ["-accel", "tcg", "-machine", "q35", "-cpu", "qemu64,+svm,+npt"]
-        if self.iommu:
+        if self.iommu and self.intremap:
             args += ["-device", "intel-iommu,intremap=on,x-buggy-eim=off"]
+        elif self.iommu:
+            args += ["-device", "intel-iommu,intremap=off"]
         return args
 
     def command(self, ports):

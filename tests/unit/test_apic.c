@@ -233,6 +233,23 @@ Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
 	cr_assert_eq(sim_apic_ipis_sent(), 0, "INIT/SIPI are emulated");
 }
 
+Test(apic, init_leaves_the_local_apic_as_a_real_init_would)
+{
+	sim_apic_reg_set(DUO_CPU_B, 0xf0, 0x1ff);
+	sim_apic_reg_set(DUO_CPU_B, 0x320, 0x20030);
+	sim_apic_reg_set(DUO_CPU_B, 0x380, 5000);
+	sim_apic_raise(DUO_CPU_B, 0x30);
+	sim_apic_set_in_service(DUO_CPU_B, 0x50);
+
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, INIT | LEVEL | ASSERT));
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0x200 + 16), 0, "0x30 pending");
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0x100 + 32), 0, "0x50 in service");
+	cr_assert(sim_apic_reg(DUO_CPU_B, 0x320) & (1U << 16), "timer LVT");
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0x380), 0);
+	cr_assert_eq(sim_apic_reg(DUO_CPU_B, 0xf0), 0xff);
+	cr_assert_eq(sim_apic_interrupts_taken(DUO_CPU_B), 1);
+}
+
 Test(apic, init_to_all_others_parks_the_cell_but_not_root)
 {
 	cr_assert(icr(DUO_CPU_B, 0, OTHERS | INIT | LEVEL | ASSERT));

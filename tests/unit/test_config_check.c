@@ -331,7 +331,7 @@ Test(real_configs, qemu_vm_passes)
 	cr_expect_eq(sys->debug_console.address, 0x3f8);
 	cr_expect_str_eq(sys->root_cell.name, "QEMU-VM");
 	cr_expect_eq(cpu_word0(&sys->root_cell), 0xf);
-	cr_expect_eq(sys->root_cell.num_pci_devices, 7);
+	cr_expect_eq(sys->root_cell.num_pci_devices, 8);
 	cr_expect_eq(jailhouse_cell_irqchips(&sys->root_cell)[0].address,
 		     0xfec00000);
 	/* The system config is not a cell config. */

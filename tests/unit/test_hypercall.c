@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hypercall interface: permissions, information calls, console. */
+#define _GNU_SOURCE
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <core/printk.h>
+#include <sim/phys.h>
 #include "helpers.h"
 
 #define TINY_CPU 2
@@ -181,4 +184,80 @@ Test(hypercall, pool_exhaustion_rolls_back_at_every_step)
 	cr_assert_gt(failures, 5, "only %u failure points exercised",
 		     failures);
 	free(sys);
+}
+
+/* A page of root's RAM for the console hypercall (root maps it 1:1). */
+#define CONSOLE_GPA 0x02000000ULL
+
+static struct jailhouse_console_page *console_page(u64 from)
+{
+	struct jailhouse_console_page *page =
+		sim_phys_ptr(CONSOLE_GPA, sizeof(*page));
+
+	memset(page, 0xaa, sizeof(*page));
+	page->from = from;
+	return page;
+}
+
+static long console_read(unsigned int cpu, u64 gpa)
+{
+	return sim_hypercall(cpu, JAILHOUSE_HC_CONSOLE_READ, gpa, 0);
+}
+
+Test(hypercall, root_reads_the_console_while_enabled)
+{
+	struct jailhouse_console_page *page = console_page(0);
+	u64 next;
+
+	cr_assert_eq(console_read(ROOT_CPU, CONSOLE_GPA), 0);
+	cr_assert_gt(page->count, 0);
+	cr_assert_eq(page->next, page->count, "nothing was lost yet");
+	cr_assert(memmem(page->text, page->count, "Activating hypervisor",
+			 21), "%.*s", (int)page->count, page->text);
+
+	next = page->next;
+	console_page(next);
+	cr_assert_eq(console_read(ROOT_CPU, CONSOLE_GPA), 0);
+	cr_assert_eq(page->count, 0, "nothing new");
+	cr_assert_eq(page->next, next);
+
+	cr_assert_eq(sim_cell_create_file(ROOT_CPU, TINY_DEMO_CELL), 1);
+	console_page(next);
+	cr_assert_eq(console_read(ROOT_CPU, CONSOLE_GPA), 0);
+	cr_assert_eq(page->next, next + page->count);
+	cr_assert(memmem(page->text, page->count, "Created cell \"tiny-demo\"",
+			 24), "only what is new: %.*s", (int)page->count,
+		  page->text);
+	cr_assert_not(memmem(page->text, page->count, "Activating", 10));
+}
+
+Test(hypercall, console_text_older_than_the_ring_is_skipped)
+{
+	struct jailhouse_console_page *page;
+
+	for (int i = 0; i < 400; i++)
+		printk("filling the ring with line %d of 400\n", i);
+	page = console_page(0);
+	cr_assert_eq(console_read(ROOT_CPU, CONSOLE_GPA), 0);
+	cr_assert_eq(page->count, JAILHOUSE_CONSOLE_PAGE_TEXT, "a full page");
+	cr_assert_gt(page->next - page->count, 0, "the oldest text is gone");
+	cr_assert_eq(page->next - page->count,
+		     console_buffer.head - JAILHOUSE_CONSOLE_RING_SIZE,
+		     "it starts at the oldest byte the ring keeps");
+}
+
+Test(hypercall, console_read_is_root_s_and_checks_its_buffer)
+{
+	struct jailhouse_console_page *page = console_page(0);
+
+	start_both();
+	cr_assert_eq(console_read(TINY_CPU, CONSOLE_GPA), -EPERM);
+	cr_assert_eq(console_read(ROOT_CPU, CONSOLE_GPA + 8), -EINVAL,
+		     "not page aligned");
+	cr_assert_eq(console_read(ROOT_CPU, 0x3be00000), -EFAULT,
+		     "the hypervisor's own memory");
+	cr_assert_eq(console_read(ROOT_CPU, 0x3c500000), -EFAULT,
+		     "tiny-demo's memory");
+	cr_assert_eq(page->count, 0xaaaaaaaa, "nothing written anywhere");
+	cr_assert(hv_enabled());
 }

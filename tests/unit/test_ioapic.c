@@ -5,6 +5,9 @@
  */
 #include <criterion/criterion.h>
 #include <sim/apic_hw.h>
+#include <sim/dmar.h>
+#include <sim/sim.h>
+#include <asm/ioapic.h>
 #include "apic_helpers.h"
 #include "helpers.h"
 
@@ -17,7 +20,10 @@
 #define LOGICAL (1ULL << 11)
 #define REMAPPABLE (1ULL << 48)
 #define DEST(id) ((u64)(id) << 56)
+#define POLARITY_LOW (1ULL << 13)
+#define LEVEL (1ULL << 15)
 #define ROOT_PIN 4
+#define IOAPIC_SOURCE_ID 0xff00
 
 static void setup(void)
 {
@@ -54,9 +60,33 @@ static u64 read_entry(unsigned int cpu, unsigned int pin)
 	       (u64)io_read(cpu, REDIR_HI(pin)) << 32;
 }
 
+/*
+ * What the chip delivers for the pin, in compatibility-format terms. With
+ * interrupt remapping on (qemu-vm has a VT-d unit), an unmasked entry is
+ * in remappable format: its message goes through the simulator's VT-d
+ * model, whose remapping entry then says destination, vector and mode.
+ */
 static u64 chip(unsigned int pin)
 {
-	return sim_ioapic_entry(IOAPIC_BASE, pin);
+	u64 raw = sim_ioapic_entry(IOAPIC_BASE, pin);
+	u32 index = (raw >> 49 & 0x7fff) | (raw & LOGICAL ? 0x8000 : 0);
+	struct sim_msi_result r;
+	u64 address;
+
+	if (!(raw & REMAPPABLE))
+		return raw;
+	/* The chip's message: index in 19:5 and 2, format bit 4, no SHV. */
+	address = 0xfee00000ULL | (u64)(index & 0x7fff) << 5 | 1 << 4 |
+		  (index & 0x8000 ? 1 << 2 : 0);
+	cr_assert_eq(sim_msi(IOAPIC_SOURCE_ID, address, (u32)(raw & 0xff), &r),
+		     SIM_MSI_DELIVERED, "pin %u: remapping blocked it (0x%x)",
+		     pin, r.fault_reason);
+	cr_assert(r.remapped);
+	cr_assert_eq(r.vector, raw & 0xff, "the EOI matches the pin's vector");
+	cr_assert_eq(r.level, !!(raw & LEVEL));
+	return (raw & (MASKED | POLARITY_LOW | LEVEL)) | DEST(r.dest) |
+	       r.vector | (u64)r.delivery_mode << 8 |
+	       (r.dest_logical ? LOGICAL : 0);
 }
 
 Test(ioapic, id_version_and_arbitration_pass_through)
@@ -156,16 +186,18 @@ Test(ioapic, logical_destinations_need_remapping_in_x2apic_mode)
 			       "remapping"));
 }
 
-Test(ioapic, remappable_entries_pass_through)
+/* An index a guest chose could name another cell's remapping entry. */
+Test(ioapic, remappable_entries_of_guests_stay_masked)
 {
-	/* Format bit 48, handle 0x2a in bits 63:49: the IRTE decides. */
 	u64 entry = REMAPPABLE | (0x2aULL << 49) | 0x44;
 
 	duo_start();
 	program(DUO_CPU_A, DUO_PIN_A, entry);
-	cr_assert_eq(chip(DUO_PIN_A), entry);
-	program(ROOT_CPU, DUO_PIN_A, entry | 1);
-	cr_assert_eq(chip(DUO_PIN_A), entry, "but only on own pins");
+	cr_assert(sim_ioapic_entry(IOAPIC_BASE, DUO_PIN_A) & MASKED);
+	cr_assert(log_contains("remappable format: remapping entries are the "
+			       "hypervisor's"));
+	cr_assert_eq(read_entry(DUO_CPU_A, DUO_PIN_A), entry,
+		     "the cell reads back what it wrote");
 }
 
 Test(ioapic, pins_return_masked_when_the_cell_goes)
@@ -317,4 +349,85 @@ Test(ioapic_xapic, logical_destination_becomes_a_physical_one)
 	cr_assert(log_contains("destination names no CPU of the cell"));
 	program(ROOT_CPU, ROOT_PIN, LOGICAL | DEST(0x0d) | 0x49);
 	cr_assert_eq(chip(ROOT_PIN), DEST(0) | 0x49);
+}
+
+/* Root's pins as Linux programmed them before the hypervisor came. */
+#define LEVEL_PIN 9
+#define MASKED_PIN 2
+#define LINUX_ENTRY (DEST(1) | 0x33)
+#define LINUX_LEVEL_ENTRY (DEST(0) | LEVEL | POLARITY_LOW | 0x39)
+#define LINUX_MASKED_ENTRY (DEST(0) | MASKED | 0x32)
+
+static void linux_programmed_pins(void)
+{
+	sim_ioapic_set_entry(IOAPIC_BASE, ROOT_PIN, LINUX_ENTRY);
+	sim_ioapic_set_entry(IOAPIC_BASE, LEVEL_PIN, LINUX_LEVEL_ENTRY);
+	sim_ioapic_set_entry(IOAPIC_BASE, MASKED_PIN, LINUX_MASKED_ENTRY);
+}
+
+static void setup_remap(void)
+{
+	sim_before_enable_hook = linux_programmed_pins;
+	apic_test_boot(false);
+	sim_before_enable_hook = NULL;
+}
+
+TestSuite(ioapic_remap, .init = setup_remap);
+
+/*
+ * VT-d blocks compatibility-format interrupts once it remaps: Linux's
+ * entries reach the chip in remappable format before remapping starts,
+ * and deliver where Linux wanted.
+ */
+Test(ioapic_remap, linux_entries_from_before_enable_are_remapped)
+{
+	u64 raw = sim_ioapic_entry(IOAPIC_BASE, ROOT_PIN);
+
+	cr_assert(raw & REMAPPABLE, "0x%llx would be blocked",
+		  (unsigned long long)raw);
+	cr_assert_eq(chip(ROOT_PIN), LINUX_ENTRY);
+	cr_assert_eq(chip(LEVEL_PIN), LINUX_LEVEL_ENTRY,
+		     "trigger mode and polarity kept");
+	cr_assert_eq(sim_ioapic_entry(IOAPIC_BASE, MASKED_PIN),
+		     LINUX_MASKED_ENTRY, "a masked entry stays as it was");
+	cr_assert_eq(read_entry(ROOT_CPU, ROOT_PIN), LINUX_ENTRY,
+		     "Linux reads back its own entry");
+}
+
+Test(ioapic_remap, the_entry_answers_only_the_ioapic)
+{
+	u64 raw = sim_ioapic_entry(IOAPIC_BASE, ROOT_PIN);
+	u32 index = raw >> 49 & 0x7fff;
+	u64 address = 0xfee00000ULL | (u64)index << 5 | 1 << 4;
+	struct sim_msi_result r;
+
+	cr_assert_eq(sim_msi(0x0010, address, 0x33, &r), SIM_MSI_BLOCKED,
+		     "a device borrowing the IOAPIC's entry");
+	cr_assert_eq(sim_msi(IOAPIC_SOURCE_ID, address, 0x33, &r),
+		     SIM_MSI_DELIVERED);
+}
+
+Test(ioapic_remap, entries_written_later_are_remapped_too)
+{
+	program(ROOT_CPU, ROOT_PIN, DEST(0) | 0x3a);
+	cr_assert(sim_ioapic_entry(IOAPIC_BASE, ROOT_PIN) & REMAPPABLE);
+	cr_assert_eq(chip(ROOT_PIN), DEST(0) | 0x3a);
+	duo_start();
+	program(DUO_CPU_A, DUO_PIN_A, DEST(DUO_CPU_B) | 0x3b);
+	cr_assert(sim_ioapic_entry(IOAPIC_BASE, DUO_PIN_A) & REMAPPABLE);
+	cr_assert_eq(chip(DUO_PIN_A), DEST(DUO_CPU_B) | 0x3b,
+		     "the cell's pin through the cell's own entry");
+}
+
+Test(ioapic_remap, disable_hands_linux_its_entries_back)
+{
+	duo_start();
+	program(DUO_CPU_A, DUO_PIN_A, DEST(DUO_CPU_A) | 0x3c);
+	ioapic_shutdown();
+	cr_assert_eq(sim_ioapic_entry(IOAPIC_BASE, ROOT_PIN), LINUX_ENTRY,
+		     "compatibility format again, for Linux alone");
+	cr_assert_eq(sim_ioapic_entry(IOAPIC_BASE, LEVEL_PIN),
+		     LINUX_LEVEL_ENTRY);
+	cr_assert(sim_ioapic_entry(IOAPIC_BASE, DUO_PIN_A) & MASKED,
+		  "the cell's pin: not Linux's to get back live");
 }

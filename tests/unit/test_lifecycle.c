@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <sim/apic_hw.h>
 #include <sim/svm_checks.h>
 #include "helpers.h"
 
@@ -351,4 +352,119 @@ Test(LIFECYCLE, cell_ids_are_not_reused)
 	cr_assert_eq(create(TINY_DEMO_CELL), 2);
 	cr_assert_eq(cell_state(1), -ENOENT);
 	cr_assert_eq(cell_state(2), JAILHOUSE_CELL_SHUT_DOWN);
+}
+
+/* Local APIC registers by xAPIC offset. */
+#define LAPIC_TPR 0x80
+#define LAPIC_SVR 0xf0
+#define LAPIC_ISR 0x100
+#define LAPIC_IRR 0x200
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
+#define LAPIC_LVT_ERROR 0x370
+#define LAPIC_TIMER_INIT 0x380
+#define LVT_MASKED (1U << 16)
+#define LINUX_TIMER_VECTOR 0xec
+
+/* What Linux leaves in a local APIC it takes offline in a hurry. */
+static void leave_linux_apic_state(unsigned int cpu)
+{
+	sim_apic_reg_set(cpu, LAPIC_SVR, 0x1ff);
+	sim_apic_reg_set(cpu, LAPIC_TPR, 0x20);
+	sim_apic_reg_set(cpu, LAPIC_LVT_TIMER, 0x20000 | LINUX_TIMER_VECTOR);
+	sim_apic_reg_set(cpu, LAPIC_TIMER_INIT, 100000);
+	sim_apic_reg_set(cpu, LAPIC_LVT_LINT0, 0x700);
+	sim_apic_set_in_service(cpu, 0x41);
+	sim_apic_raise(cpu, LINUX_TIMER_VECTOR);
+	sim_apic_raise(cpu, 0x31);
+}
+
+static void assert_apic_as_after_init(unsigned int cpu)
+{
+	for (u32 n = 0; n < 8; n++) {
+		cr_assert_eq(sim_apic_reg(cpu, LAPIC_IRR + n * 16), 0,
+			     "IRR word %u of CPU %u still pending", n, cpu);
+		cr_assert_eq(sim_apic_reg(cpu, LAPIC_ISR + n * 16), 0,
+			     "ISR word %u of CPU %u still in service", n, cpu);
+	}
+	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_TIMER) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_LINT0) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_LINT1) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_ERROR) & LVT_MASKED);
+	cr_assert_eq(sim_apic_reg(cpu, LAPIC_TIMER_INIT), 0, "timer running");
+	cr_assert_eq(sim_apic_reg(cpu, LAPIC_TPR), 0);
+	cr_assert_eq(sim_apic_reg(cpu, LAPIC_SVR), 0xff,
+		     "software-disabled, spurious vector 0xff, as after INIT");
+}
+
+/*
+ * Linux's timer vector left pending in the IRR of the CPU it gave away
+ * would fire into the inmate the moment it enables interrupts.
+ */
+Test(LIFECYCLE, cell_cpu_starts_with_nothing_of_linux_in_its_apic)
+{
+	leave_linux_apic_state(TINY_CPU);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	assert_apic_as_after_init(TINY_CPU);
+	cr_assert_eq(sim_apic_interrupts_taken(TINY_CPU), 2,
+		     "both pending vectors taken and ended");
+	cr_assert(sim_cpu_runs_guest(TINY_CPU));
+}
+
+Test(LIFECYCLE, cell_restart_drops_what_the_cell_left_pending)
+{
+	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	leave_linux_apic_state(TINY_CPU);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_SET_LOADABLE, 1), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	assert_apic_as_after_init(TINY_CPU);
+}
+
+Test(LIFECYCLE, an_undeliverable_pending_vector_is_named)
+{
+	/* Vectors 0-15 are illegal: the APIC never hands them over. */
+	sim_apic_raise(TINY_CPU, 5);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	cr_assert(log_contains("CPU 2: local APIC still holds vector 0x5 "
+			       "pending after reset"));
+	cr_assert(sim_cpu_runs_guest(TINY_CPU), "the cell starts anyway");
+}
+
+/*
+ * The comm region tells the inmate its CPU count and the clocks' rates, so
+ * that apic-demo need not calibrate against the PM timer on its own. The
+ * APIC timer is measured on a CPU no one owns, never on one Linux runs on.
+ */
+Test(LIFECYCLE, comm_region_names_cpus_and_clock_rates)
+{
+	const struct jailhouse_comm_region *comm;
+	struct cell *tiny;
+	u64 khz;
+
+	sim_apic_reg_set(ROOT_CPU, LAPIC_LVT_TIMER, LINUX_TIMER_VECTOR);
+	sim_apic_reg_set(ROOT_CPU, LAPIC_TIMER_INIT, 123456);
+	cr_assert_eq(create(TINY_DEMO_CELL), 1);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
+	tiny = cell_by_name("tiny-demo");
+	comm = tiny->comm_page;
+	cr_assert_eq(comm->num_cpus, 1);
+	cr_assert_eq(comm->pm_timer_address, 0x608);
+	cr_assert(comm->tsc_khz > SIM_TSC_KHZ * 999 / 1000 &&
+			  comm->tsc_khz < SIM_TSC_KHZ * 1001 / 1000,
+		  "tsc %llu kHz", (unsigned long long)comm->tsc_khz);
+	khz = comm->apic_khz;
+	cr_assert(khz > SIM_APIC_TIMER_KHZ * 99 / 100 &&
+			  khz < SIM_APIC_TIMER_KHZ * 101 / 100,
+		  "APIC timer %llu kHz, the bus clock is %llu kHz",
+		  (unsigned long long)khz,
+		  (unsigned long long)SIM_APIC_TIMER_KHZ);
+	cr_assert_eq(sim_apic_reg(ROOT_CPU, LAPIC_TIMER_INIT), 123456,
+		     "Linux's timer was touched");
+	cr_assert_eq(sim_apic_reg(ROOT_CPU, LAPIC_LVT_TIMER),
+		     LINUX_TIMER_VECTOR);
 }

@@ -193,12 +193,27 @@ Test(svm, nmi_exit_takes_the_nmi_and_hands_a_strays_to_the_guest)
 	struct guest_regs regs = { { 0 } };
 
 	cr_assert_not(take_exit(1, SVM_EXIT_NMI, 0, 0, &regs));
-	cr_assert_eq(sim_svm_nmis_taken(1), 1,
-		     "the NMI held by GIF is let through, or VMRUN loops");
+	cr_assert_eq(sim_svm_nmis_taken(1), 2,
+		     "the NMI held by GIF is let through, or VMRUN loops; "
+		     "then once more before VMRUN, for kicks meanwhile");
 	cr_assert_eq(vmcb(1)->control.event_inject,
 		     SVM_EVENT_VALID | 2 |
 			     SVM_EVENT_TYPE_NMI << SVM_EVENT_TYPE_SHIFT,
 		     "no kick was sent: the guest's own NMI");
+}
+
+/*
+ * A kick arriving while the CPU handles an exit waits behind GIF: it is
+ * let through before VMRUN, so that it cannot return as an NMI exit that
+ * looks like the guest's, and the request it came with is served.
+ */
+Test(svm, kicks_held_during_an_exit_are_dropped_before_vmrun)
+{
+	struct guest_regs regs = { { 0 } };
+
+	cr_assert_not(take_exit(1, SVM_EXIT_CPUID, 0, 0, &regs));
+	cr_assert_eq(sim_svm_nmis_taken(1), 1, "drained before VMRUN");
+	cr_assert_eq(vmcb(1)->control.event_inject, 0, "nothing for the guest");
 }
 
 Test(svm, db_and_ac_are_reinjected)

@@ -16,6 +16,7 @@
 #include <asm/vmx.h>
 #include <core/arch.h>
 #include <sim/cpu_hw.h>
+#include <sim/dmar.h>
 #include <sim/hw_state.h>
 #include "helpers.h"
 
@@ -120,6 +121,36 @@ Test(vmexit, nmi_without_request_goes_to_the_guest)
 		     INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT |
 			     2,
 		     "the guest's own NMI is delivered, not swallowed");
+}
+
+/*
+ * VT-d announces a fault with an NMI to CPU 0: the exit there logs the
+ * fault, and Linux never sees an NMI it could not explain. The next NMI
+ * without a fault behind it is Linux's own again.
+ */
+Test(vmexit, iommu_fault_nmi_is_logged_not_handed_to_linux)
+{
+	u32 nmi = INTR_INFO_VALID | INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT | 2;
+	struct guest_regs saved = { { 0 } };
+	u64 address;
+	u32 v = 0, data;
+
+	/* Root's NIC writes to the hypervisor's memory: not root's to DMA. */
+	cr_assert_eq(sim_dma(0x10, 0x3be00000, 4, true, &v),
+		     SIM_DMA_SL_NOT_PRESENT);
+	cr_assert_eq(sim_dmar_fault_event(0, &address, &data), 1);
+	cr_assert_eq(address, 0xfee00000, "to CPU 0 (APIC id 0)");
+	exit_info(0, EXIT_REASON_EXCEPTION_NMI, 0, nmi);
+	cr_assert_not(take_exit(&saved));
+	cr_assert(log_contains("VT-d unit 0: DMA write to 0x3be00000 by "
+			       "00:02.0 (cell \"QEMU-VM\") blocked"));
+	cr_assert_eq(sim_vmcs_get(0, VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID,
+		     0, "the fault's NMI is not Linux's");
+
+	exit_info(0, EXIT_REASON_EXCEPTION_NMI, 0, nmi);
+	cr_assert_not(take_exit(&saved));
+	cr_assert_eq(sim_vmcs_get(0, VMCS_ENTRY_INTR_INFO), nmi,
+		     "Linux's own NMI reaches Linux");
 }
 
 Test(vmexit, disable_leaves_every_cpu_and_frees_everything)
@@ -245,9 +276,10 @@ Test(vmexit, a_lost_kick_is_sent_again)
 }
 
 /*
- * The NMI of a kick whose request was served already (a repeated kick)
- * is not the guest's: Linux would report an NMI it cannot explain. The
- * next NMI that no kick accounts for is the guest's again.
+ * The NMI of a kick whose request was served already (a repeated kick, or
+ * one whose count an earlier exit took) is not the guest's: Linux would
+ * report an NMI it cannot explain. Once such late NMIs can no longer be on
+ * their way, the next NMI that no kick accounts for is the guest's again.
  */
 Test(vmexit, a_kick_nmi_is_never_handed_to_the_guest)
 {
@@ -262,6 +294,12 @@ Test(vmexit, a_kick_nmi_is_never_handed_to_the_guest)
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID,
 		     0, "the kick's NMI swallowed");
 
+	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0, nmi);
+	cr_assert_not(take_exit(&saved));
+	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID,
+		     0, "a late NMI of the kick swallowed too");
+
+	sim_clock_advance(200000000ULL);
 	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0, nmi);
 	cr_assert_not(take_exit(&saved));
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO), nmi,

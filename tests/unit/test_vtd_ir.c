@@ -17,6 +17,17 @@
 #include <sim/dmar.h>
 #include <sim/phys.h>
 
+
+/*
+ * test_vtd_ir_noncoherent.c includes this file to run every test again on
+ * units whose table walks do not snoop the caches (ECAP.C clear, as QEMU's
+ * model): there the model reads memory as the hypervisor last flushed it.
+ */
+#ifndef VTD_IR_SUITE
+#define VTD_IR_SUITE vtd_ir
+#define VTD_COHERENT true
+#endif
+
 #define RAM_SIZE (2ULL << 30)
 #define POOL_PHYS 0x3be00000ULL
 #define POOL_PAGES 1024
@@ -102,6 +113,7 @@ static void setup(void)
 {
 	cr_assert_eq(sim_phys_init(RAM_SIZE), 0);
 	sim_dmar_reset();
+	sim_dmar_set_coherent(VTD_COHERENT);
 	console_reset();
 	cr_assert_eq(page_pool_init(&mem_pool,
 				    sim_phys_ptr(POOL_PHYS,
@@ -129,7 +141,7 @@ static void teardown(void)
 	sim_phys_exit();
 }
 
-TestSuite(vtd_ir, .init = setup, .fini = teardown);
+TestSuite(VTD_IR_SUITE, .init = setup, .fini = teardown);
 
 static const char *log_text(void)
 {
@@ -250,7 +262,25 @@ static u64 *irte_in_ram(unsigned int index)
 
 /* Bring-up */
 
-Test(vtd_ir, remapping_on_with_table_in_x2apic_format)
+/* Linux remapping with its own table: ours cannot take over silently. */
+Test(VTD_IR_SUITE, refuses_unit_with_remapping_already_on)
+{
+	u8 *regs;
+
+	add_units(1);
+	regs = hw_map_device(UNIT0, 0x1000);
+	hw_mmio_write64(regs + VTD_IRTA_REG, 0x100000 | 0xf);
+	hw_mmio_write32(regs + VTD_GCMD_REG, VTD_GCMD_SIRTP);
+	hw_mmio_write32(regs + VTD_GCMD_REG, VTD_GCMD_IRE);
+	cr_assert(hw_mmio_read32(regs + VTD_GSTS_REG) & VTD_GCMD_IRE,
+		  "the model took Linux's remapping");
+	cr_expect_eq(vtd_init(&sys), -EBUSY);
+	cr_expect(log_contains("VT-d unit 0: interrupt remapping already "
+			       "enabled (boot Linux with intremap=off)"));
+	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
+
+Test(VTD_IR_SUITE, remapping_on_with_table_in_x2apic_format)
 {
 	u64 irta;
 
@@ -271,7 +301,7 @@ Test(vtd_ir, remapping_on_with_table_in_x2apic_format)
 }
 
 /* How root's interrupt sources get their entries before remapping starts. */
-Test(vtd_ir, entries_written_before_enable_hold_after_it)
+Test(VTD_IR_SUITE, entries_written_before_enable_hold_after_it)
 {
 	struct vtd_irq irq = irq_to(ROOT_APIC, 0x3a);
 	struct sim_msi_result r;
@@ -302,7 +332,7 @@ Test(vtd_ir, entries_written_before_enable_hold_after_it)
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
 
-Test(vtd_ir, msi_address_encodes_all_16_handle_bits)
+Test(VTD_IR_SUITE, msi_address_encodes_all_16_handle_bits)
 {
 	cr_expect_eq(vtd_msi_address(0), 0xfee00010ULL);
 	cr_expect_eq(vtd_msi_address(5), 0xfee000b0ULL);
@@ -311,7 +341,7 @@ Test(vtd_ir, msi_address_encodes_all_16_handle_bits)
 	cr_expect_eq(vtd_msi_address(0x7fff), 0xfeeffff0ULL);
 }
 
-Test(vtd_ir, every_unit_remaps)
+Test(VTD_IR_SUITE, every_unit_remaps)
 {
 	struct sim_msi_result r;
 	int index;
@@ -330,7 +360,7 @@ Test(vtd_ir, every_unit_remaps)
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
 
-Test(vtd_ir, compatibility_format_msi_is_blocked)
+Test(VTD_IR_SUITE, compatibility_format_msi_is_blocked)
 {
 	struct sim_msi_result r;
 
@@ -347,7 +377,7 @@ Test(vtd_ir, compatibility_format_msi_is_blocked)
 
 /* Delivery within the cell */
 
-Test(vtd_ir, cell_device_msi_reaches_its_cpu)
+Test(VTD_IR_SUITE, cell_device_msi_reaches_its_cpu)
 {
 	struct sim_msi_result r;
 	int index;
@@ -368,7 +398,7 @@ Test(vtd_ir, cell_device_msi_reaches_its_cpu)
 	shut_down();
 }
 
-Test(vtd_ir, destination_outside_the_cell_is_refused)
+Test(VTD_IR_SUITE, destination_outside_the_cell_is_refused)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
@@ -394,7 +424,7 @@ Test(vtd_ir, destination_outside_the_cell_is_refused)
 	shut_down();
 }
 
-Test(vtd_ir, delivery_modes_and_vectors_checked)
+Test(VTD_IR_SUITE, delivery_modes_and_vectors_checked)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
@@ -427,7 +457,7 @@ Test(vtd_ir, delivery_modes_and_vectors_checked)
 	shut_down();
 }
 
-Test(vtd_ir, cell_ioapic_pin_level_triggered)
+Test(VTD_IR_SUITE, cell_ioapic_pin_level_triggered)
 {
 	struct vtd_irq irq = irq_to(INMATE_APIC, 0x30);
 	struct sim_msi_result r;
@@ -447,7 +477,7 @@ Test(vtd_ir, cell_ioapic_pin_level_triggered)
 	shut_down();
 }
 
-Test(vtd_ir, multi_vector_msi_through_subhandles)
+Test(VTD_IR_SUITE, multi_vector_msi_through_subhandles)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq;
@@ -474,7 +504,7 @@ Test(vtd_ir, multi_vector_msi_through_subhandles)
 
 /* Sources */
 
-Test(vtd_ir, source_of_another_cell_is_refused)
+Test(VTD_IR_SUITE, source_of_another_cell_is_refused)
 {
 	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
 	int index;
@@ -495,7 +525,7 @@ Test(vtd_ir, source_of_another_cell_is_refused)
 	shut_down();
 }
 
-Test(vtd_ir, index_of_another_cell_is_refused)
+Test(VTD_IR_SUITE, index_of_another_cell_is_refused)
 {
 	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
 	struct sim_msi_result r;
@@ -518,7 +548,7 @@ Test(vtd_ir, index_of_another_cell_is_refused)
 	shut_down();
 }
 
-Test(vtd_ir, root_device_msi_reaches_root_cpu_only)
+Test(VTD_IR_SUITE, root_device_msi_reaches_root_cpu_only)
 {
 	struct sim_msi_result r;
 	struct sim_dmar_fault f;
@@ -549,7 +579,7 @@ Test(vtd_ir, root_device_msi_reaches_root_cpu_only)
 	shut_down();
 }
 
-Test(vtd_ir, root_ioapic_pin_reaches_root_cpu)
+Test(VTD_IR_SUITE, root_ioapic_pin_reaches_root_cpu)
 {
 	struct vtd_irq irq = irq_to(ROOT_APIC, 0x31);
 	struct sim_msi_result r;
@@ -567,7 +597,7 @@ Test(vtd_ir, root_ioapic_pin_reaches_root_cpu)
 	shut_down();
 }
 
-Test(vtd_ir, device_spoofing_a_sibling_is_blocked_and_logged)
+Test(VTD_IR_SUITE, device_spoofing_a_sibling_is_blocked_and_logged)
 {
 	struct sim_msi_result r;
 	int index;
@@ -589,7 +619,7 @@ Test(vtd_ir, device_spoofing_a_sibling_is_blocked_and_logged)
 
 /* Changes and invalidation */
 
-Test(vtd_ir, stale_entry_until_invalidated)
+Test(VTD_IR_SUITE, stale_entry_until_invalidated)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq = irq_to(INMATE_APIC, 0x41);
@@ -619,7 +649,7 @@ Test(vtd_ir, stale_entry_until_invalidated)
 	shut_down();
 }
 
-Test(vtd_ir, remap_and_unmap_take_effect_at_once)
+Test(VTD_IR_SUITE, remap_and_unmap_take_effect_at_once)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq = irq_to(INMATE_APIC2, 0x48);
@@ -646,7 +676,7 @@ Test(vtd_ir, remap_and_unmap_take_effect_at_once)
 	shut_down();
 }
 
-Test(vtd_ir, removed_device_loses_its_interrupts)
+Test(VTD_IR_SUITE, removed_device_loses_its_interrupts)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq;
@@ -670,7 +700,7 @@ Test(vtd_ir, removed_device_loses_its_interrupts)
 
 /* Indices and cell lifecycle */
 
-Test(vtd_ir, indices_allocated_contiguously_and_exhausted)
+Test(VTD_IR_SUITE, indices_allocated_contiguously_and_exhausted)
 {
 	int a, b, c;
 
@@ -701,7 +731,7 @@ Test(vtd_ir, indices_allocated_contiguously_and_exhausted)
 	shut_down();
 }
 
-Test(vtd_ir, freed_indices_are_blocked_at_once)
+Test(VTD_IR_SUITE, freed_indices_are_blocked_at_once)
 {
 	struct sim_msi_result r;
 	struct vtd_irq irq;
@@ -722,7 +752,7 @@ Test(vtd_ir, freed_indices_are_blocked_at_once)
 	shut_down();
 }
 
-Test(vtd_ir, destroyed_cell_loses_entries_and_indices)
+Test(VTD_IR_SUITE, destroyed_cell_loses_entries_and_indices)
 {
 	struct sim_msi_result r;
 	int a, b, root_index;
@@ -756,7 +786,7 @@ Test(vtd_ir, destroyed_cell_loses_entries_and_indices)
 
 /* APIC modes */
 
-Test(vtd_ir, x2apic_destination_beyond_8_bits)
+Test(VTD_IR_SUITE, x2apic_destination_beyond_8_bits)
 {
 	struct sim_msi_result r;
 	int index;
@@ -770,7 +800,7 @@ Test(vtd_ir, x2apic_destination_beyond_8_bits)
 	shut_down();
 }
 
-Test(vtd_ir, xapic_mode_uses_8_bit_destinations)
+Test(VTD_IR_SUITE, xapic_mode_uses_8_bit_destinations)
 {
 	struct vtd_irq irq = irq_to(0x103, 0x40);
 	struct sim_msi_result r;
@@ -794,7 +824,7 @@ Test(vtd_ir, xapic_mode_uses_8_bit_destinations)
 
 /* Without interrupt remapping */
 
-Test(vtd_ir, no_units_calls_succeed_doing_nothing)
+Test(VTD_IR_SUITE, no_units_calls_succeed_doing_nothing)
 {
 	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
 	struct sim_msi_result r;
@@ -826,7 +856,7 @@ static void take_ecap(u64 bits)
 			  hw_mmio_read64(regs + VTD_ECAP_REG) & ~bits);
 }
 
-Test(vtd_ir, unit_without_queued_invalidation_keeps_dma_only)
+Test(VTD_IR_SUITE, unit_without_queued_invalidation_keeps_dma_only)
 {
 	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
 	u32 v;
@@ -848,7 +878,7 @@ Test(vtd_ir, unit_without_queued_invalidation_keeps_dma_only)
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
 
-Test(vtd_ir, x2apic_without_eim_or_ir_is_named)
+Test(VTD_IR_SUITE, x2apic_without_eim_or_ir_is_named)
 {
 	add_units(1);
 	take_ecap(VTD_ECAP_EIM | VTD_ECAP_IR);
@@ -862,7 +892,7 @@ Test(vtd_ir, x2apic_without_eim_or_ir_is_named)
 
 /* Fault reporting */
 
-Test(vtd_ir, dma_write_fault_logged_and_cleared)
+Test(VTD_IR_SUITE, dma_write_fault_logged_and_cleared)
 {
 	u32 v = 0x5a;
 
@@ -888,7 +918,56 @@ Test(vtd_ir, dma_write_fault_logged_and_cleared)
 	shut_down();
 }
 
-Test(vtd_ir, dma_read_faults_name_reason_and_device)
+/*
+ * A fault is announced by an NMI to the CPU that reads the log: no vector
+ * of Linux's or a cell's is taken, and the guest's masking cannot hold it.
+ */
+Test(VTD_IR_SUITE, faults_are_announced_by_an_nmi_to_the_fault_cpu)
+{
+	u32 v = 0x5a, data;
+	u64 address;
+
+	add_units(1);
+	boot_two_cells();
+	cr_assert_eq(sim_dma(DISK, 0x100000, 4, true, &v),
+		     SIM_DMA_SL_NOT_PRESENT);
+	cr_assert_eq(sim_dmar_fault_event(0, &address, &data), 1,
+		     "one message for the fault");
+	cr_expect_eq(address, 0xfee00000ULL | apic_of_cpu[VTD_FAULT_CPU] << 12,
+		     "physical destination: CPU %u", VTD_FAULT_CPU);
+	cr_expect_eq(data & 0x700, 0x400, "NMI delivery, not a vector");
+	cr_expect(vtd_check_faults(), "the NMI's cause is found");
+	cr_expect_not(vtd_check_faults(),
+		      "nothing left: the next NMI is the guest's own");
+	shut_down();
+	cr_assert_eq(sim_dma(DISK, 0x100000, 4, true, &v), SIM_DMA_OK);
+	cr_expect_eq(sim_dmar_fault_event(0, &address, &data), 1,
+		     "no messages once the hypervisor is gone");
+}
+
+Test(VTD_IR_SUITE, fault_nmi_reaches_an_x2apic_id_above_255)
+{
+	u32 data;
+	u64 address;
+	u32 v;
+
+	add_units(1);
+	cr_assert_eq(vtd_init(&sys), 0);
+	register_cpus();
+	vtd_set_cpu_apic_id(VTD_FAULT_CPU, 0x12345);
+	cr_assert_eq(vtd_cell_init(&root), 0);
+	vtd_config_commit(NULL);
+	cr_assert_eq(vtd_enable(), 0);
+	cr_assert_eq(sim_dma(NIC, 0x1000, 4, false, &v),
+		     SIM_DMA_ROOT_NOT_PRESENT, "no device of bus 0 known");
+	cr_assert_eq(sim_dmar_fault_event(0, &address, &data), 1);
+	cr_expect_eq(address, 0x1230000000000ULL | 0xfee45000ULL,
+		     "id bits 31:8 in the upper address, 7:0 in bits 19:12");
+	vtd_cell_exit(&root);
+	vtd_shutdown();
+}
+
+Test(VTD_IR_SUITE, dma_read_faults_name_reason_and_device)
 {
 	u32 v;
 
@@ -914,7 +993,7 @@ Test(vtd_ir, dma_read_faults_name_reason_and_device)
 	shut_down();
 }
 
-Test(vtd_ir, interrupt_faults_name_index_and_reason)
+Test(VTD_IR_SUITE, interrupt_faults_name_index_and_reason)
 {
 	struct sim_msi_result r;
 	int index;
@@ -935,7 +1014,7 @@ Test(vtd_ir, interrupt_faults_name_index_and_reason)
 	shut_down();
 }
 
-Test(vtd_ir, overflowing_fault_records_are_reported)
+Test(VTD_IR_SUITE, overflowing_fault_records_are_reported)
 {
 	u32 v;
 
@@ -963,7 +1042,7 @@ Test(vtd_ir, overflowing_fault_records_are_reported)
 	shut_down();
 }
 
-Test(vtd_ir, faults_of_each_unit)
+Test(VTD_IR_SUITE, faults_of_each_unit)
 {
 	u32 v;
 
@@ -982,7 +1061,7 @@ Test(vtd_ir, faults_of_each_unit)
 
 /* Tear-down */
 
-Test(vtd_ir, pool_back_to_baseline_and_init_again)
+Test(VTD_IR_SUITE, pool_back_to_baseline_and_init_again)
 {
 	struct sim_msi_result r;
 	int index;

@@ -34,6 +34,17 @@ struct per_cpu *apic_cpu_by_id(u32 apic_id);
  */
 bool apic_logical_match(const struct per_cpu *cpu, u32 dest);
 bool apic_x2apic_mode(void);
+/* The xAPIC's register page as the hypervisor maps it; NULL in x2APIC. */
+volatile void *apic_xapic_page(void);
+
+/*
+ * On the CPU itself, when it is reset for a cell (start, INIT, a CPU
+ * changing cells): its local APIC as after INIT -- LVTs masked, timer
+ * stopped, nothing pending or in service, software-disabled.
+ */
+void apic_reset_hw(struct per_cpu *cpu);
+/* Measures the APIC timer's rate once (see arch_apic_timer_khz). */
+void apic_timer_measure(void);
 
 /* xAPIC mode: traps the cell's APIC page; nothing to do for x2APIC. */
 int apic_cell_init(struct cell *cell);

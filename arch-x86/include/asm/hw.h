@@ -140,6 +140,12 @@ static inline void hw_invept(unsigned long type, u64 eptp)
 }
 
 /* Makes memory writes visible to non-coherent IOMMU table walks. */
+/* Every earlier load, store and CLFLUSH is done before any later one. */
+static inline void hw_memory_barrier(void)
+{
+	asm volatile("mfence" : : : "memory");
+}
+
 static inline void hw_flush_cache_line(const volatile void *addr)
 {
 	asm volatile("clflush %0" : "+m"(*(volatile char *)addr));
@@ -312,6 +318,22 @@ static inline void hw_ioapic_write(volatile void *regs, u32 reg, u32 value)
 static inline void hw_ioapic_eoi(volatile void *regs, u32 vector)
 {
 	hw_mmio_write32((volatile u8 *)regs + 0x40, vector);
+}
+
+/*
+ * Opens the interrupt window for one instruction: an interrupt pending at
+ * the local APIC is taken (the hypervisor's gate for vectors 32-255 only
+ * returns) and lands in the ISR, where the caller ends it.
+ */
+static inline void hw_take_interrupt(void)
+{
+	asm volatile("sti\n\tnop\n\tcli" : : : "memory");
+}
+
+/* The same under SVM, where the cleared global interrupt flag holds it. */
+static inline void hw_svm_take_interrupt(void)
+{
+	asm volatile("stgi\n\tsti\n\tnop\n\tcli\n\tclgi" : : : "memory");
 }
 
 /*

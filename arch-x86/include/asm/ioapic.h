@@ -22,5 +22,12 @@ void ioapic_cell_exit(struct cell *cell);
  * missing from the cell list), or NULL.
  */
 void ioapic_reassign_pins(const struct cell *changed);
+/*
+ * With interrupt remapping: before it starts, root's pins in remappable
+ * format, as Linux programmed them (compatibility format is blocked).
+ */
+void ioapic_remap_root_pins(void);
+/* At disable: Linux's entries as it wrote them, the rest masked. */
+void ioapic_shutdown(void);
 
 #endif

@@ -5,6 +5,5 @@
 #include <core/types.h>
 
 int x86_calibrate_tsc(u16 pm_timer_port);
-u64 x86_tsc_khz(void);
 
 #endif

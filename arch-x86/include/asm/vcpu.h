@@ -113,6 +113,15 @@ static inline void vcpu_set_halted(bool halted)
 			   halted ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
 }
 
+/* Lets one interrupt pending at this CPU's local APIC be taken. */
+static inline void vcpu_take_interrupt(const struct per_cpu *cpu)
+{
+	if (cpu_is_svm(cpu))
+		hw_svm_take_interrupt();
+	else
+		hw_take_interrupt();
+}
+
 /* Real mode at segment:0, as a SIPI's vector names it. */
 static inline void vcpu_start_at_segment(struct per_cpu *cpu, u64 base)
 {

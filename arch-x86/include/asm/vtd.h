@@ -25,6 +25,13 @@
 #define VTD_RTADDR_REG 0x20
 #define VTD_CCMD_REG 0x28
 #define VTD_FSTS_REG 0x34
+#define VTD_FECTL_REG 0x38
+#define VTD_FEDATA_REG 0x3c
+#define VTD_FEADDR_REG 0x40
+#define VTD_FEUADDR_REG 0x44
+#define VTD_FECTL_IM (1U << 31)
+/* Fault event message: physical destination in bits 19:12, NMI delivery. */
+#define VTD_FE_DATA_NMI (4U << 8)
 #define VTD_IQH_REG 0x80
 #define VTD_IQT_REG 0x88
 #define VTD_IQA_REG 0x90
@@ -146,6 +153,7 @@ unsigned int vtd_num_units(void);
 #define VTD_DLM_FIXED 0
 #define VTD_DLM_LOWEST_PRIO 1
 #define VTD_DLM_NMI 4
+#define VTD_DLM_EXTINT 7
 
 /* What the interrupt source asked for, in physical destination mode. */
 struct vtd_irq {
@@ -171,9 +179,12 @@ u64 vtd_msi_address(unsigned int index);
 
 /*
  * Logs and clears every fault the units recorded, one line each naming the
- * unit, the device, the address or interrupt index and the reason.
+ * unit, the device, the address or interrupt index and the reason; true if
+ * there was any. The units announce faults with an NMI to CPU 0
+ * (VTD_FAULT_CPU), whose NMI exit calls this.
  */
-void vtd_check_faults(void);
+bool vtd_check_faults(void);
+#define VTD_FAULT_CPU 0
 /* Faults logged by vtd_check_faults since vtd_init. */
 unsigned long vtd_fault_count(void);
 

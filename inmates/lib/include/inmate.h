@@ -62,6 +62,24 @@ static inline u32 inl(u16 port)
 	return value;
 }
 
+static inline void outw(u16 value, u16 port)
+{
+	asm volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline void outl(u32 value, u16 port)
+{
+	asm volatile("outl %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 value;
+
+	asm volatile("inw %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -118,21 +136,46 @@ static inline void irq_restore(unsigned long flags)
 void __attribute__((noreturn)) inmate_halt(void);
 
 /*
- * Hypercall: VMCALL with the number in RAX and the arguments in RDI and RSI;
- * the result comes back in RAX. Only inside a cell: on bare hardware or in
- * an emulator without the hypervisor VMCALL raises #UD.
+ * Hypercall: VMCALL (Intel) or VMMCALL (AMD, see hypercall_init) with the
+ * number in RAX and the arguments in RDI and RSI; the result comes back in
+ * RAX. Only inside a cell: on bare hardware or in an emulator without the
+ * hypervisor either instruction raises #UD.
  */
+extern bool inmate_use_vmmcall;
+
+void hypercall_init(void);
+
 static inline long jailhouse_call(unsigned long nr, unsigned long arg1,
 				  unsigned long arg2)
 {
 	long result;
 
-	asm volatile("vmcall"
-		     : "=a"(result)
-		     : "a"(nr), "D"(arg1), "S"(arg2)
-		     : "memory");
+	if (inmate_use_vmmcall)
+		asm volatile("vmmcall"
+			     : "=a"(result)
+			     : "a"(nr), "D"(arg1), "S"(arg2)
+			     : "memory");
+	else
+		asm volatile("vmcall"
+			     : "=a"(result)
+			     : "a"(nr), "D"(arg1), "S"(arg2)
+			     : "memory");
 	return result;
 }
+
+/* PCI configuration space of bus 0 (pci.c). */
+#define PCI_REG_ID 0x00
+#define PCI_REG_COMMAND 0x04
+#define PCI_REG_BAR0 0x10
+#define PCI_CMD_MEMORY (1U << 1)
+#define PCI_CMD_MASTER (1U << 2)
+
+u32 pci_read32(u16 bdf, unsigned int reg);
+void pci_write32(u16 bdf, unsigned int reg, u32 value);
+u16 pci_read16(u16 bdf, unsigned int reg);
+void pci_write16(u16 bdf, unsigned int reg, u16 value);
+/* The first function on bus 0 with these ids, or -1. */
+int pci_find(u16 vendor, u16 device);
 
 /* The program: every inmate defines it; the library's entry calls it. */
 void inmate_main(void);

@@ -34,6 +34,7 @@ u64 hw_vmread(u32 field);
 void hw_vmwrite(u32 field, u64 value);
 void hw_invept(unsigned long type, u64 eptp);
 void hw_flush_cache_line(const volatile void *addr);
+void hw_memory_barrier(void);
 void hw_kick_cpu(unsigned int cpu_id);
 void hw_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
 u64 hw_read_cr4(void);
@@ -51,6 +52,8 @@ int hw_vmlaunch(const struct guest_regs *regs);
 struct vmcb;
 int hw_vmrun(u64 vmcb_phys, struct vmcb *vmcb, struct guest_regs *regs);
 void hw_svm_take_nmi(void);
+void hw_take_interrupt(void);
+void hw_svm_take_interrupt(void);
 void hw_svm_stgi(void);
 u64 hw_host_idt(void);
 void hw_resume_linux(const struct x86_cpu_state *state)

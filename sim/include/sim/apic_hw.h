@@ -32,6 +32,16 @@ void sim_apic_ipis_clear(void);
 u32 sim_apic_reg(unsigned int cpu, u32 offset);
 void sim_apic_reg_set(unsigned int cpu, u32 offset, u32 value);
 
+/*
+ * Interrupts at a local APIC: raise puts a vector in the IRR (a device or
+ * timer fired while the CPU had interrupts off), set_in_service one in the
+ * ISR (a handler that never sent its EOI). EOI writes end the highest in
+ * service; hw_take_interrupt() accepts the highest deliverable pending one.
+ */
+void sim_apic_raise(unsigned int cpu, u8 vector);
+void sim_apic_set_in_service(unsigned int cpu, u8 vector);
+unsigned int sim_apic_interrupts_taken(unsigned int cpu);
+
 #define SIM_IOAPIC_PINS 24
 
 /* A redirection entry as the fake IOAPIC holds it. */

@@ -29,6 +29,9 @@
 #define DMAR_CCMD 0x28
 #define DMAR_FSTS 0x34
 #define DMAR_FECTL 0x38
+#define DMAR_FEDATA 0x3c
+#define DMAR_FEADDR 0x40
+#define DMAR_FEUADDR 0x44
 #define DMAR_IQH 0x80
 #define DMAR_IQT 0x88
 #define DMAR_IQA 0x90
@@ -175,6 +178,12 @@
 
 /* Adds a unit with its registers at base; returns its index or -errno. */
 int sim_dmar_add_unit(u64 base);
+/*
+ * Whether units added from now on walk their tables coherently (ECAP.C,
+ * the default). Without it they read memory as the CPU last flushed it
+ * (sim_phys_device_read), as QEMU's VT-d model announces.
+ */
+void sim_dmar_set_coherent(bool coherent);
 /* Forgets every unit, its caches, faults and device scopes. */
 void sim_dmar_reset(void);
 unsigned int sim_dmar_num_units(void);
@@ -223,6 +232,12 @@ struct sim_dmar_fault {
 
 /* Faults detected by the unit, except where fault processing is off. */
 unsigned long sim_dmar_fault_count(unsigned int unit);
+/*
+ * Fault event messages the unit sent (a fault recorded while FECTL.IM was
+ * clear); the last one's address (FEUADDR:FEADDR) and data (FEDATA).
+ */
+unsigned long sim_dmar_fault_event(unsigned int unit, u64 *address,
+				   u32 *data);
 /* False if the unit has seen no fault since reset. */
 bool sim_dmar_last_fault(unsigned int unit, struct sim_dmar_fault *fault);
 

@@ -21,6 +21,8 @@ u64 sim_clock_ns(void);
 void sim_clock_advance(u64 ns);
 /* How far one PAUSE moves the clock; spinning code makes time pass. */
 #define SIM_PAUSE_NS 50
+/* The local APIC timer's input clock (the bus clock), unlike the TSC's. */
+#define SIM_APIC_TIMER_KHZ 250000ULL
 
 /* ACPI PM timer (3.579545 MHz, 24 bits) at this port; 0 = none. */
 extern u16 sim_pm_timer_port;

@@ -15,6 +15,13 @@ u64 sim_phys_ram_size(void);
 void *sim_phys_ptr(u64 phys, u64 len);
 /* Physical address of a host pointer into fake RAM. */
 u64 sim_phys_addr(const void *ptr);
+/*
+ * What a device that does not snoop CPU caches reads: each 64-byte line as
+ * the CPU last flushed it (hw_flush_cache_line), all ones if it never did.
+ * The read must not cross a line; false if it does or is not RAM.
+ */
+void sim_phys_flush_line(u64 phys);
+bool sim_phys_device_read(u64 phys, void *out, unsigned int len);
 
 typedef u64 (*sim_mmio_read_fn)(void *opaque, u64 offset, unsigned int size);
 typedef void (*sim_mmio_write_fn)(void *opaque, u64 offset,

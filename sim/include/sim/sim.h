@@ -24,6 +24,11 @@ void *sim_read_file(const char *path, size_t *size);
 
 /* hv_init + hv_cpu_init on every CPU + hv_init_late. 0 or -errno. */
 int sim_boot(const void *system_config, size_t size, unsigned int cpus);
+/*
+ * Called by sim_boot once the devices are attached, before the hypervisor
+ * comes: what Linux or the firmware programmed earlier (set to NULL after).
+ */
+extern void (*sim_before_enable_hook)(void);
 int sim_boot_file(const char *path, unsigned int cpus);
 /* Frees what the hypervisor still holds (after a successful disable). */
 void sim_shutdown(void);

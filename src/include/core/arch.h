@@ -56,12 +56,24 @@ void arch_resume_cpu(unsigned int cpu_id);
 void arch_park_cpu(unsigned int cpu_id);
 void arch_reset_cpu(unsigned int cpu_id);
 
+/*
+ * Writes [addr, addr+size) back from the CPU caches to memory, for a device
+ * that reads it without snooping them; ordered before later stores.
+ */
+void arch_flush_for_device(const void *addr, unsigned long size);
+
 /* Physical memory outside the hypervisor's own block. */
 void *arch_map_phys(u64 phys, u64 size);
 void arch_unmap_phys(void *virt, u64 size);
 
 /* Time, spinning and the debug console. */
 u64 arch_time_ns(void);
+/*
+ * Rates a cell learns from its comm region, in kHz, 0 while unknown: the
+ * TSC and the local APIC timer's input clock (divide by 1).
+ */
+u64 arch_tsc_khz(void);
+u64 arch_apic_timer_khz(void);
 void arch_cpu_relax(void);
 void arch_dbg_write(const char *text, unsigned int len);
 

@@ -54,11 +54,18 @@ struct paging_structs {
 	const struct paging_format *fmt;
 	struct page_pool *pool;
 	u64 *root; /* top-level table, hypervisor-virtual */
+	bool noncoherent; /* see paging_set_noncoherent() */
 };
 
 /* Allocates an empty top-level table. -ENOMEM if the pool is exhausted. */
 int paging_create(struct paging_structs *pg, const struct paging_format *fmt,
 		  struct page_pool *pool);
+/*
+ * The tables are walked by a device that does not snoop CPU caches: from
+ * now on every table and entry the engine writes is flushed to memory
+ * before it is linked or relied upon (arch_flush_for_device).
+ */
+void paging_set_noncoherent(struct paging_structs *pg);
 /* Frees every table, including the top level. */
 void paging_destroy(struct paging_structs *pg);
 

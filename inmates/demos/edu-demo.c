@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu-demo: drives QEMU's edu device, a PCI device that copies between
+ * its own 4 KiB buffer and memory by DMA, to show what the IOMMU lets a
+ * cell's device reach. It copies a pattern from its RAM into the device
+ * and back to another place of its RAM, which must work; then it has the
+ * device write to guest-physical 16 MiB, outside its cell, which without
+ * an IOMMU would be root Linux's memory: VT-d must block that write, and
+ * the hypervisor logs the fault with the device and the address.
+ *
+ * edu's registers (QEMU's docs/specs/edu.rst), in BAR0: 0x00 the id
+ * 0x010000ed, 0x04 liveness (reads back the inverse of what was written),
+ * 0x80 DMA source, 0x88 destination, 0x90 byte count, 0x98 command (bit 0
+ * start, clear again when done; bit 1 device-to-memory). Its buffer is at
+ * device address 0x40000; memory addresses are masked to 28 bits.
+ */
+#include <inmate.h>
+
+#ifndef CONSOLE_PORT
+#define CONSOLE_PORT CONSOLE_HYPERCALL
+#endif
+
+INMATE_CONSOLE(CONSOLE_PORT);
+
+#define EDU_VENDOR 0x1234
+#define EDU_DEVICE 0x11e8
+#define EDU_ID 0x00
+#define EDU_LIVENESS 0x04
+#define EDU_DMA_SOURCE 0x80
+#define EDU_DMA_DEST 0x88
+#define EDU_DMA_COUNT 0x90
+#define EDU_DMA_COMMAND 0x98
+#define EDU_DMA_START 1
+#define EDU_DMA_TO_MEMORY 2
+#define EDU_BUFFER 0x40000
+
+#define DMA_BYTES 256
+#define SOURCE 0x80000 /* this cell's RAM */
+#define TARGET 0x90000 /* this cell's RAM */
+#define OUTSIDE 0x1000000 /* not this cell's */
+/* Where QEMU's firmware puts BAR0 on the test machines (00:10.0). */
+#define EDU_FIRMWARE_BAR 0xfea00000U
+/* edu finishes a transfer 100 ms of virtual time after the start. */
+#define DMA_TIMEOUT_NS (2 * NS_PER_SEC)
+
+static volatile u8 *edu;
+
+static u32 read32(unsigned int reg)
+{
+	return *(volatile u32 *)(edu + reg);
+}
+
+static void write32(unsigned int reg, u32 value)
+{
+	*(volatile u32 *)(edu + reg) = value;
+}
+
+static void write64(unsigned int reg, u64 value)
+{
+	*(volatile u64 *)(edu + reg) = value;
+}
+
+/* One transfer; false if the device never said it was done. */
+static bool dma(u64 source, u64 dest, u32 bytes, u32 direction)
+{
+	u64 start = pm_timer_read_ns();
+
+	write64(EDU_DMA_SOURCE, source);
+	write64(EDU_DMA_DEST, dest);
+	write64(EDU_DMA_COUNT, bytes);
+	write64(EDU_DMA_COMMAND, EDU_DMA_START | direction);
+	while (read32(EDU_DMA_COMMAND) & EDU_DMA_START) {
+		if (pm_timer_read_ns() - start > DMA_TIMEOUT_NS)
+			return false;
+		cpu_relax();
+	}
+	return true;
+}
+
+static bool find_edu(void)
+{
+	int bdf = pci_find(EDU_VENDOR, EDU_DEVICE);
+	u16 cmd;
+
+	if (bdf < 0) {
+		printk("edu-demo: no edu device in this cell\n");
+		return false;
+	}
+	/* Booted as firmware itself (the bare test), nobody placed it. */
+	if (!(pci_read32(bdf, PCI_REG_BAR0) & ~0xfU))
+		pci_write32(bdf, PCI_REG_BAR0, EDU_FIRMWARE_BAR);
+	edu = (volatile u8 *)(unsigned long)(pci_read32(bdf, PCI_REG_BAR0) &
+					     ~0xfU);
+	cmd = pci_read16(bdf, PCI_REG_COMMAND);
+	pci_write16(bdf, PCI_REG_COMMAND,
+		    cmd | PCI_CMD_MEMORY | PCI_CMD_MASTER);
+	write32(EDU_LIVENESS, 0x12345678);
+	printk("edu-demo: edu at %02x:%02x.%x, registers at 0x%lx, id 0x%08x, "
+	       "%s\n", bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7,
+	       (unsigned long)edu, read32(EDU_ID),
+	       read32(EDU_LIVENESS) == ~0x12345678U ? "alive" : "NOT alive");
+	return true;
+}
+
+static void copy_within_the_cell(void)
+{
+	u8 *source = (u8 *)SOURCE, *target = (u8 *)TARGET;
+	unsigned int i;
+	bool same = true;
+
+	for (i = 0; i < DMA_BYTES; i++) {
+		source[i] = (u8)(i * 7 + 1);
+		target[i] = 0;
+	}
+	if (!dma(SOURCE, EDU_BUFFER, DMA_BYTES, 0) ||
+	    !dma(EDU_BUFFER, TARGET, DMA_BYTES, EDU_DMA_TO_MEMORY)) {
+		printk("edu-demo: DMA within the cell: device never finished\n");
+		return;
+	}
+	for (i = 0; i < DMA_BYTES; i++)
+		same = same && target[i] == source[i];
+	printk("edu-demo: DMA within the cell: %u bytes 0x%x -> device -> "
+	       "0x%x: %s\n", DMA_BYTES, SOURCE, TARGET,
+	       same ? "copied" : "FAILED, data differs");
+}
+
+static void write_outside_the_cell(void)
+{
+	printk("edu-demo: DMA write to 0x%x, outside this cell\n", OUTSIDE);
+	if (!dma(EDU_BUFFER, OUTSIDE, DMA_BYTES, EDU_DMA_TO_MEMORY))
+		printk("edu-demo: device never finished\n");
+	else
+		printk("edu-demo: device done; the IOMMU decided where it "
+		       "went\n");
+}
+
+void inmate_main(void)
+{
+	u32 msg;
+
+	printk("edu-demo: started\n");
+	if (find_edu()) {
+		copy_within_the_cell();
+		write_outside_the_cell();
+	}
+	for (;;) {
+		msg = comm_poll();
+		if (msg == JAILHOUSE_MSG_SHUTDOWN_REQUEST) {
+			comm_reply(JAILHOUSE_MSG_REQUEST_APPROVED);
+			break;
+		}
+		if (msg != JAILHOUSE_MSG_NONE)
+			comm_reply(msg == JAILHOUSE_MSG_RECONFIG_COMPLETED ?
+					   JAILHOUSE_MSG_RECEIVED :
+					   JAILHOUSE_MSG_UNKNOWN);
+		cpu_relax();
+	}
+	inmate_halt();
+}

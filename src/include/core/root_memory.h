@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Copies between the hypervisor and root's guest-physical memory, for
+ * hypercalls that pass buffers: -EFAULT, with nothing copied, unless root
+ * itself may read (or write) the whole range.
+ */
+#ifndef _CORE_ROOT_MEMORY_H
+#define _CORE_ROOT_MEMORY_H
+
+#include <core/types.h>
+
+int copy_from_root(u64 gpa, void *dst, u64 len);
+int copy_to_root(u64 gpa, const void *src, u64 len);
+bool root_may_write(u64 gpa, u64 len);
+
+#endif
