@@ -12,6 +12,7 @@
 #include <asm/ioapic.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
+#include <asm/pci_msi.h>
 #include <asm/vcpu.h>
 #include <asm/vtd.h>
 
@@ -124,6 +125,7 @@ void arch_pci_release_device(struct cell *cell,
 			     const struct jailhouse_pci_device *dev)
 {
 	(void)cell;
+	msi_device_released(dev->bdf);
 	vtd_remove_pci_device(dev);
 }
 

@@ -19,10 +19,12 @@
 /*
  * A kick's NMI may arrive after its count was taken: kicks are counted
  * before they are sent, so an exit for an earlier NMI can take the count
- * of one still on its way. Within this long after taking a kick, an NMI
- * without a new count is taken for such a late one, not the guest's.
+ * of one still on its way, and an emulator may run the target late. Within
+ * this long after a kick was sent, an NMI without a new count is taken for
+ * such a late one, not the guest's: a guest's own NMI in that window is
+ * lost, a stray one injected could kill it (an AP still in real mode).
  */
-#define LATE_KICK_NS 100000000ULL
+#define LATE_KICK_NS 1000000000ULL
 
 bool x86_requests_pending(const struct per_cpu *cpu)
 {
@@ -62,8 +64,10 @@ bool x86_handle_requests(struct per_cpu *cpu)
 
 void x86_kick(unsigned int cpu_id)
 {
-	__atomic_add_fetch(&per_cpu(cpu_id)->arch.kicks_sent, 1,
-			   __ATOMIC_SEQ_CST);
+	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
+
+	__atomic_store_n(&a->kick_sent_ns, arch_time_ns(), __ATOMIC_RELAXED);
+	__atomic_add_fetch(&a->kicks_sent, 1, __ATOMIC_SEQ_CST);
 	hw_kick_cpu(cpu_id);
 }
 
@@ -71,15 +75,13 @@ bool x86_take_kicks(struct per_cpu *cpu)
 {
 	u32 sent = __atomic_load_n(&cpu->arch.kicks_sent, __ATOMIC_ACQUIRE);
 	struct arch_per_cpu *a = &cpu->arch;
-	u64 now = arch_time_ns();
+	u64 last = __atomic_load_n(&a->kick_sent_ns, __ATOMIC_RELAXED);
 
 	if (sent != a->kicks_seen) {
 		__atomic_store_n(&a->kicks_seen, sent, __ATOMIC_RELEASE);
-		a->kick_taken_ns = now;
-		a->kick_taken = true;
 		return true;
 	}
-	return a->kick_taken && now - a->kick_taken_ns < LATE_KICK_NS;
+	return sent && arch_time_ns() - last < LATE_KICK_NS;
 }
 
 /* The target took the last kick: its NMI arrived; no need to repeat it. */

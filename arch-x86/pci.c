@@ -6,6 +6,7 @@
 #include <core/spinlock.h>
 #include <asm/hw.h>
 #include <asm/pci.h>
+#include <asm/pci_msi.h>
 
 #define CONFIG_ENABLE (1U << 31)
 
@@ -37,6 +38,52 @@ static void log_foreign(const struct per_cpu *cpu, u16 bdf, bool is_write)
 	       bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
 }
 
+u32 pci_hw_read(u16 bdf, unsigned int reg, unsigned int size)
+{
+	volatile u8 *p = mmconfig ? mmconfig + ((u64)bdf << 12) + reg : NULL;
+	u16 port = PCI_CONFIG_DATA + (reg & 3);
+
+	if (p)
+		return size == 1 ? hw_mmio_read8(p) :
+		       size == 2 ? hw_mmio_read16(p) :
+				   hw_mmio_read32(p);
+	hw_outl(PCI_CONFIG_ADDRESS, CONFIG_ENABLE | (u32)bdf << 8 | (reg & 0xfc));
+	return size == 1 ? hw_inb(port) : size == 2 ? hw_inw(port) :
+						       hw_inl(port);
+}
+
+void pci_hw_write(u16 bdf, unsigned int reg, unsigned int size, u32 value)
+{
+	volatile u8 *p = mmconfig ? mmconfig + ((u64)bdf << 12) + reg : NULL;
+	u16 port = PCI_CONFIG_DATA + (reg & 3);
+
+	if (p && size == 1)
+		hw_mmio_write8(p, (u8)value);
+	else if (p && size == 2)
+		hw_mmio_write16(p, (u16)value);
+	else if (p)
+		hw_mmio_write32(p, value);
+	if (p)
+		return;
+	hw_outl(PCI_CONFIG_ADDRESS, CONFIG_ENABLE | (u32)bdf << 8 | (reg & 0xfc));
+	if (size == 1)
+		hw_outb(port, (u8)value);
+	else if (size == 2)
+		hw_outw(port, (u16)value);
+	else
+		hw_outl(port, value);
+}
+
+void pci_lock(void)
+{
+	spin_lock(&config_lock);
+}
+
+void pci_unlock(void)
+{
+	spin_unlock(&config_lock);
+}
+
 static void port_data_access(struct per_cpu *cpu, u16 port,
 			     unsigned int size, bool is_write, u32 *value)
 {
@@ -51,6 +98,12 @@ static void port_data_access(struct per_cpu *cpu, u16 port,
 		return;
 	}
 	spin_lock(&config_lock);
+	if (msi_config_access(cpu->cell, bdf,
+			      (address & 0xfc) + (port - PCI_CONFIG_DATA), size,
+			      is_write, value)) {
+		spin_unlock(&config_lock);
+		return;
+	}
 	hw_outl(PCI_CONFIG_ADDRESS, address);
 	if (size == 1 && is_write)
 		hw_outb(port, (u8)*value);
@@ -97,6 +150,7 @@ static enum mmio_result mmconfig_access(void *arg, struct mmio_access *a)
 	struct cell *cell = arg;
 	u16 bdf = (u16)(a->address >> 12);
 	volatile u8 *reg = mmconfig + a->address;
+	u32 value = (u32)a->value;
 
 	if (a->size == 8 || (a->address & (a->size - 1)))
 		return MMIO_ERROR;
@@ -105,6 +159,15 @@ static enum mmio_result mmconfig_access(void *arg, struct mmio_access *a)
 			a->value = absent(a->size);
 		return MMIO_HANDLED;
 	}
+	spin_lock(&config_lock);
+	if (msi_config_access(cell, bdf, a->address & 0xfff, a->size,
+			      a->is_write, &value)) {
+		spin_unlock(&config_lock);
+		if (!a->is_write)
+			a->value = value;
+		return MMIO_HANDLED;
+	}
+	spin_unlock(&config_lock);
 	if (a->size == 1 && a->is_write)
 		hw_mmio_write8(reg, (u8)a->value);
 	else if (a->size == 1)
@@ -125,6 +188,7 @@ int pci_init(const struct jailhouse_system *system)
 	u64 base = system->platform_info.pci_mmconfig_base;
 
 	mmconfig = NULL;
+	msi_init();
 	if (!base)
 		return 0;
 	mmconfig_size = ((u64)system->platform_info.pci_mmconfig_end_bus + 1)

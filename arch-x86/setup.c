@@ -8,6 +8,7 @@
 #include <asm/ioapic.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
+#include <asm/pci_msi.h>
 #include <asm/time.h>
 #include <asm/vmexit.h>
 #include <asm/vcpu.h>
@@ -88,11 +89,13 @@ int arch_init_late(void)
 {
 	/* Every CPU knows its APIC id by now: remapping entries can name it. */
 	ioapic_remap_root_pins();
+	msi_remap_root_devices();
 	return vtd_enable();
 }
 
 void arch_shutdown(void)
 {
 	ioapic_shutdown();
+	msi_shutdown();
 	vtd_shutdown();
 }

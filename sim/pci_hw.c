@@ -73,6 +73,56 @@ u32 sim_pci_config_read(u16 bdf, u16 reg, unsigned int size)
 	return config_access(bdf, reg, size, false, 0);
 }
 
+void sim_pci_config_write(u16 bdf, u16 reg, unsigned int size, u32 value)
+{
+	config_access(bdf, reg, size, true, value);
+}
+
+#define PCI_STATUS_CAP_LIST 0x10
+#define MSI_CAP_ID 0x05
+#define MSI_CTRL_ENABLE 0x0001
+#define MSI_CTRL_64BIT 0x0080
+#define MSI_CTRL_MMC_8 (3U << 1) /* capable of 8 messages */
+
+int sim_pci_add_msi_cap(u16 bdf, u8 offset, bool is64)
+{
+	struct device *d = find(bdf);
+	u16 ctrl = MSI_CTRL_MMC_8 | (is64 ? MSI_CTRL_64BIT : 0);
+
+	if (!d || offset < 0x40 || offset > 0xf0)
+		return -1;
+	d->config[0x06] |= PCI_STATUS_CAP_LIST;
+	d->config[0x34] = offset;
+	d->config[offset] = MSI_CAP_ID;
+	d->config[offset + 1] = 0;
+	memcpy(&d->config[offset + 2], &ctrl, 2);
+	return 0;
+}
+
+bool sim_pci_msi_message(u16 bdf, u64 *address, u32 *data)
+{
+	struct device *d = find(bdf);
+	u8 cap = d ? d->config[0x34] : 0;
+	u16 ctrl, data16;
+	u32 lo, hi = 0;
+
+	if (!cap || d->config[cap] != MSI_CAP_ID)
+		return false;
+	memcpy(&ctrl, &d->config[cap + 2], 2);
+	if (!(ctrl & MSI_CTRL_ENABLE))
+		return false;
+	memcpy(&lo, &d->config[cap + 4], 4);
+	if (ctrl & MSI_CTRL_64BIT) {
+		memcpy(&hi, &d->config[cap + 8], 4);
+		memcpy(&data16, &d->config[cap + 12], 2);
+	} else {
+		memcpy(&data16, &d->config[cap + 8], 2);
+	}
+	*address = (u64)hi << 32 | lo;
+	*data = data16;
+	return true;
+}
+
 unsigned int sim_pci_reset_requests(void)
 {
 	return reset_requests;

@@ -23,12 +23,7 @@
 	.globl hw_vmrun
 	.type hw_vmrun, @function
 hw_vmrun:
-	push	%rbx
-	push	%rbp
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	save_callee_saved
 	push	$0		/* keeps the stack 16-byte aligned for C */
 	push	$1
 	push	%rdx
@@ -81,12 +76,7 @@ svm_enter:
 
 svm_refused:
 	add	$5 * 8, %rsp
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+	restore_callee_saved
 	mov	$-1, %eax
 	ret
 	.size hw_vmrun, . - hw_vmrun

@@ -18,24 +18,14 @@
 	.type hw_vmlaunch, @function
 hw_vmlaunch:
 	/* Kept for the way back if the CPU refuses the entry. */
-	push	%rbx
-	push	%rbp
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	save_callee_saved
 	/* The guest's registers from struct guest_regs at RDI, RAX last. */
 	mov	%rdi, %rax
 	load_guest_regs_but_rax
 	mov	0 * 8(%rax), %rax
 	vmlaunch
 	/* Still here: the CPU refused the entry. */
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbp
-	pop	%rbx
+	restore_callee_saved
 	mov	$-1, %eax
 	ret
 	.size hw_vmlaunch, . - hw_vmlaunch

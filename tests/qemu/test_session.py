@@ -65,11 +65,15 @@ TARGETS = {
     # Bochs runs guest time about 50 times slower than the wall clock: the
     # demos' 10 Hz and 1 Hz become a line every few seconds, and a guest
     # second of following the console takes most of a minute.
-    "bochs": Target("bochs", "bochs", {}, "bochs-vm", "Bochs-VM", 300,
-                    True, 0, 5, 1, False),
-    "qemu-svm": Target("qemu-svm", "qemu-tcg",
-                       {"edu": True, "serials": 3},
-                       "qemu-svm", "QEMU-VM", 60, True, 2, 30, 3, True),
+    "bochs": Target(label="bochs", machine="bochs", machine_args={},
+                    system="bochs-vm", root="Bochs-VM", slow=300,
+                    dma_isolated=False, hv_port=0, ticks=5, follow_s=1,
+                    edu=False),
+    "qemu-svm": Target(label="qemu-svm", machine="qemu-tcg",
+                       machine_args={"edu": True, "serials": 3},
+                       system="qemu-svm", root="QEMU-VM", slow=60,
+                       dma_isolated=True, hv_port=2, ticks=30, follow_s=3,
+                       edu=True),
 }
 
 
@@ -98,7 +102,10 @@ class Session:
 
     def ok(self, args):
         out, rc = self.jh(args)
-        assert rc == 0, f"jailhouse {args} failed ({rc}):\n{out}"
+        if rc != 0:
+            kernel, _ = self.console.run("dmesg | tail -15")
+            raise AssertionError(f"jailhouse {args} failed ({rc}):\n{out}"
+                                 f"\n--- kernel log ---\n{kernel}")
         return out
 
     def refused(self, args, why):

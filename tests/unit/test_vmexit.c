@@ -299,7 +299,7 @@ Test(vmexit, a_kick_nmi_is_never_handed_to_the_guest)
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID,
 		     0, "a late NMI of the kick swallowed too");
 
-	sim_clock_advance(200000000ULL);
+	sim_clock_advance(2000000000ULL);
 	exit_info(1, EXIT_REASON_EXCEPTION_NMI, 0, nmi);
 	cr_assert_not(take_exit(&saved));
 	cr_assert_eq(sim_vmcs_get(1, VMCS_ENTRY_INTR_INFO), nmi,

@@ -19,6 +19,15 @@
 bool x86_pci_handle_pio(struct per_cpu *cpu, u16 port, unsigned int size,
 			bool is_write, u32 *value);
 int pci_init(const struct jailhouse_system *system);
+/*
+ * A device's configuration space as the hardware has it, through MMCONFIG
+ * where there is one, else the ports; callers hold pci_lock (the ports'
+ * address latch is one for all CPUs).
+ */
+u32 pci_hw_read(u16 bdf, unsigned int reg, unsigned int size);
+void pci_hw_write(u16 bdf, unsigned int reg, unsigned int size, u32 value);
+void pci_lock(void);
+void pci_unlock(void);
 int pci_cell_init(struct cell *cell);
 void pci_cell_exit(struct cell *cell);
 

@@ -72,9 +72,8 @@ struct arch_per_cpu {
 	 */
 	volatile u32 kicks_sent;
 	u32 kicks_seen;
-	/* When the last kick was taken (see x86_take_kicks). */
-	bool kick_taken;
-	u64 kick_taken_ns;
+	/* When the last kick was sent (see x86_take_kicks). */
+	u64 kick_sent_ns;
 	enum vcpu_state vcpu_state;
 	u32 pci_address; /* the guest's view of the 0xCF8 latch */
 	u32 last_refused_msr; /* + 1; 0: none yet */

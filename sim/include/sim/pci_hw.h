@@ -18,6 +18,15 @@ int sim_pci_attach_mmconfig(u64 base, u8 end_bus);
 bool sim_pci_port_access(u16 port, unsigned int size, bool is_write,
 			 u32 *value);
 u32 sim_pci_config_read(u16 bdf, u16 reg, unsigned int size);
+/* Behind every cell's back: as firmware or Linux before the enable. */
+void sim_pci_config_write(u16 bdf, u16 reg, unsigned int size, u32 value);
+/*
+ * Gives the device an MSI capability at offset (the only one in its list):
+ * 8 messages capable, 32- or 64-bit addresses. sim_pci_msi_message is the
+ * message it would send now: false while MSI is disabled.
+ */
+int sim_pci_add_msi_cap(u16 bdf, u8 offset, bool is64);
+bool sim_pci_msi_message(u16 bdf, u64 *address, u32 *data);
 /* Writes the reset control register received (a machine reset). */
 unsigned int sim_pci_reset_requests(void);
 

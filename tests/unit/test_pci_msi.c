@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MSIs under interrupt remapping on the simulated qemu-vm machine (one
+ * VT-d unit that remaps): what a device sends is judged by the simulator's
+ * VT-d model, which blocks compatibility-format messages and resolves
+ * remappable ones through the table the hypervisor filled.
+ */
+#include <criterion/criterion.h>
+#include <sim/dmar.h>
+#include <sim/pci_hw.h>
+#include <sim/sim.h>
+#include <asm/pci_msi.h>
+#include "helpers.h"
+
+#define NIC JAILHOUSE_PCI_BDF(0, 2, 0)
+#define SMBUS JAILHOUSE_PCI_BDF(0, 0x1f, 3)
+#define OWNER_CPU 1
+#define MMCONFIG 0xb0000000ULL
+#define NIC_CAP 0x50 /* 64-bit addresses: data at +12 */
+#define SMBUS_CAP 0x60 /* 32-bit addresses: data at +8 */
+#define MSI_ENABLE 0x0001
+#define MSI_REMAPPABLE (1ULL << 4)
+#define LINUX_ADDRESS 0xfee01000U /* CPU 1, physical */
+#define LINUX_DATA 0x0041
+
+static void linux_enabled_the_nic_s_msi(void)
+{
+	cr_assert_eq(sim_pci_add_msi_cap(NIC, NIC_CAP, true), 0);
+	cr_assert_eq(sim_pci_add_msi_cap(SMBUS, SMBUS_CAP, false), 0);
+	sim_pci_config_write(NIC, NIC_CAP + 4, 4, LINUX_ADDRESS);
+	sim_pci_config_write(NIC, NIC_CAP + 12, 2, LINUX_DATA);
+	sim_pci_config_write(NIC, NIC_CAP + 2, 2,
+			     sim_pci_config_read(NIC, NIC_CAP + 2, 2) |
+				     MSI_ENABLE);
+}
+
+static void setup(void)
+{
+	sim_before_enable_hook = linux_enabled_the_nic_s_msi;
+	boot_qemu_vm();
+	sim_before_enable_hook = NULL;
+}
+
+TestSuite(pci_msi, .init = setup);
+
+static void config_write(unsigned int cpu, u16 bdf, u8 reg,
+			 unsigned int size, u32 value)
+{
+	u32 address = 0x80000000U | (u32)bdf << 8 | (reg & 0xfc);
+
+	cr_assert_eq(sim_guest_pio(cpu, 0xcf8, 4, true, &address),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_guest_pio(cpu, 0xcfc + (reg & 3), size, true,
+				   &value),
+		     SIM_ACCESS_MMIO);
+}
+
+static u32 config_read(unsigned int cpu, u16 bdf, u8 reg, unsigned int size)
+{
+	u32 address = 0x80000000U | (u32)bdf << 8 | (reg & 0xfc), value = 0;
+
+	cr_assert_eq(sim_guest_pio(cpu, 0xcf8, 4, true, &address),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_guest_pio(cpu, 0xcfc + (reg & 3), size, false,
+				   &value),
+		     SIM_ACCESS_MMIO);
+	return value;
+}
+
+static u32 mmconfig_read(unsigned int cpu, u16 bdf, u16 reg)
+{
+	u64 value = 0;
+
+	cr_assert_eq(sim_guest_read(cpu, MMCONFIG + ((u64)bdf << 12) + reg, 4,
+				    &value),
+		     SIM_ACCESS_MMIO);
+	return (u32)value;
+}
+
+/* The device fires: where the VT-d model delivers its message. */
+static enum sim_msi_status fire(u16 bdf, struct sim_msi_result *r)
+{
+	u64 address;
+	u32 data;
+
+	cr_assert(sim_pci_msi_message(bdf, &address, &data),
+		  "MSI is disabled in the device");
+	return sim_msi(bdf, address, data, r);
+}
+
+Test(pci_msi, linux_s_msi_from_before_enable_is_remapped)
+{
+	struct sim_msi_result r;
+	u64 address;
+	u32 data;
+
+	cr_assert(sim_pci_msi_message(NIC, &address, &data));
+	cr_assert(address & MSI_REMAPPABLE, "0x%llx would be blocked",
+		  (unsigned long long)address);
+	cr_assert_eq(fire(NIC, &r), SIM_MSI_DELIVERED);
+	cr_assert(r.remapped);
+	cr_assert_eq(r.dest, 1);
+	cr_assert_eq(r.vector, 0x41);
+	/* Linux reads back its own message, and a single-message device. */
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 4, 4),
+		     LINUX_ADDRESS);
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 12, 2), LINUX_DATA);
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 2, 2) & 0x7f,
+		     MSI_ENABLE, "enabled, one message capable");
+	cr_assert_eq(mmconfig_read(ROOT_CPU, NIC, NIC_CAP + 4), LINUX_ADDRESS,
+		     "through MMCONFIG the same");
+}
+
+Test(pci_msi, root_reprogramming_goes_through_its_entry)
+{
+	struct sim_msi_result r;
+
+	config_write(ROOT_CPU, NIC, NIC_CAP + 4, 4, 0xfee00000);
+	config_write(ROOT_CPU, NIC, NIC_CAP + 12, 2, 0x42);
+	cr_assert_eq(fire(NIC, &r), SIM_MSI_DELIVERED);
+	cr_assert_eq(r.dest, 0);
+	cr_assert_eq(r.vector, 0x42);
+	config_write(ROOT_CPU, NIC, NIC_CAP + 2, 2, 0);
+	cr_assert_not(sim_pci_msi_message(NIC, &(u64){ 0 }, &(u32){ 0 }),
+		      "disabled when root disables it");
+}
+
+Test(pci_msi, a_cell_s_device_reaches_the_cell_s_cpus_only)
+{
+	long id = sim_cell_create_file(ROOT_CPU, BAD_CELL("pci-owner"));
+	struct sim_msi_result r;
+
+	cr_assert_gt(id, 0);
+	sim_inmate_set("pci-owner", SIM_INMATE_APPROVE);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_START, id, 0),
+		     0);
+	config_write(OWNER_CPU, SMBUS, SMBUS_CAP + 4, 4, 0xfee01000);
+	config_write(OWNER_CPU, SMBUS, SMBUS_CAP + 8, 2, 0x51);
+	config_write(OWNER_CPU, SMBUS, SMBUS_CAP + 2, 2, MSI_ENABLE);
+	cr_assert_eq(fire(SMBUS, &r), SIM_MSI_DELIVERED);
+	cr_assert_eq(r.dest, OWNER_CPU);
+	cr_assert_eq(r.vector, 0x51);
+
+	/* Aimed at root's CPU 0: refused, named, and the device silent. */
+	config_write(OWNER_CPU, SMBUS, SMBUS_CAP + 4, 4, 0xfee00000);
+	cr_assert_not(sim_pci_msi_message(SMBUS, &(u64){ 0 }, &(u32){ 0 }));
+	cr_assert(log_contains("PCI 00:1f.3 of cell \"pci-owner\": MSI to "
+			       "0xfee00000 data 0x0051 kept disabled"));
+	cr_assert_eq(config_read(OWNER_CPU, SMBUS, SMBUS_CAP + 4, 4),
+		     0xfee00000, "the cell still reads what it wrote");
+
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY, id, 0),
+		     0);
+	cr_assert_eq(config_read(ROOT_CPU, SMBUS, SMBUS_CAP + 2, 2) &
+			     MSI_ENABLE,
+		     0, "back in root, off until root programs it");
+}
+
+Test(pci_msi, disable_gives_linux_its_message_back)
+{
+	u64 address;
+	u32 data;
+
+	msi_shutdown();
+	cr_assert(sim_pci_msi_message(NIC, &address, &data));
+	cr_assert_eq(address, LINUX_ADDRESS);
+	cr_assert_eq(data, LINUX_DATA);
+}
