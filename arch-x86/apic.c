@@ -263,7 +263,7 @@ static void enter_wait_for_sipi(struct per_cpu *cpu)
 	apic_reset_hw(cpu);
 	cpu->arch.apic.wait_for_sipi = true;
 	cpu->arch.vcpu_state = VCPU_PARKED;
-	vcpu_set_halted(true);
+	vcpu_set_halted(cpu, true);
 }
 
 static void start_at_vector(struct per_cpu *cpu)

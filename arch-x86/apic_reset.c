@@ -106,7 +106,7 @@ void apic_reset_hw(struct per_cpu *cpu)
 		end_in_service();
 		if (highest_vector(APIC_IRR) < 0)
 			break;
-		vcpu_take_interrupt(cpu);
+		vcpu_take_interrupt();
 	}
 	left = highest_vector(APIC_IRR);
 	if (left >= 0)

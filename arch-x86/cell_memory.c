@@ -33,9 +33,8 @@ static u32 page_flags_of(u64 mem_flags)
 
 int arch_cell_create(struct cell *cell)
 {
-	int err = paging_create(&cell->arch.ept,
-				vcpu_is_svm() ? &npt_format : &ept_format,
-				&mem_pool);
+	int err = paging_create(&cell->arch.cpu_paging,
+				x86_vendor->nested_format, &mem_pool);
 
 	if (err)
 		return err;
@@ -60,7 +59,7 @@ out_pci:
 out_vtd:
 	vtd_cell_exit(cell);
 out_paging:
-	paging_destroy(&cell->arch.ept);
+	paging_destroy(&cell->arch.cpu_paging);
 	return err;
 }
 
@@ -70,13 +69,13 @@ void arch_cell_destroy(struct cell *cell)
 	apic_cell_exit(cell);
 	pci_cell_exit(cell);
 	vtd_cell_exit(cell);
-	paging_destroy(&cell->arch.ept);
+	paging_destroy(&cell->arch.cpu_paging);
 }
 
 int arch_map_memory_region(struct cell *cell,
 			   const struct jailhouse_memory *mem)
 {
-	int err = paging_map(&cell->arch.ept, mem->virt_start,
+	int err = paging_map(&cell->arch.cpu_paging, mem->virt_start,
 			     mem->phys_start, mem->size,
 			     page_flags_of(mem->flags));
 
@@ -89,7 +88,7 @@ int arch_unmap_memory_region(struct cell *cell,
 			     const struct jailhouse_memory *mem)
 {
 	struct jailhouse_memory dma_view = *mem;
-	int err = paging_unmap(&cell->arch.ept, mem->virt_start, mem->size);
+	int err = paging_unmap(&cell->arch.cpu_paging, mem->virt_start, mem->size);
 
 	if (err)
 		return err;
@@ -103,7 +102,7 @@ int arch_unmap_memory_region(struct cell *cell,
 
 bool arch_translate_gpa(struct cell *cell, u64 gpa, u64 *hpa, u32 *flags)
 {
-	return paging_walk(&cell->arch.ept, gpa, hpa, flags, NULL);
+	return paging_walk(&cell->arch.cpu_paging, gpa, hpa, flags, NULL);
 }
 
 void arch_config_commit(struct cell *cell_added_removed)

@@ -45,7 +45,7 @@ bool x86_handle_requests(struct per_cpu *cpu)
 	}
 	if (a->park_request) {
 		a->vcpu_state = VCPU_PARKED;
-		vcpu_set_halted(true);
+		vcpu_set_halted(cpu, true);
 		apic_reset_hw(cpu);
 		a->park_request = false;
 	}

@@ -7,7 +7,9 @@
 #include <core/percpu.h>
 #include <asm/emulate.h>
 #include <asm/exit.h>
+#include <asm/hw.h>
 #include <asm/vcpu.h>
+#include <asm/vmcs.h>
 
 #define CR0_PE (1ULL << 0)
 #define CR0_TS (1ULL << 3)

@@ -243,8 +243,8 @@ bool x86_handle_exit(struct per_cpu *cpu, struct x86_exit *exit)
 	case X86_EXIT_MSR_READ:
 	case X86_EXIT_MSR_WRITE:
 		return handle_msr(cpu, exit);
-	case X86_EXIT_EPT_VIOLATION:
-		return x86_handle_ept_violation(cpu, exit) &&
+	case X86_EXIT_NESTED_FAULT:
+		return x86_handle_nested_fault(cpu, exit) &&
 		       x86_handle_requests(cpu);
 	case X86_EXIT_MMIO:
 		return x86_dispatch_mmio(cpu, exit) && x86_handle_requests(cpu);

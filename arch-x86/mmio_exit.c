@@ -67,28 +67,28 @@ static bool fetch_and_decode(struct per_cpu *cpu, struct x86_exit *exit,
 		x86_fail_cpu(cpu, exit,
 			     "MMIO at 0x%llx: instruction at rip 0x%llx not "
 			     "readable (%s)",
-			     (unsigned long long)exit->ept.gpa,
+			     (unsigned long long)exit->fault.gpa,
 			     (unsigned long long)exit->rip, fault.why);
 		return false;
 	}
 	if (!x86_decode_mmio(bytes, (unsigned int)got, mode, insn, &why)) {
 		x86_fail_cpu(cpu, exit, "MMIO at 0x%llx from rip 0x%llx: %s",
-			     (unsigned long long)exit->ept.gpa,
+			     (unsigned long long)exit->fault.gpa,
 			     (unsigned long long)exit->rip, why);
 		return false;
 	}
-	if (insn->is_write != exit->ept.write) {
+	if (insn->is_write != exit->fault.write) {
 		x86_fail_cpu(cpu, exit,
 			     "MMIO at 0x%llx: instruction at rip 0x%llx does "
 			     "not match the access",
-			     (unsigned long long)exit->ept.gpa,
+			     (unsigned long long)exit->fault.gpa,
 			     (unsigned long long)exit->rip);
 		return false;
 	}
 	return true;
 }
 
-bool x86_handle_ept_violation(struct per_cpu *cpu, struct x86_exit *exit)
+bool x86_handle_nested_fault(struct per_cpu *cpu, struct x86_exit *exit)
 {
 	struct guest_regs *regs = exit->regs;
 	struct mmio_instruction insn;
@@ -96,7 +96,7 @@ bool x86_handle_ept_violation(struct per_cpu *cpu, struct x86_exit *exit)
 	regs->gp[REG_RSP] = vcpu_get_rsp();
 	if (!fetch_and_decode(cpu, exit, &insn))
 		return false;
-	exit->mmio.address = exit->ept.gpa;
+	exit->mmio.address = exit->fault.gpa;
 	exit->mmio.size = insn.width;
 	exit->mmio.is_write = insn.is_write;
 	exit->mmio.value = insn.is_write ? x86_mmio_write_value(regs, &insn) :

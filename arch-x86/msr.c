@@ -10,7 +10,10 @@
 #include <asm/apic.h>
 #include <asm/emulate.h>
 #include <asm/msr.h>
+#include <asm/hw.h>
 #include <asm/vcpu.h>
+#include <asm/vmcb.h>
+#include <asm/vmcs.h>
 
 #define EFER_SCE (1ULL << 0)
 #define EFER_LME (1ULL << 8)

@@ -14,10 +14,7 @@
 #include <asm/vcpu.h>
 #include <asm/vtd.h>
 
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
-#define EPT_CAP_1G_PAGES (1ULL << 17)
-
-enum x86_vendor x86_vendor;
+const struct x86_vendor_ops *x86_vendor = &vmx_ops;
 
 /* "AuthenticAMD" and "HygonGenuine" in EBX, EDX, ECX of leaf 0. */
 #define AMD_EBX 0x68747541
@@ -28,19 +25,7 @@ void x86_detect_vendor(void)
 	u32 r[4];
 
 	hw_cpuid(0, 0, r);
-	x86_vendor = r[1] == AMD_EBX || r[1] == HYGON_EBX ? X86_SVM : X86_VMX;
-}
-
-/* EPT's 1G pages are a VMX capability; NPT's follow the host's paging. */
-static bool nested_1g_pages(void)
-{
-	u32 r[4];
-
-	if (vcpu_is_svm()) {
-		hw_cpuid(0x80000001, 0, r);
-		return r[3] & (1U << 26);
-	}
-	return hw_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & EPT_CAP_1G_PAGES;
+	x86_vendor = r[1] == AMD_EBX || r[1] == HYGON_EBX ? &svm_ops : &vmx_ops;
 }
 
 int arch_init_early(const struct jailhouse_system *system)
@@ -55,7 +40,7 @@ int arch_init_early(const struct jailhouse_system *system)
 	if (err)
 		return err;
 	/* VT-d's superpage choice follows in vtd_init, per its units. */
-	page_formats_configure(nested_1g_pages(), false, false);
+	page_formats_configure(x86_vendor->nested_1g_pages(), false, false);
 	err = pci_init(system);
 	if (err)
 		return err;
@@ -69,20 +54,12 @@ int arch_cpu_init(struct per_cpu *cpu)
 	if (err)
 		return err;
 	vtd_set_cpu_apic_id(cpu->cpu_id, cpu->arch.apic.id);
-	return vcpu_is_svm() ? svm_cpu_init(cpu) : vmx_cpu_init(cpu);
-}
-
-int x86_cpu_activate(struct per_cpu *cpu)
-{
-	return vcpu_is_svm() ? svm_cpu_activate(cpu) : vmx_cpu_activate(cpu);
+	return x86_vendor->cpu_init(cpu);
 }
 
 void arch_cpu_exit(struct per_cpu *cpu)
 {
-	if (vcpu_is_svm())
-		svm_cpu_exit(cpu);
-	else
-		vmx_cpu_exit(cpu);
+	x86_vendor->cpu_exit(cpu);
 }
 
 int arch_init_late(void)

@@ -21,7 +21,9 @@
 #include <core/printk.h>
 #include <asm/hw.h>
 #include <asm/msr.h>
+#include <asm/page_formats.h>
 #include <asm/svm.h>
+#include <asm/vcpu.h>
 
 #define CPUID_EXT_MAX 0x80000000
 #define CPUID_EXT_FEATURES 0x80000001
@@ -370,13 +372,12 @@ void svm_cpu_exit(struct per_cpu *cpu)
 void svm_load_cell(struct per_cpu *cpu)
 {
 	struct vmcb_control *c = &cpu->arch.vmcb->control;
-	u64 npt = paging_root_phys(&cpu->cell->arch.ept);
+	u64 npt = paging_root_phys(&cpu->cell->arch.cpu_paging);
 
 	c->iopm_base_pa = page_pool_virt2phys(&mem_pool, cpu->cell->pio_bitmap);
 	if (c->n_cr3 != npt)
 		c->tlb_control = SVM_TLB_FLUSH_GUEST;
 	c->n_cr3 = npt;
-	cpu->arch.eptp_loaded = npt;
 }
 
 void svm_flush_all(struct per_cpu *cpu)
@@ -407,12 +408,12 @@ static void read_npf_exit(struct x86_exit *exit, const struct vmcb *v)
 {
 	u64 error = v->control.exit_info1;
 
-	exit->reason = X86_EXIT_EPT_VIOLATION;
-	exit->ept.gpa = v->control.exit_info2;
-	exit->ept.write = error & SVM_NPF_WRITE;
-	exit->ept.fetch = error & SVM_NPF_FETCH;
-	exit->ept.read = !exit->ept.write && !exit->ept.fetch;
-	exit->ept.gla_valid = false;
+	exit->reason = X86_EXIT_NESTED_FAULT;
+	exit->fault.gpa = v->control.exit_info2;
+	exit->fault.write = error & SVM_NPF_WRITE;
+	exit->fault.fetch = error & SVM_NPF_FETCH;
+	exit->fault.read = !exit->fault.write && !exit->fault.fetch;
+	exit->fault.gla_valid = false;
 }
 
 /* EDX:EAX, the operand of WRMSR and XSETBV. */
@@ -587,3 +588,138 @@ void svm_start_at_segment(struct per_cpu *cpu, u64 base)
 	v->rip = 0;
 	v->rflags = 0x2;
 }
+
+/* The vendor seam (asm/vcpu.h) */
+
+/* NPT's 1 GiB pages follow the host's paging. */
+static bool svm_nested_1g_pages(void)
+{
+	u32 r[4];
+
+	hw_cpuid(0x80000001, 0, r);
+	return r[3] & (1U << 26);
+}
+
+static bool svm_cpu_on(const struct per_cpu *cpu)
+{
+	return cpu->arch.svm_on;
+}
+
+/* Nothing to record: the CPU is simply not entered. */
+static void svm_set_halted(struct per_cpu *cpu, bool halted)
+{
+	(void)cpu;
+	(void)halted;
+}
+
+static struct vmcb_save *this_save_area(void)
+{
+	return &per_cpu(hw_this_cpu_id())->arch.vmcb->save;
+}
+
+/*
+ * SVM owns no bits of CR0 and CR4, so their shadows are the registers;
+ * its own enable bit in EFER stays hidden from the guest.
+ */
+static u64 svm_get_reg(enum vcpu_reg reg)
+{
+	const struct vmcb_save *v = this_save_area();
+
+	switch (reg) {
+	case VCPU_CR0:
+	case VCPU_CR0_SHADOW:
+		return v->cr0;
+	case VCPU_CR3:
+		return v->cr3;
+	case VCPU_CR4:
+	case VCPU_CR4_SHADOW:
+		return v->cr4;
+	case VCPU_PAT:
+		return v->g_pat;
+	case VCPU_RIP:
+		return v->rip;
+	case VCPU_RSP:
+		return v->rsp;
+	case VCPU_CS_BASE:
+		return v->cs.base;
+	case VCPU_EFER:
+		return v->efer & ~EFER_SVME;
+	case VCPU_CS_ACCESS_RIGHTS:
+		return svm_attrib_to_access_rights(v->cs.attrib);
+	default:
+		return 0;
+	}
+}
+
+static void svm_set_reg(enum vcpu_reg reg, u64 value)
+{
+	struct vmcb_save *v = this_save_area();
+
+	switch (reg) {
+	case VCPU_CR0:
+	case VCPU_CR0_SHADOW:
+		v->cr0 = value;
+		break;
+	case VCPU_CR3:
+		v->cr3 = value;
+		break;
+	case VCPU_CR4:
+	case VCPU_CR4_SHADOW:
+		v->cr4 = value;
+		break;
+	case VCPU_PAT:
+		v->g_pat = value;
+		break;
+	case VCPU_RIP:
+		v->rip = value;
+		break;
+	case VCPU_RSP:
+		v->rsp = value;
+		break;
+	case VCPU_CS_BASE:
+		v->cs.base = value;
+		break;
+	case VCPU_EFER:
+		v->efer = value | EFER_SVME;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The CPU follows EFER.LMA in the VMCB. */
+static void svm_set_long_mode(bool on)
+{
+	(void)on;
+}
+
+/* The CPU reads PAE PDPTEs from guest memory: none kept here. */
+static bool svm_get_pdptes(u64 pdpte[4])
+{
+	(void)pdpte;
+	return false;
+}
+
+const struct x86_vendor_ops svm_ops = {
+	.name = "SVM",
+	.nested_format = &npt_format,
+	.nested_1g_pages = svm_nested_1g_pages,
+	.cpu_init = svm_cpu_init,
+	.cpu_activate = svm_cpu_activate,
+	.cpu_exit = svm_cpu_exit,
+	.cpu_on = svm_cpu_on,
+	.skip_instruction = svm_skip_instruction,
+	.advance_rip = svm_advance_rip,
+	.inject_exception = svm_inject_exception,
+	.inject_nmi = svm_inject_nmi,
+	.reset = svm_vcpu_reset,
+	.start_at_segment = svm_start_at_segment,
+	.set_halted = svm_set_halted,
+	.take_interrupt = hw_svm_take_interrupt,
+	.load_cell = svm_load_cell,
+	.flush_all = svm_flush_all,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.set_long_mode = svm_set_long_mode,
+	.get_pdptes = svm_get_pdptes,
+};

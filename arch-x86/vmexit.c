@@ -8,6 +8,7 @@
 #include <asm/hw.h>
 #include <asm/vcpu.h>
 #include <asm/vmexit.h>
+#include <asm/svm.h>
 #include <asm/vmx.h>
 
 static volatile u32 cpus_left;

@@ -16,6 +16,8 @@
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/msr.h>
+#include <asm/page_formats.h>
+#include <asm/vcpu.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
 
@@ -751,13 +753,13 @@ static void read_pio_exit(struct x86_exit *exit, u64 qualification)
 
 static void read_ept_exit(struct x86_exit *exit, u64 qualification)
 {
-	exit->reason = X86_EXIT_EPT_VIOLATION;
-	exit->ept.gpa = hw_vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
-	exit->ept.read = qualification & (1 << 0);
-	exit->ept.write = qualification & (1 << 1);
-	exit->ept.fetch = qualification & (1 << 2);
-	exit->ept.gla_valid = qualification & (1 << 7);
-	exit->ept.gla = exit->ept.gla_valid ?
+	exit->reason = X86_EXIT_NESTED_FAULT;
+	exit->fault.gpa = hw_vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
+	exit->fault.read = qualification & (1 << 0);
+	exit->fault.write = qualification & (1 << 1);
+	exit->fault.fetch = qualification & (1 << 2);
+	exit->fault.gla_valid = qualification & (1 << 7);
+	exit->fault.gla = exit->fault.gla_valid ?
 		hw_vmread(VMCS_GUEST_LINEAR_ADDRESS) : 0;
 }
 
@@ -1007,7 +1009,7 @@ void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed)
 void vmx_load_cell(struct per_cpu *cpu)
 {
 	struct cell *cell = cpu->cell;
-	u64 eptp = paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
+	u64 eptp = paging_root_phys(&cell->arch.cpu_paging) | EPTP_MEMTYPE_WB |
 		   EPTP_WALK_LENGTH_4;
 	u64 io_bitmap = page_pool_virt2phys(&mem_pool, cell->pio_bitmap);
 
@@ -1030,3 +1032,95 @@ void vmx_start_at_segment(struct per_cpu *cpu, u64 base)
 	hw_vmwrite(VMCS_GUEST_RFLAGS, 0x2);
 	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 }
+
+/* The vendor seam (asm/vcpu.h) */
+
+static bool vmx_nested_1g_pages(void)
+{
+	return hw_rdmsr(MSR_IA32_VMX_EPT_VPID_CAP) & EPT_CAP_1G_PAGES;
+}
+
+static bool vmx_cpu_on(const struct per_cpu *cpu)
+{
+	return cpu->arch.vmx_on;
+}
+
+/* A halted guest stays halted should the CPU enter it by mistake. */
+static void vmx_set_halted(struct per_cpu *cpu, bool halted)
+{
+	(void)cpu;
+	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE,
+		   halted ? GUEST_ACTIVITY_HLT : GUEST_ACTIVITY_ACTIVE);
+}
+
+static void vmx_flush_all(struct per_cpu *cpu)
+{
+	(void)cpu;
+	hw_invept(INVEPT_ALL_CONTEXTS, 0);
+}
+
+static const u32 vmcs_field_of[VCPU_NUM_REGS] = {
+	[VCPU_CR0] = VMCS_GUEST_CR0,
+	[VCPU_CR0_SHADOW] = VMCS_CR0_READ_SHADOW,
+	[VCPU_CR3] = VMCS_GUEST_CR3,
+	[VCPU_CR4] = VMCS_GUEST_CR4,
+	[VCPU_CR4_SHADOW] = VMCS_CR4_READ_SHADOW,
+	[VCPU_PAT] = VMCS_GUEST_PAT,
+	[VCPU_RIP] = VMCS_GUEST_RIP,
+	[VCPU_RSP] = VMCS_GUEST_RSP,
+	[VCPU_CS_BASE] = VMCS_GUEST_CS_BASE,
+	[VCPU_EFER] = VMCS_GUEST_EFER,
+	[VCPU_CS_ACCESS_RIGHTS] = VMCS_GUEST_CS_AR_BYTES,
+};
+
+static u64 vmx_get_reg(enum vcpu_reg reg)
+{
+	return hw_vmread(vmcs_field_of[reg]);
+}
+
+static void vmx_set_reg(enum vcpu_reg reg, u64 value)
+{
+	hw_vmwrite(vmcs_field_of[reg], value);
+}
+
+/* VMX must be told; the CPU does not follow EFER.LMA by itself. */
+static void vmx_set_long_mode(bool on)
+{
+	u64 ctls = hw_vmread(VMCS_ENTRY_CTLS);
+
+	hw_vmwrite(VMCS_ENTRY_CTLS, on ? ctls | ENTRY_IA32E_MODE_GUEST :
+					 ctls & ~(u64)ENTRY_IA32E_MODE_GUEST);
+}
+
+static bool vmx_get_pdptes(u64 pdpte[4])
+{
+	unsigned int n;
+
+	for (n = 0; n < 4; n++)
+		pdpte[n] = hw_vmread(VMCS_GUEST_PDPTE0 + 2 * n);
+	return true;
+}
+
+const struct x86_vendor_ops vmx_ops = {
+	.name = "VMX",
+	.nested_format = &ept_format,
+	.nested_1g_pages = vmx_nested_1g_pages,
+	.cpu_init = vmx_cpu_init,
+	.cpu_activate = vmx_cpu_activate,
+	.cpu_exit = vmx_cpu_exit,
+	.cpu_on = vmx_cpu_on,
+	.skip_instruction = vmx_skip_instruction,
+	.advance_rip = vmx_advance_rip,
+	.inject_exception = vmx_inject_exception,
+	.inject_nmi = vmx_inject_nmi,
+	.reset = vmx_vcpu_reset,
+	.start_at_segment = vmx_start_at_segment,
+	.set_halted = vmx_set_halted,
+	.take_interrupt = hw_take_interrupt,
+	.load_cell = vmx_load_cell,
+	.flush_all = vmx_flush_all,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.set_long_mode = vmx_set_long_mode,
+	.get_pdptes = vmx_get_pdptes,
+};

@@ -209,14 +209,14 @@ enum sim_access sim_guest_pio(unsigned int cpu, u16 port, unsigned int size,
 enum sim_access sim_guest_ept_violation(unsigned int cpu, u64 gpa,
 					bool is_write)
 {
-	struct x86_exit exit = { .reason = X86_EXIT_EPT_VIOLATION };
+	struct x86_exit exit = { .reason = X86_EXIT_NESTED_FAULT };
 
 	if (!sim_cpu_runs_guest(cpu))
 		return SIM_CPU_STOPPED;
 	exit.rip = sim_guest_rip(cpu);
-	exit.ept.gpa = gpa;
-	exit.ept.write = is_write;
-	exit.ept.read = !is_write;
+	exit.fault.gpa = gpa;
+	exit.fault.write = is_write;
+	exit.fault.read = !is_write;
 	if (!run_exit(cpu, &exit))
 		return sim_cpu_runs_guest(cpu) ? SIM_ACCESS_MMIO :
 						 SIM_ACCESS_FAULT;

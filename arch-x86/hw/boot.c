@@ -201,8 +201,7 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	wait_until(&late_done, 1);
 	if (init_error) {
 		/* Whoever got into VMX operation leaves it again. */
-		if (!err && (per_cpu(cpu_id)->arch.vmx_on ||
-			     per_cpu(cpu_id)->arch.svm_on))
+		if (!err && x86_vendor->cpu_on(per_cpu(cpu_id)))
 			hv_cpu_exit(cpu_id);
 		x86_leave_hv_address_space(cpu_id);
 		return init_error;

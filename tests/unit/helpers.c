@@ -14,14 +14,14 @@ void boot_qemu_vm(void)
 
 u64 cell_eptp(const struct cell *cell)
 {
-	return paging_root_phys(&cell->arch.ept) | EPTP_MEMTYPE_WB |
+	return paging_root_phys(&cell->arch.cpu_paging) | EPTP_MEMTYPE_WB |
 	       EPTP_WALK_LENGTH_4;
 }
 
 bool cell_maps(const struct cell *cell, u64 gpa, u64 *hpa, u32 *perms)
 {
-	if (vcpu_is_svm())
-		return sim_npt_walk(paging_root_phys(&cell->arch.ept), gpa, hpa,
+	if (x86_vendor == &svm_ops)
+		return sim_npt_walk(paging_root_phys(&cell->arch.cpu_paging), gpa, hpa,
 				    perms);
 	return sim_ept_walk(cell_eptp(cell), gpa, hpa, perms);
 }
@@ -49,8 +49,8 @@ void take_root_view(struct root_view *view)
 	unsigned int cpu, port;
 
 	memset(view, 0, sizeof(*view));
-	if (vcpu_is_svm())
-		sim_npt_for_each_leaf(paging_root_phys(&root_cell.arch.ept),
+	if (x86_vendor == &svm_ops)
+		sim_npt_for_each_leaf(paging_root_phys(&root_cell.arch.cpu_paging),
 				      hash_leaf, view);
 	else
 		sim_ept_for_each_leaf(cell_eptp(&root_cell), hash_leaf, view);

@@ -74,7 +74,7 @@ Test(svm, root_vmcb_is_linux_and_vmrun_accepts_it)
 	const struct x86_cpu_state *lx = sim_linux_state(1);
 	const struct vmcb *v = vmcb(1);
 
-	cr_assert_eq(x86_vendor, X86_SVM, "an AMD CPU runs SVM");
+	cr_assert_eq(x86_vendor, &svm_ops, "an AMD CPU runs SVM");
 	for (unsigned int cpu = 0; cpu < QEMU_VM_CPUS; cpu++) {
 		cr_assert(per_cpu(cpu)->arch.svm_on);
 		cr_assert_eq(sim_cpu_launches(cpu), 1, "CPU %u entered", cpu);
@@ -95,7 +95,7 @@ Test(svm, root_vmcb_is_linux_and_vmrun_accepts_it)
 	cr_assert_eq(v->save.cpl, 0);
 	cr_assert_eq(v->save.lstar, lx->lstar);
 	cr_assert_eq(v->save.gs.base, lx->gs.base);
-	cr_assert_eq(v->control.n_cr3, paging_root_phys(&root_cell.arch.ept));
+	cr_assert_eq(v->control.n_cr3, paging_root_phys(&root_cell.arch.cpu_paging));
 	cr_assert(v->control.nested_control & SVM_NP_ENABLE);
 	cr_assert_eq(v->control.iopm_base_pa,
 		     page_pool_virt2phys(&mem_pool, root_cell.pio_bitmap));

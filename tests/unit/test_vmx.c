@@ -673,19 +673,19 @@ Test(vmx, exit_ept_violation)
 	hw_vmwrite(VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00300);
 	hw_vmwrite(VMCS_GUEST_LINEAR_ADDRESS, 0xffffffffff5fc300ULL);
 	exit = read_exit();
-	cr_assert_eq(exit.reason, X86_EXIT_EPT_VIOLATION);
-	cr_assert_eq(exit.ept.gpa, 0xfee00300);
-	cr_assert(exit.ept.write);
-	cr_assert_not(exit.ept.read);
-	cr_assert_not(exit.ept.fetch);
-	cr_assert(exit.ept.gla_valid);
-	cr_assert_eq(exit.ept.gla, 0xffffffffff5fc300ULL);
+	cr_assert_eq(exit.reason, X86_EXIT_NESTED_FAULT);
+	cr_assert_eq(exit.fault.gpa, 0xfee00300);
+	cr_assert(exit.fault.write);
+	cr_assert_not(exit.fault.read);
+	cr_assert_not(exit.fault.fetch);
+	cr_assert(exit.fault.gla_valid);
+	cr_assert_eq(exit.fault.gla, 0xffffffffff5fc300ULL);
 
 	fake_exit(EXIT_REASON_EPT_VIOLATION, BIT(2) | BIT(0));
 	exit = read_exit();
-	cr_assert(exit.ept.fetch && exit.ept.read && !exit.ept.write);
-	cr_assert_not(exit.ept.gla_valid);
-	cr_assert_eq(exit.ept.gla, 0);
+	cr_assert(exit.fault.fetch && exit.fault.read && !exit.fault.write);
+	cr_assert_not(exit.fault.gla_valid);
+	cr_assert_eq(exit.fault.gla, 0);
 }
 
 Test(vmx, exit_io_instruction)

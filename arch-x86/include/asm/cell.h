@@ -5,8 +5,10 @@
 #include <core/paging.h>
 
 struct arch_cell {
-	struct paging_structs ept; /* what the cell's CPUs see */
-	struct paging_structs dma; /* VT-d second level: what its devices see */
+	/* What the cell's CPUs see: EPT under VMX, NPT under SVM. */
+	struct paging_structs cpu_paging;
+	/* What its devices see, in the IOMMU's format. */
+	struct paging_structs dma;
 	u16 domain_id;
 };
 

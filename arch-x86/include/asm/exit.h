@@ -18,7 +18,7 @@ enum x86_exit_reason {
 	X86_EXIT_KICK, /* IPI/NMI from another CPU: look at the requests */
 	X86_EXIT_TRIPLE_FAULT,
 	X86_EXIT_UNHANDLED, /* any reason the hypervisor does not handle */
-	X86_EXIT_EPT_VIOLATION, /* nested paging violation, not decoded yet */
+	X86_EXIT_NESTED_FAULT, /* EPT violation or nested page fault, not decoded yet */
 	X86_EXIT_CPUID,
 	X86_EXIT_MSR_READ,
 	X86_EXIT_MSR_WRITE,
@@ -58,7 +58,7 @@ struct x86_exit {
 		u64 gpa;
 		u64 gla; /* guest-linear address, if gla_valid */
 		bool read, write, fetch, gla_valid;
-	} ept;
+	} fault; /* of X86_EXIT_NESTED_FAULT and X86_EXIT_MMIO */
 	struct {
 		u32 index;
 		u64 value; /* for writes: EDX:EAX */
@@ -94,8 +94,8 @@ static inline bool x86_pushes_error_code(u8 vector)
 /* True if the guest may go on; false if the CPU stays in the hypervisor. */
 bool x86_handle_exit(struct per_cpu *cpu, struct x86_exit *exit);
 
-/* An EPT violation: fetch, decode and emulate the instruction (MMIO). */
-bool x86_handle_ept_violation(struct per_cpu *cpu, struct x86_exit *exit);
+/* A nested paging fault: fetch, decode and emulate the instruction (MMIO). */
+bool x86_handle_nested_fault(struct per_cpu *cpu, struct x86_exit *exit);
 /* Hands an access to the cell's MMIO regions; fails the CPU if none. */
 bool x86_dispatch_mmio(struct per_cpu *cpu, struct x86_exit *exit);
 /* Fails the CPU's cell with a reason and the guest's registers. */

@@ -77,7 +77,6 @@ struct arch_per_cpu {
 	enum vcpu_state vcpu_state;
 	u32 pci_address; /* the guest's view of the 0xCF8 latch */
 	u32 last_refused_msr; /* + 1; 0: none yet */
-	u64 eptp_loaded;
 	struct apic_per_cpu apic;
 
 	/* VMX operation of this CPU (vmx.c). */
@@ -85,6 +84,7 @@ struct arch_per_cpu {
 	void *vmxon_region;
 	void *vmcs;
 	void *msr_bitmap;
+	u64 eptp_loaded; /* skips the INVEPT when the cell stays */
 	void *host_stack; /* only when the entry code provided no stack */
 
 	/* SVM of this CPU (svm.c), the counterpart of the above. */

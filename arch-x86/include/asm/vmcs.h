@@ -227,6 +227,7 @@
 #define VMX_BASIC_TRUE_CTLS (1ULL << 55)
 
 #define EPT_CAP_WALK_LENGTH_4 (1ULL << 6)
+#define EPT_CAP_1G_PAGES (1ULL << 17)
 #define EPT_CAP_WB (1ULL << 14)
 #define EPT_CAP_INVEPT (1ULL << 20)
 #define EPT_CAP_INVEPT_SINGLE (1ULL << 25)
