@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A cell's address spaces on x86: the EPT its CPUs walk and the VT-d second
- * level its devices walk, both built by the core's page-table engine.
+ * A cell's address spaces on x86: the nested page tables its CPUs walk (EPT
+ * or NPT) and the IOMMU tables its devices walk, both built by the core's
+ * page-table engine.
  */
 #include <core/arch.h>
 #include <core/cell.h>
@@ -14,7 +15,7 @@
 #include <asm/pci.h>
 #include <asm/pci_msi.h>
 #include <asm/vcpu.h>
-#include <asm/vtd.h>
+#include <asm/iommu.h>
 
 static u32 page_flags_of(u64 mem_flags)
 {
@@ -38,12 +39,12 @@ int arch_cell_create(struct cell *cell)
 
 	if (err)
 		return err;
-	err = vtd_cell_init(cell);
+	err = iommu_cell_init(cell);
 	if (err)
 		goto out_paging;
 	err = pci_cell_init(cell);
 	if (err)
-		goto out_vtd;
+		goto out_iommu;
 	err = apic_cell_init(cell);
 	if (err)
 		goto out_pci;
@@ -56,8 +57,8 @@ out_apic:
 	apic_cell_exit(cell);
 out_pci:
 	pci_cell_exit(cell);
-out_vtd:
-	vtd_cell_exit(cell);
+out_iommu:
+	iommu_cell_exit(cell);
 out_paging:
 	paging_destroy(&cell->arch.cpu_paging);
 	return err;
@@ -68,7 +69,7 @@ void arch_cell_destroy(struct cell *cell)
 	ioapic_cell_exit(cell);
 	apic_cell_exit(cell);
 	pci_cell_exit(cell);
-	vtd_cell_exit(cell);
+	iommu_cell_exit(cell);
 	paging_destroy(&cell->arch.cpu_paging);
 }
 
@@ -81,7 +82,7 @@ int arch_map_memory_region(struct cell *cell,
 
 	if (err)
 		return err;
-	return vtd_map_memory_region(cell, mem);
+	return iommu_map_memory_region(cell, mem);
 }
 
 int arch_unmap_memory_region(struct cell *cell,
@@ -97,7 +98,7 @@ int arch_unmap_memory_region(struct cell *cell,
 	 * the root may have had DMA where the new cell has none.
 	 */
 	dma_view.flags |= JAILHOUSE_MEM_DMA;
-	return vtd_unmap_memory_region(cell, &dma_view);
+	return iommu_unmap_memory_region(cell, &dma_view);
 }
 
 bool arch_translate_gpa(struct cell *cell, u64 gpa, u64 *hpa, u32 *flags)
@@ -109,7 +110,7 @@ void arch_config_commit(struct cell *cell_added_removed)
 {
 	/* Root's tables change with every reconfiguration: flush everyone. */
 	x86_flush_cpus(NULL);
-	vtd_config_commit(cell_added_removed);
+	iommu_config_commit(cell_added_removed);
 	/* Pins and CPUs may have changed hands. */
 	ioapic_reassign_pins(cell_added_removed);
 }
@@ -117,7 +118,7 @@ void arch_config_commit(struct cell *cell_added_removed)
 int arch_pci_assign_device(struct cell *cell,
 			   const struct jailhouse_pci_device *dev)
 {
-	return vtd_add_pci_device(cell, dev);
+	return iommu_add_pci_device(cell, dev);
 }
 
 void arch_pci_release_device(struct cell *cell,
@@ -125,7 +126,7 @@ void arch_pci_release_device(struct cell *cell,
 {
 	(void)cell;
 	msi_device_released(dev->bdf);
-	vtd_remove_pci_device(dev);
+	iommu_remove_pci_device(dev);
 }
 
 void *arch_map_phys(u64 phys, u64 size)

@@ -12,7 +12,7 @@
 #include <asm/exit.h>
 #include <asm/pci.h>
 #include <asm/vcpu.h>
-#include <asm/vtd.h>
+#include <asm/iommu.h>
 
 #define VECTOR_DB 1
 #define VECTOR_AC 17
@@ -169,7 +169,7 @@ static bool handle_exception(struct per_cpu *cpu, struct x86_exit *exit)
 /* The IOMMU's fault log is read on one CPU only, never concurrently. */
 static bool check_iommu_faults(const struct per_cpu *cpu)
 {
-	return cpu->cpu_id == VTD_FAULT_CPU && vtd_check_faults();
+	return cpu->cpu_id == IOMMU_FAULT_CPU && iommu_check_faults();
 }
 
 /*

@@ -38,7 +38,7 @@
 #include <asm/apic.h>
 #include <asm/hw.h>
 #include <asm/ioapic.h>
-#include <asm/vtd.h>
+#include <asm/iommu.h>
 
 #define IOAPIC_WINDOW_SIZE 0x1000
 #define IOREGSEL 0x00
@@ -202,7 +202,7 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 static void release_irte(struct ioapic_chip *c, unsigned int pin)
 {
 	if (c->irte_cell[pin])
-		vtd_free_irtes((struct cell *)c->irte_cell[pin],
+		iommu_free_irtes((struct cell *)c->irte_cell[pin],
 			       (unsigned int)c->irte[pin], 1);
 	c->irte_cell[pin] = NULL;
 	c->irte[pin] = -1;
@@ -216,7 +216,7 @@ static int pin_irte(struct ioapic_chip *c, unsigned int pin,
 	if (c->irte_cell[pin] == cell)
 		return c->irte[pin];
 	release_irte(c, pin);
-	index = vtd_alloc_irtes((struct cell *)cell, 1);
+	index = iommu_alloc_irtes((struct cell *)cell, 1);
 	if (index >= 0) {
 		c->irte[pin] = index;
 		c->irte_cell[pin] = cell;
@@ -233,7 +233,7 @@ static int pin_irte(struct ioapic_chip *c, unsigned int pin,
 static u64 remapped(struct ioapic_chip *c, unsigned int pin,
 		    const struct cell *cell, u64 entry, const char **why)
 {
-	struct vtd_irq irq = {
+	struct iommu_irq irq = {
 		.dest_apic_id = (u32)(entry >> ENTRY_DEST_SHIFT),
 		.vector = (u8)(entry & ENTRY_VECTOR),
 		.delivery_mode = (u8)((entry >> 8) & 7),
@@ -243,7 +243,7 @@ static u64 remapped(struct ioapic_chip *c, unsigned int pin,
 
 	if (index < 0)
 		return refused(entry, why, "no interrupt remapping entry left");
-	if (vtd_map_interrupt((struct cell *)cell, c->source_id,
+	if (iommu_map_interrupt((struct cell *)cell, c->source_id,
 			      (unsigned int)index, &irq))
 		return refused(entry, why, "interrupt remapping refused it");
 	return (entry & (ENTRY_VECTOR | ENTRY_POLARITY_LOW | ENTRY_LEVEL |
@@ -260,7 +260,7 @@ static void apply(struct ioapic_chip *c, unsigned int pin,
 	u64 entry = hw_entry(cell, c->view[pin], &why);
 
 	if (!why && !(entry & (ENTRY_MASKED | ENTRY_REMAPPABLE)) &&
-	    vtd_irq_remapping())
+	    iommu_irq_remapping())
 		entry = remapped(c, pin, cell, entry, &why);
 	if (why && log)
 		printk("IOAPIC 0x%llx pin %u: entry 0x%016llx of cell \"%s\" "
@@ -524,7 +524,7 @@ void ioapic_remap_root_pins(void)
 {
 	unsigned int n, pin;
 
-	if (!vtd_irq_remapping())
+	if (!iommu_irq_remapping())
 		return;
 	lock();
 	for (n = 0; n < num_chips; n++)

@@ -23,7 +23,7 @@
 #include <asm/apic.h>
 #include <asm/pci.h>
 #include <asm/pci_msi.h>
-#include <asm/vtd.h>
+#include <asm/iommu.h>
 
 #define PCI_REG_STATUS 0x06
 #define PCI_STATUS_CAP_LIST 0x10
@@ -113,7 +113,7 @@ static struct msi_device *device_of(u16 bdf)
 static void release_irte(struct msi_device *d)
 {
 	if (d->irte_cell)
-		vtd_free_irtes((struct cell *)d->irte_cell,
+		iommu_free_irtes((struct cell *)d->irte_cell,
 			       (unsigned int)d->irte, 1);
 	d->irte_cell = NULL;
 	d->irte = -1;
@@ -155,7 +155,7 @@ static void refuse(const struct msi_device *d, const struct cell *cell,
 /* The owner's message, through a remapping entry of the owner. */
 static void apply(struct msi_device *d, const struct cell *cell)
 {
-	struct vtd_irq irq = {
+	struct iommu_irq irq = {
 		.dest_apic_id = (d->addr_lo >> MSI_ADDR_DEST_SHIFT) & 0xff,
 		.vector = (u8)d->data,
 		.delivery_mode = (d->data >> 8) & 7,
@@ -172,7 +172,7 @@ static void apply(struct msi_device *d, const struct cell *cell)
 	}
 	if (d->irte_cell != cell) {
 		release_irte(d);
-		index = vtd_alloc_irtes((struct cell *)cell, 1);
+		index = iommu_alloc_irtes((struct cell *)cell, 1);
 		if (index < 0) {
 			refuse(d, cell, "no interrupt remapping entry left");
 			return;
@@ -180,12 +180,12 @@ static void apply(struct msi_device *d, const struct cell *cell)
 		d->irte = index;
 		d->irte_cell = cell;
 	}
-	if (vtd_map_interrupt((struct cell *)cell, d->bdf,
+	if (iommu_map_interrupt((struct cell *)cell, d->bdf,
 			      (unsigned int)d->irte, &irq)) {
 		refuse(d, cell, "interrupt remapping refused it");
 		return;
 	}
-	hw_program(d, vtd_msi_address((unsigned int)d->irte), 0, true);
+	hw_program(d, iommu_msi_address((unsigned int)d->irte), 0, true);
 }
 
 /* The owner's view of one byte of the capability, if it has one there. */
@@ -243,7 +243,7 @@ bool msi_config_access(struct cell *cell, u16 bdf, unsigned int reg,
 {
 	struct msi_device *d;
 
-	if (!vtd_irq_remapping())
+	if (!iommu_irq_remapping())
 		return false;
 	d = device_of(bdf);
 	if (!d || !d->cap || reg + size <= d->cap + MSI_CTRL + 0U ||
@@ -270,7 +270,7 @@ void msi_remap_root_devices(void)
 	struct msi_device *d;
 	unsigned int n;
 
-	if (!vtd_irq_remapping())
+	if (!iommu_irq_remapping())
 		return;
 	pci_lock();
 	for (n = 0; n < root_cell.config->num_pci_devices; n++) {
@@ -285,7 +285,7 @@ void msi_device_released(u16 bdf)
 {
 	struct msi_device *d;
 
-	if (!vtd_irq_remapping())
+	if (!iommu_irq_remapping())
 		return;
 	pci_lock();
 	d = device_of(bdf);

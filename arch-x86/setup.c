@@ -11,6 +11,7 @@
 #include <asm/pci_msi.h>
 #include <asm/time.h>
 #include <asm/vmexit.h>
+#include <asm/iommu.h>
 #include <asm/vcpu.h>
 #include <asm/vtd.h>
 
@@ -28,6 +29,20 @@ void x86_detect_vendor(void)
 	x86_vendor = r[1] == AMD_EBX || r[1] == HYGON_EBX ? &svm_ops : &vmx_ops;
 }
 
+const struct iommu_ops *iommu = &vtd_iommu_ops;
+
+/*
+ * The system config's units are DMAR units (VT-d): the one type its format
+ * describes so far. A second type names itself in the config's unit
+ * entries and is chosen here, for all units alike.
+ */
+int iommu_select(const struct jailhouse_system *system)
+{
+	(void)system;
+	iommu = &vtd_iommu_ops;
+	return 0;
+}
+
 int arch_init_early(const struct jailhouse_system *system)
 {
 	int err = hw_address_space_init(system);
@@ -39,12 +54,15 @@ int arch_init_early(const struct jailhouse_system *system)
 	err = x86_calibrate_tsc(system->platform_info.pm_timer_address);
 	if (err)
 		return err;
-	/* VT-d's superpage choice follows in vtd_init, per its units. */
+	/* The IOMMU's superpage choice follows in iommu_init, per its units. */
 	page_formats_configure(x86_vendor->nested_1g_pages(), false, false);
 	err = pci_init(system);
 	if (err)
 		return err;
-	return vtd_init(system);
+	err = iommu_select(system);
+	if (err)
+		return err;
+	return iommu_init(system);
 }
 
 int arch_cpu_init(struct per_cpu *cpu)
@@ -67,12 +85,12 @@ int arch_init_late(void)
 	/* Every CPU knows its APIC id by now: remapping entries can name it. */
 	ioapic_remap_root_pins();
 	msi_remap_root_devices();
-	return vtd_enable();
+	return iommu_enable();
 }
 
 void arch_shutdown(void)
 {
 	ioapic_shutdown();
 	msi_shutdown();
-	vtd_shutdown();
+	iommu_shutdown();
 }

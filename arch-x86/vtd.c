@@ -956,7 +956,7 @@ static int cpu_of_apic_id(u32 apic_id)
 }
 
 static int refuse_irq(const struct cell *cell, u16 source_id,
-		      const struct vtd_irq *irq, const char *why)
+		      const struct iommu_irq *irq, const char *why)
 {
 	printk("VT-d: cell \"%s\": interrupt of %02x:%02x.%x to APIC %u "
 	       "(vector 0x%x) refused: %s\n", cell_name(cell), source_id >> 8,
@@ -966,21 +966,21 @@ static int refuse_irq(const struct cell *cell, u16 source_id,
 }
 
 static int check_irq(const struct cell *cell, u16 source_id,
-		     const struct vtd_irq *irq)
+		     const struct iommu_irq *irq)
 {
 	int cpu = cpu_of_apic_id(irq->dest_apic_id);
 
 	/* ExtINT asks the 8259 for the vector: root's chip. */
-	bool extint = irq->delivery_mode == VTD_DLM_EXTINT &&
+	bool extint = irq->delivery_mode == IOMMU_DLM_EXTINT &&
 		      cell == &root_cell;
 
-	if (irq->delivery_mode != VTD_DLM_FIXED &&
-	    irq->delivery_mode != VTD_DLM_LOWEST_PRIO &&
-	    irq->delivery_mode != VTD_DLM_NMI && !extint)
+	if (irq->delivery_mode != IOMMU_DLM_FIXED &&
+	    irq->delivery_mode != IOMMU_DLM_LOWEST_PRIO &&
+	    irq->delivery_mode != IOMMU_DLM_NMI && !extint)
 		return refuse_irq(cell, source_id, irq,
 				  "delivery mode not allowed");
 	/* The local APIC drops vectors 0-15 as illegal. */
-	if (irq->delivery_mode != VTD_DLM_NMI && !extint && irq->vector < 16)
+	if (irq->delivery_mode != IOMMU_DLM_NMI && !extint && irq->vector < 16)
 		return refuse_irq(cell, source_id, irq, "illegal vector");
 	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
 		return refuse_irq(cell, source_id, irq,
@@ -991,7 +991,7 @@ static int check_irq(const struct cell *cell, u16 source_id,
 	return 0;
 }
 
-static u64 irte_low(const struct vtd_irq *irq)
+static u64 irte_low(const struct iommu_irq *irq)
 {
 	u64 lo = VTD_IRTE_P | (u64)irq->vector << VTD_IRTE_VECTOR_SHIFT |
 		 (u64)irq->delivery_mode << VTD_IRTE_DLM_SHIFT;
@@ -1005,7 +1005,7 @@ static u64 irte_low(const struct vtd_irq *irq)
 }
 
 int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
-		      const struct vtd_irq *irq)
+		      const struct iommu_irq *irq)
 {
 	int err;
 
@@ -1241,14 +1241,14 @@ static int enable_unit(struct vtd_unit *u)
 }
 
 /*
- * Faults are announced by an NMI to VTD_FAULT_CPU: it needs no vector
+ * Faults are announced by an NMI to IOMMU_FAULT_CPU: it needs no vector
  * from Linux's or any cell's space, and reaches the hypervisor as an NMI
  * exit whatever the guest there has masked. In x2APIC mode the upper
  * address holds the destination's bits 31:8.
  */
 static void route_fault_events(struct vtd_unit *u)
 {
-	u32 dest = apic_ids[VTD_FAULT_CPU];
+	u32 dest = apic_ids[IOMMU_FAULT_CPU];
 
 	write32(u, VTD_FEDATA_REG, VTD_FE_DATA_NMI);
 	write32(u, VTD_FEADDR_REG, (u32)VTD_MSI_BASE | (dest & 0xff) << 12);
@@ -1296,3 +1296,23 @@ void vtd_shutdown(void)
 	unmap_units();
 	reset_state();
 }
+
+const struct iommu_ops vtd_iommu_ops = {
+	.name = "VT-d",
+	.init = vtd_init,
+	.enable = vtd_enable,
+	.shutdown = vtd_shutdown,
+	.cell_init = vtd_cell_init,
+	.cell_exit = vtd_cell_exit,
+	.map_memory_region = vtd_map_memory_region,
+	.unmap_memory_region = vtd_unmap_memory_region,
+	.add_pci_device = vtd_add_pci_device,
+	.remove_pci_device = vtd_remove_pci_device,
+	.config_commit = vtd_config_commit,
+	.check_faults = vtd_check_faults,
+	.irq_remapping = vtd_irq_remapping,
+	.alloc_irtes = vtd_alloc_irtes,
+	.free_irtes = vtd_free_irtes,
+	.map_interrupt = vtd_map_interrupt,
+	.msi_address = vtd_msi_address,
+};

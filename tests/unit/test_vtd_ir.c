@@ -231,15 +231,15 @@ static void shut_down(void)
 	vtd_shutdown();
 }
 
-static struct vtd_irq irq_to(u32 apic_id, u8 vector)
+static struct iommu_irq irq_to(u32 apic_id, u8 vector)
 {
-	return (struct vtd_irq){ .dest_apic_id = apic_id, .vector = vector };
+	return (struct iommu_irq){ .dest_apic_id = apic_id, .vector = vector };
 }
 
 /* One index for the cell, mapped for source to apic_id with vector. */
 static int map_one(struct cell *cell, u16 source, u32 apic_id, u8 vector)
 {
-	struct vtd_irq irq = irq_to(apic_id, vector);
+	struct iommu_irq irq = irq_to(apic_id, vector);
 	int index = vtd_alloc_irtes(cell, 1);
 
 	cr_assert_geq(index, 0);
@@ -303,7 +303,7 @@ Test(VTD_IR_SUITE, remapping_on_with_table_in_x2apic_format)
 /* How root's interrupt sources get their entries before remapping starts. */
 Test(VTD_IR_SUITE, entries_written_before_enable_hold_after_it)
 {
-	struct vtd_irq irq = irq_to(ROOT_APIC, 0x3a);
+	struct iommu_irq irq = irq_to(ROOT_APIC, 0x3a);
 	struct sim_msi_result r;
 	int nic_index, pin_index;
 
@@ -392,7 +392,7 @@ Test(VTD_IR_SUITE, cell_device_msi_reaches_its_cpu)
 	cr_expect_eq(r.vector, 0x41);
 	cr_expect_not(r.dest_logical);
 	cr_expect_not(r.level);
-	cr_expect_eq(r.delivery_mode, VTD_DLM_FIXED);
+	cr_expect_eq(r.delivery_mode, IOMMU_DLM_FIXED);
 	cr_expect_eq(sim_dmar_fault_count(0), 0);
 	expect_no_protocol_errors(0);
 	shut_down();
@@ -401,7 +401,7 @@ Test(VTD_IR_SUITE, cell_device_msi_reaches_its_cpu)
 Test(VTD_IR_SUITE, destination_outside_the_cell_is_refused)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
+	struct iommu_irq irq = irq_to(ROOT_APIC, 0x40);
 	int index;
 
 	add_units(1);
@@ -427,7 +427,7 @@ Test(VTD_IR_SUITE, destination_outside_the_cell_is_refused)
 Test(VTD_IR_SUITE, delivery_modes_and_vectors_checked)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
+	struct iommu_irq irq = irq_to(INMATE_APIC, 0x40);
 	int index;
 
 	add_units(1);
@@ -438,28 +438,28 @@ Test(VTD_IR_SUITE, delivery_modes_and_vectors_checked)
 	irq.delivery_mode = 7; /* ExtINT */
 	cr_expect_eq(vtd_map_interrupt(&inmate, DISK, index, &irq), -EPERM);
 	expect_log("refused: delivery mode not allowed\n");
-	irq.delivery_mode = VTD_DLM_FIXED;
+	irq.delivery_mode = IOMMU_DLM_FIXED;
 	irq.vector = 0x0f;
 	cr_expect_eq(vtd_map_interrupt(&inmate, DISK, index, &irq), -EPERM);
 	expect_log("(vector 0xf) refused: illegal vector\n");
 
-	irq.delivery_mode = VTD_DLM_NMI;
+	irq.delivery_mode = IOMMU_DLM_NMI;
 	irq.vector = 0;
 	cr_expect_eq(vtd_map_interrupt(&inmate, DISK, index, &irq), 0);
 	cr_expect_eq(msi(DISK, index, &r), SIM_MSI_DELIVERED);
-	cr_expect_eq(r.delivery_mode, VTD_DLM_NMI);
-	irq.delivery_mode = VTD_DLM_LOWEST_PRIO;
+	cr_expect_eq(r.delivery_mode, IOMMU_DLM_NMI);
+	irq.delivery_mode = IOMMU_DLM_LOWEST_PRIO;
 	irq.vector = 0x42;
 	cr_expect_eq(vtd_map_interrupt(&inmate, DISK, index, &irq), 0);
 	cr_expect_eq(msi(DISK, index, &r), SIM_MSI_DELIVERED);
-	cr_expect_eq(r.delivery_mode, VTD_DLM_LOWEST_PRIO);
+	cr_expect_eq(r.delivery_mode, IOMMU_DLM_LOWEST_PRIO);
 	cr_expect_eq(r.dest, INMATE_APIC);
 	shut_down();
 }
 
 Test(VTD_IR_SUITE, cell_ioapic_pin_level_triggered)
 {
-	struct vtd_irq irq = irq_to(INMATE_APIC, 0x30);
+	struct iommu_irq irq = irq_to(INMATE_APIC, 0x30);
 	struct sim_msi_result r;
 	int index;
 
@@ -480,7 +480,7 @@ Test(VTD_IR_SUITE, cell_ioapic_pin_level_triggered)
 Test(VTD_IR_SUITE, multi_vector_msi_through_subhandles)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq;
+	struct iommu_irq irq;
 	unsigned int i;
 	int first;
 
@@ -506,7 +506,7 @@ Test(VTD_IR_SUITE, multi_vector_msi_through_subhandles)
 
 Test(VTD_IR_SUITE, source_of_another_cell_is_refused)
 {
-	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
+	struct iommu_irq irq = irq_to(INMATE_APIC, 0x40);
 	int index;
 
 	add_units(1);
@@ -527,7 +527,7 @@ Test(VTD_IR_SUITE, source_of_another_cell_is_refused)
 
 Test(VTD_IR_SUITE, index_of_another_cell_is_refused)
 {
-	struct vtd_irq irq = irq_to(INMATE_APIC, 0x40);
+	struct iommu_irq irq = irq_to(INMATE_APIC, 0x40);
 	struct sim_msi_result r;
 	int index;
 
@@ -581,7 +581,7 @@ Test(VTD_IR_SUITE, root_device_msi_reaches_root_cpu_only)
 
 Test(VTD_IR_SUITE, root_ioapic_pin_reaches_root_cpu)
 {
-	struct vtd_irq irq = irq_to(ROOT_APIC, 0x31);
+	struct iommu_irq irq = irq_to(ROOT_APIC, 0x31);
 	struct sim_msi_result r;
 	int index;
 
@@ -622,7 +622,7 @@ Test(VTD_IR_SUITE, device_spoofing_a_sibling_is_blocked_and_logged)
 Test(VTD_IR_SUITE, stale_entry_until_invalidated)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq = irq_to(INMATE_APIC, 0x41);
+	struct iommu_irq irq = irq_to(INMATE_APIC, 0x41);
 	unsigned long flushes;
 	u64 *e;
 	int index;
@@ -652,7 +652,7 @@ Test(VTD_IR_SUITE, stale_entry_until_invalidated)
 Test(VTD_IR_SUITE, remap_and_unmap_take_effect_at_once)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq = irq_to(INMATE_APIC2, 0x48);
+	struct iommu_irq irq = irq_to(INMATE_APIC2, 0x48);
 	int index;
 
 	add_units(1);
@@ -679,7 +679,7 @@ Test(VTD_IR_SUITE, remap_and_unmap_take_effect_at_once)
 Test(VTD_IR_SUITE, removed_device_loses_its_interrupts)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq;
+	struct iommu_irq irq;
 	int a, b;
 
 	add_units(1);
@@ -734,7 +734,7 @@ Test(VTD_IR_SUITE, indices_allocated_contiguously_and_exhausted)
 Test(VTD_IR_SUITE, freed_indices_are_blocked_at_once)
 {
 	struct sim_msi_result r;
-	struct vtd_irq irq;
+	struct iommu_irq irq;
 	int first;
 
 	add_units(1);
@@ -802,7 +802,7 @@ Test(VTD_IR_SUITE, x2apic_destination_beyond_8_bits)
 
 Test(VTD_IR_SUITE, xapic_mode_uses_8_bit_destinations)
 {
-	struct vtd_irq irq = irq_to(0x103, 0x40);
+	struct iommu_irq irq = irq_to(0x103, 0x40);
 	struct sim_msi_result r;
 	int index;
 
@@ -826,7 +826,7 @@ Test(VTD_IR_SUITE, xapic_mode_uses_8_bit_destinations)
 
 Test(VTD_IR_SUITE, no_units_calls_succeed_doing_nothing)
 {
-	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
+	struct iommu_irq irq = irq_to(ROOT_APIC, 0x40);
 	struct sim_msi_result r;
 
 	cr_assert_eq(vtd_init(&sys), 0);
@@ -858,7 +858,7 @@ static void take_ecap(u64 bits)
 
 Test(VTD_IR_SUITE, unit_without_queued_invalidation_keeps_dma_only)
 {
-	struct vtd_irq irq = irq_to(ROOT_APIC, 0x40);
+	struct iommu_irq irq = irq_to(ROOT_APIC, 0x40);
 	u32 v;
 
 	add_units(1);
@@ -933,8 +933,8 @@ Test(VTD_IR_SUITE, faults_are_announced_by_an_nmi_to_the_fault_cpu)
 		     SIM_DMA_SL_NOT_PRESENT);
 	cr_assert_eq(sim_dmar_fault_event(0, &address, &data), 1,
 		     "one message for the fault");
-	cr_expect_eq(address, 0xfee00000ULL | apic_of_cpu[VTD_FAULT_CPU] << 12,
-		     "physical destination: CPU %u", VTD_FAULT_CPU);
+	cr_expect_eq(address, 0xfee00000ULL | apic_of_cpu[IOMMU_FAULT_CPU] << 12,
+		     "physical destination: CPU %u", IOMMU_FAULT_CPU);
 	cr_expect_eq(data & 0x700, 0x400, "NMI delivery, not a vector");
 	cr_expect(vtd_check_faults(), "the NMI's cause is found");
 	cr_expect_not(vtd_check_faults(),
@@ -954,7 +954,7 @@ Test(VTD_IR_SUITE, fault_nmi_reaches_an_x2apic_id_above_255)
 	add_units(1);
 	cr_assert_eq(vtd_init(&sys), 0);
 	register_cpus();
-	vtd_set_cpu_apic_id(VTD_FAULT_CPU, 0x12345);
+	vtd_set_cpu_apic_id(IOMMU_FAULT_CPU, 0x12345);
 	cr_assert_eq(vtd_cell_init(&root), 0);
 	vtd_config_commit(NULL);
 	cr_assert_eq(vtd_enable(), 0);

@@ -15,6 +15,7 @@
 
 #include <core/cell.h>
 #include <jailhouse/cell-config.h>
+#include <asm/iommu.h>
 
 /* Register offsets (VT-d spec 10.4) */
 #define VTD_VER_REG 0x00
@@ -149,20 +150,6 @@ unsigned int vtd_num_units(void);
  */
 #define VTD_NUM_IRTES 1024
 
-/* Delivery modes an entry may use (VT-d spec 9.10, DLM). */
-#define VTD_DLM_FIXED 0
-#define VTD_DLM_LOWEST_PRIO 1
-#define VTD_DLM_NMI 4
-#define VTD_DLM_EXTINT 7
-
-/* What the interrupt source asked for, in physical destination mode. */
-struct vtd_irq {
-	u32 dest_apic_id;
-	u8 vector;
-	u8 delivery_mode; /* VTD_DLM_* */
-	bool level; /* level-triggered (IOAPIC pins) */
-};
-
 bool vtd_irq_remapping(void);
 /* Tells VT-d which APIC id a CPU has; call for each CPU after vtd_init. */
 void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id);
@@ -171,7 +158,7 @@ int vtd_alloc_irtes(struct cell *cell, unsigned int count);
 /* Clears and releases indices the cell got from vtd_alloc_irtes. */
 void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count);
 int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
-		      const struct vtd_irq *irq);
+		      const struct iommu_irq *irq);
 /* Clears the entry; the index stays the cell's. */
 int vtd_unmap_interrupt(struct cell *cell, unsigned int index);
 /* Remappable-format MSI address naming index (data: 0, no subhandle). */
@@ -181,10 +168,9 @@ u64 vtd_msi_address(unsigned int index);
  * Logs and clears every fault the units recorded, one line each naming the
  * unit, the device, the address or interrupt index and the reason; true if
  * there was any. The units announce faults with an NMI to CPU 0
- * (VTD_FAULT_CPU), whose NMI exit calls this.
+ * (IOMMU_FAULT_CPU), whose NMI exit calls this.
  */
 bool vtd_check_faults(void);
-#define VTD_FAULT_CPU 0
 /* Faults logged by vtd_check_faults since vtd_init. */
 unsigned long vtd_fault_count(void);
 
