@@ -2,7 +2,8 @@
 /*
  * Guest writes to CR0 and CR4 bits the hypervisor owns: the guest sees what
  * it wrote (the read shadow), the CPU runs with the bits VMX operation
- * requires, and writes the CPU would refuse raise #GP in the guest.
+ * requires, and writes the CPU would refuse raise #GP in the guest. Only
+ * VMX exits for them: SVM leaves CR0 and CR4 to the guest.
  */
 #include <core/percpu.h>
 #include <asm/emulate.h>
