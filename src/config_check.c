@@ -248,6 +248,8 @@ static bool check_cell_body(const struct jailhouse_cell_desc *cell, bool root,
 		return fail(err, JAILHOUSE_CFG_ERR_NAME, 0, 0);
 	if (cell->flags & ~(u32)JAILHOUSE_CELL_VALID_FLAGS)
 		return fail(err, JAILHOUSE_CFG_ERR_FLAGS, 0, 0);
+	if (cell->msg_reply_timeout_ns > JAILHOUSE_MAX_MSG_TIMEOUT_NS)
+		return fail(err, JAILHOUSE_CFG_ERR_REPLY_TIMEOUT, 0, 0);
 	if (cell->cpu_set_size == 0 || cell->cpu_set_size % 8 != 0 ||
 	    cell->cpu_set_size > CONFIG_MAX_CPU_SET_SIZE)
 		return fail(err, JAILHOUSE_CFG_ERR_CPU_SET_SIZE, 0, 0);

@@ -41,6 +41,11 @@
 
 /* Default reply timeout for comm-region messages when the config says 0. */
 #define JAILHOUSE_DEFAULT_MSG_TIMEOUT_NS 100000000ULL
+/*
+ * The longest reply timeout a config may ask for (10 s): the hypervisor
+ * waits for the reply on the requesting CPU, which does nothing else.
+ */
+#define JAILHOUSE_MAX_MSG_TIMEOUT_NS 10000000000ULL
 
 struct jailhouse_cell_desc {
 	char signature[JAILHOUSE_SIGNATURE_SIZE];

@@ -60,7 +60,9 @@
 	X(CFG_ERR_ROOT_CELL, 22, "operation not allowed on the root cell")    \
 	X(CFG_ERR_SHUTDOWN_DENIED, 1, "the cell denied the shutdown request") \
 	X(CFG_ERR_IOMMU, 5, "IOMMU refused the change")                       \
-	X(CFG_ERR_CELLS_EXIST, 16, "non-root cells still exist")
+	X(CFG_ERR_CELLS_EXIST, 16, "non-root cells still exist")             \
+	X(CFG_ERR_REPLY_TIMEOUT, 22,                                           \
+	  "message reply timeout above the maximum")
 
 #define JAILHOUSE_CFG_ENUM_ENTRY(code, errno, text) JAILHOUSE_##code,
 enum jailhouse_config_error {

@@ -746,6 +746,22 @@ Test(cell, flags)
 	expect_code(&p, JAILHOUSE_CFG_ERR_FLAGS, 0);
 }
 
+/* 10 s is the limit the format documents; the default stays accepted. */
+Test(cell, reply_timeout_bounded)
+{
+	struct cell_parts p;
+
+	parts_init(&p);
+	p.desc.msg_reply_timeout_ns = 0;
+	expect_code(&p, JAILHOUSE_CFG_OK, 0);
+	p.desc.msg_reply_timeout_ns = 10ULL * 1000 * 1000 * 1000;
+	expect_code(&p, JAILHOUSE_CFG_OK, 0);
+	p.desc.msg_reply_timeout_ns = 10ULL * 1000 * 1000 * 1000 + 1;
+	expect_code(&p, JAILHOUSE_CFG_ERR_REPLY_TIMEOUT, 0);
+	p.desc.msg_reply_timeout_ns = ~0ULL;
+	expect_code(&p, JAILHOUSE_CFG_ERR_REPLY_TIMEOUT, 0);
+}
+
 Test(cell, cpu_set_size)
 {
 	struct cell_parts p;
