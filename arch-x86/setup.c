@@ -68,7 +68,6 @@ int arch_cpu_init(struct per_cpu *cpu)
 
 	if (err)
 		return err;
-	vtd_set_cpu_apic_id(cpu->cpu_id, cpu->arch.apic.id);
 	return vcpu_is_svm() ? svm_cpu_init(cpu) : vmx_cpu_init(cpu);
 }
 
