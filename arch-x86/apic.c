@@ -42,6 +42,7 @@
 
 #define ICR_VECTOR 0xffU
 #define ICR_LOGICAL (1U << 11)
+#define ICR_BUSY (1U << 12) /* xAPIC delivery status: send pending */
 #define ICR_ASSERT (1U << 14)
 #define ICR_LEVEL (1U << 15)
 /* Bits the SDM reserves; the xAPIC's delivery status is read-only. */
@@ -85,9 +86,16 @@ static const char *const mode_text[8] = {
 
 /* The xAPIC's register page, mapped once; NULL in x2APIC mode. */
 static volatile void *xapic_page;
-/* Physical APIC ids of the CPUs initialized so far. */
+/*
+ * The CPU-to-APIC-id table: ids as each CPU's APIC reported them at
+ * apic_cpu_init, valid for the CPUs in known_cpus. Everything that turns a
+ * CPU into a destination or back (IPIs, IOAPIC pins, remapping entries,
+ * VT-d fault events) asks here.
+ */
 static u32 apic_ids[MAX_CPUS];
 static u64 known_cpus;
+/* CPUs whose stuck ICR was logged already: a kick is repeated each ms. */
+static u64 icr_stuck_logged;
 
 _Static_assert(MAX_CPUS <= 64, "known_cpus and logged_targets are u64");
 
@@ -107,6 +115,7 @@ int apic_cpu_init(struct per_cpu *cpu)
 	u64 base = hw_rdmsr(MSR_IA32_APIC_BASE);
 	bool x2apic = apic_x2apic_mode();
 	struct apic_per_cpu *a = &cpu->arch.apic;
+	u32 id;
 
 	if (!(base & APIC_BASE_EN) || !!(base & APIC_BASE_EXTD) != x2apic) {
 		printk("CPU %u: local APIC %s, but the config says %s\n",
@@ -125,35 +134,115 @@ int apic_cpu_init(struct per_cpu *cpu)
 	}
 	if (!x2apic && !xapic_page)
 		xapic_page = hw_map_device(XAPIC_BASE, PAGE_SIZE);
+	/* Without its page, a NULL one would mean x2APIC MSRs: #GP. */
+	if (!x2apic && !xapic_page) {
+		printk("CPU %u: local APIC page not mapped\n", cpu->cpu_id);
+		return -ENOMEM;
+	}
 
-	a->id = hw_apic_read(xapic_page, APIC_ID);
+	id = hw_apic_read(xapic_page, APIC_ID);
 	if (!x2apic) {
-		a->id >>= 24;
+		id >>= 24;
 		a->ldr = hw_apic_read(xapic_page, APIC_LDR);
 		a->dfr = hw_apic_read(xapic_page, APIC_DFR);
 	}
-	apic_ids[cpu->cpu_id] = a->id;
-	known_cpus |= 1ULL << cpu->cpu_id;
+	apic_ids[cpu->cpu_id] = id;
+	/* Other CPUs may look the table up: the id is in before the bit. */
+	__atomic_fetch_or(&known_cpus, 1ULL << cpu->cpu_id, __ATOMIC_RELEASE);
 	return 0;
 }
 
-struct per_cpu *apic_cpu_by_id(u32 apic_id)
+static bool apic_id_known(unsigned int cpu_id)
 {
-	u64 cpus = known_cpus;
+	return cpu_id < MAX_CPUS &&
+	       ((__atomic_load_n(&known_cpus, __ATOMIC_ACQUIRE) >> cpu_id) & 1);
+}
+
+u32 apic_id_of(unsigned int cpu_id)
+{
+	return apic_id_known(cpu_id) ? apic_ids[cpu_id] : APIC_ID_NONE;
+}
+
+int cpu_of_apic_id(u32 apic_id)
+{
+	u64 cpus = __atomic_load_n(&known_cpus, __ATOMIC_ACQUIRE);
 	unsigned int cpu;
 
-	while (cpus) {
+	for (; cpus; cpus &= cpus - 1) {
 		cpu = __builtin_ctzll(cpus);
 		if (apic_ids[cpu] == apic_id)
-			return per_cpu(cpu);
-		cpus &= cpus - 1;
+			return (int)cpu;
 	}
-	return NULL;
+	return -1;
+}
+
+/* xAPIC: one IPI at a time, the last must have left the ICR first. */
+static int wait_icr_idle(void)
+{
+	unsigned int polls;
+
+	for (polls = 0; polls < APIC_ICR_IDLE_POLLS; polls++) {
+		if (!(hw_apic_read(xapic_page, APIC_ICR) & ICR_BUSY))
+			return 0;
+		hw_pause();
+	}
+	return -ETIMEDOUT;
+}
+
+static void report_stuck_icr(unsigned int target, u32 icr_low)
+{
+	unsigned int self = hw_this_cpu_id();
+	u64 bit = 1ULL << self;
+
+	if (__atomic_fetch_or(&icr_stuck_logged, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	printk("CPU %u: local APIC ICR still busy after %u polls: %s IPI "
+	       "(vector 0x%x) to CPU %u not sent\n",
+	       self, APIC_ICR_IDLE_POLLS, mode_text[(icr_low >> 8) & 7],
+	       icr_low & ICR_VECTOR, target);
+}
+
+/*
+ * Kept out of line: the x2APIC path, taken on every IPI exit, then needs
+ * no registers saved for the wait and the log line.
+ */
+static __attribute__((noinline)) int send_xapic(unsigned int target,
+						 u32 icr_low)
+{
+	if (wait_icr_idle()) {
+		report_stuck_icr(target, icr_low);
+		return -ETIMEDOUT;
+	}
+	/* The destination first: writing the low word sends. */
+	hw_apic_write(xapic_page, APIC_ICR_HIGH, apic_ids[target] << 24);
+	hw_apic_write(xapic_page, APIC_ICR, icr_low);
+	return 0;
+}
+
+/*
+ * apic_send_ipi to a CPU known to have told its id: the guest's IPIs, whose
+ * targets come from the table, skip the check on their exit path.
+ */
+static inline int send_to_known(unsigned int target, u32 icr_low)
+{
+	if (xapic_page)
+		return send_xapic(target, icr_low | ICR_ASSERT);
+	/* The x2APIC's ICR has no delivery status: one WRMSR sends. */
+	hw_apic_write(NULL, APIC_ICR,
+		      (u64)apic_ids[target] << 32 | icr_low | ICR_ASSERT);
+	return 0;
+}
+
+int apic_send_ipi(unsigned int target, u32 icr_low)
+{
+	if (unlikely(!apic_id_known(target)))
+		return -ENODEV;
+	return send_to_known(target, icr_low);
 }
 
 bool apic_logical_match(const struct per_cpu *cpu, u32 dest)
 {
-	u32 id = cpu->arch.apic.id, ldr;
+	u32 id = apic_id_of(cpu->cpu_id), ldr;
 
 	if (apic_x2apic_mode()) {
 		/* The hardware derives the LDR: cluster id:16, one bit:16. */
@@ -313,17 +402,14 @@ static bool deliver(const struct cell *cell, unsigned int target, u32 icr)
 		apic_deliver_sipi(cell, target, (u8)vector);
 		return true;
 	case DLVR_NMI:
-		hw_apic_write_icr(xapic_page, apic_ids[target],
-				  DLVR_NMI << 8 | ICR_ASSERT);
+		send_to_known(target, APIC_IPI_NMI);
 		return true;
 	case DLVR_LOWEST:
 		/* Any one CPU of the set may take it: the first will. */
-		hw_apic_write_icr(xapic_page, apic_ids[target],
-				  vector | ICR_ASSERT);
+		send_to_known(target, APIC_IPI_FIXED | vector);
 		return false;
 	default:
-		hw_apic_write_icr(xapic_page, apic_ids[target],
-				  vector | ICR_ASSERT);
+		send_to_known(target, APIC_IPI_FIXED | vector);
 		return true;
 	}
 }
@@ -545,6 +631,7 @@ int apic_cell_init(struct cell *cell)
 	/* Root comes first, before any CPU: forget an earlier enable. */
 	if (cell == &root_cell) {
 		known_cpus = 0;
+		icr_stuck_logged = 0;
 		xapic_page = NULL;
 	}
 	if (apic_x2apic_mode())

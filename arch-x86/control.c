@@ -68,7 +68,12 @@ void x86_kick(unsigned int cpu_id)
 
 	__atomic_store_n(&a->kick_sent_ns, arch_time_ns(), __ATOMIC_RELAXED);
 	__atomic_add_fetch(&a->kicks_sent, 1, __ATOMIC_SEQ_CST);
-	hw_kick_cpu(cpu_id);
+	/*
+	 * An NMI makes the target leave its guest and look at its requests.
+	 * One the APIC could not send is not retried here: send_request
+	 * kicks again until its own deadline.
+	 */
+	apic_send_ipi(cpu_id, APIC_IPI_NMI);
 }
 
 bool x86_take_kicks(struct per_cpu *cpu)

@@ -158,6 +158,7 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 {
 	u32 dest = entry >> ENTRY_DEST_SHIFT;
 	struct per_cpu *cpu;
+	int target;
 
 	*why = NULL;
 	if (entry & ENTRY_MASKED)
@@ -180,8 +181,8 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 		return refused(entry, why, "delivery mode not permitted");
 	}
 	if (!(entry & ENTRY_LOGICAL)) {
-		cpu = apic_cpu_by_id(dest);
-		if (!cpu || cpu->cell != cell)
+		target = cpu_of_apic_id(dest);
+		if (target < 0 || per_cpu(target)->cell != cell)
 			return refused(entry, why,
 				       "destination is not a CPU of the cell");
 		return entry;
@@ -195,7 +196,7 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 		return refused(entry, why,
 			       "destination names no CPU of the cell");
 	return (entry & ~ENTRY_LOGICAL & ~(0xffULL << ENTRY_DEST_SHIFT)) |
-	       (u64)cpu->arch.apic.id << ENTRY_DEST_SHIFT;
+	       (u64)apic_id_of(cpu->cpu_id) << ENTRY_DEST_SHIFT;
 }
 
 /* The pin's remapping entry gone with the cell it was allocated to. */

@@ -71,7 +71,6 @@ int arch_cpu_init(struct per_cpu *cpu)
 
 	if (err)
 		return err;
-	vtd_set_cpu_apic_id(cpu->cpu_id, cpu->arch.apic.id);
 	return x86_vendor->cpu_init(cpu);
 }
 

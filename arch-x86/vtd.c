@@ -13,6 +13,7 @@
 #include <core/page_pool.h>
 #include <core/paging.h>
 #include <core/printk.h>
+#include <asm/apic.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/vtd.h>
@@ -68,8 +69,6 @@ static bool ir_available; /* every unit remaps interrupts */
 static bool ir_eim; /* x2APIC: 32-bit destinations */
 static u64 *irt;
 static struct cell *irte_owner[VTD_NUM_IRTES];
-static u32 apic_ids[MAX_CPUS];
-static struct cpu_set apic_id_known;
 static unsigned long faults_logged;
 /* Every unit snoops the caches on its table walks (ECAP.C). */
 static bool walks_coherent;
@@ -332,7 +331,6 @@ static void reset_state(void)
 		domain_cell[i] = NULL;
 	for (i = 0; i < VTD_NUM_IRTES; i++)
 		irte_owner[i] = NULL;
-	apic_id_known = (struct cpu_set){ { 0 } };
 	num_units = 0;
 	root_table = NULL;
 	wait_status = NULL;
@@ -755,14 +753,6 @@ bool vtd_irq_remapping(void)
 	return ir_available;
 }
 
-void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id)
-{
-	if (cpu_id >= MAX_CPUS)
-		return;
-	apic_ids[cpu_id] = apic_id;
-	cpu_set_add(&apic_id_known, cpu_id);
-}
-
 static u64 *irte_of(unsigned int index)
 {
 	return &irt[index * 2];
@@ -945,16 +935,6 @@ static int check_source(const struct cell *cell, u16 source_id)
 	return -EPERM;
 }
 
-static int cpu_of_apic_id(u32 apic_id)
-{
-	unsigned int cpu;
-
-	for_each_cpu(cpu, &apic_id_known)
-		if (apic_ids[cpu] == apic_id)
-			return cpu;
-	return -1;
-}
-
 static int refuse_irq(const struct cell *cell, u16 source_id,
 		      const struct iommu_irq *irq, const char *why)
 {
@@ -982,12 +962,13 @@ static int check_irq(const struct cell *cell, u16 source_id,
 	/* The local APIC drops vectors 0-15 as illegal. */
 	if (irq->delivery_mode != IOMMU_DLM_NMI && !extint && irq->vector < 16)
 		return refuse_irq(cell, source_id, irq, "illegal vector");
-	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
-		return refuse_irq(cell, source_id, irq,
-				  "not a CPU of the cell");
+	/* No xAPIC CPU can have such an id: the format's limit first. */
 	if (!ir_eim && irq->dest_apic_id > 0xff)
 		return refuse_irq(cell, source_id, irq,
 				  "beyond 8-bit xAPIC destinations");
+	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
+		return refuse_irq(cell, source_id, irq,
+				  "not a CPU of the cell");
 	return 0;
 }
 
@@ -1248,7 +1229,7 @@ static int enable_unit(struct vtd_unit *u)
  */
 static void route_fault_events(struct vtd_unit *u)
 {
-	u32 dest = apic_ids[IOMMU_FAULT_CPU];
+	u32 dest = apic_id_of(IOMMU_FAULT_CPU);
 
 	write32(u, VTD_FEDATA_REG, VTD_FE_DATA_NMI);
 	write32(u, VTD_FEADDR_REG, (u32)VTD_MSI_BASE | (dest & 0xff) << 12);

@@ -3,7 +3,9 @@
  * Fake local APICs: a register file per CPU, in the mode the system config
  * names, and an interrupt bus that routes each ICR write the way the SDM
  * describes (physical, logical flat/cluster, shorthands) and counts what
- * arrives where. The APIC id of a CPU is its number.
+ * arrives where; an NMI makes its target take a kick (sim_kick_handler).
+ * The APIC id of a CPU is its number unless a test gives it another. The
+ * xAPIC's ICR shows its delivery status: idle unless a test holds it busy.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +38,8 @@
 #define REG_ICR 0x300
 #define REG_ICR_HIGH 0x310
 #define SVR_ENABLED (1U << 8)
+#define ICR_BUSY (1U << 12)
+#define ICR_DLVR_NMI (4U << 8)
 
 struct fake_lapic {
 	u32 reg[REGS];
@@ -43,6 +47,8 @@ struct fake_lapic {
 	struct sim_ipi last;
 	unsigned int taken; /* interrupts the CPU accepted */
 	u64 timer_armed_ns; /* when the initial count was written */
+	unsigned int icr_busy_reads; /* ICR reads still showing busy */
+	unsigned long icr_polls; /* ICR reads that saw busy */
 };
 
 static struct fake_lapic lapics[SIM_MAX_CPUS];
@@ -99,6 +105,13 @@ static bool logical_match(unsigned int cpu, u32 dest)
 	return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
 }
 
+static u32 apic_id(unsigned int cpu)
+{
+	u32 id = lapics[cpu].reg[REG_ID / 16];
+
+	return x2apic ? id : id >> 24;
+}
+
 static bool routed_to(unsigned int cpu, unsigned int from, u32 dest, u32 icr)
 {
 	u32 broadcast = x2apic ? 0xffffffff : 0xff;
@@ -115,28 +128,78 @@ static bool routed_to(unsigned int cpu, unsigned int from, u32 dest, u32 icr)
 		return true;
 	if (icr & (1U << 11))
 		return logical_match(cpu, dest);
-	return dest == cpu;
+	return dest == apic_id(cpu);
 }
 
-void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
+/* The target leaves its guest for the hypervisor's NMI handling. */
+static void take_nmi(unsigned int cpu)
+{
+	unsigned int caller = sim_current_cpu;
+
+	if (!sim_kick_handler)
+		return;
+	sim_current_cpu = cpu;
+	sim_kick_handler(cpu);
+	sim_current_cpu = caller;
+}
+
+/* A write of the ICR's low word sends, to whom its destination names. */
+static void send_ipi(u32 dest, u32 low)
 {
 	struct sim_ipi ipi = { sim_current_cpu, dest, low };
 	unsigned int cpu;
 	u64 cpus;
 
-	(void)xapic;
 	if (num_sent < MAX_LOGGED)
 		sent[num_sent++] = ipi;
-	lapics[sim_current_cpu].reg[REG_ICR / 16] = low;
-	lapics[sim_current_cpu].reg[REG_ICR_HIGH / 16] = x2apic ? dest :
-								   dest << 24;
 	for (cpus = present; cpus; cpus &= cpus - 1) {
 		cpu = __builtin_ctzll(cpus);
 		if (!routed_to(cpu, ipi.from, dest, low))
 			continue;
 		lapics[cpu].received++;
 		lapics[cpu].last = ipi;
+		if ((low & 0x700) == ICR_DLVR_NMI)
+			take_nmi(cpu);
 	}
+}
+
+/*
+ * x2APIC: one 64-bit MSR, destination in the upper half. xAPIC: the low
+ * word sends to the destination the high word holds; writing it while the
+ * last IPI is pending loses the new one (SDM 10.6.1), which the model
+ * makes loud.
+ */
+static void write_icr(struct fake_lapic *l, u64 value)
+{
+	u32 low = (u32)value;
+
+	if (x2apic) {
+		l->reg[REG_ICR_HIGH / 16] = (u32)(value >> 32);
+		l->reg[REG_ICR / 16] = low;
+		send_ipi((u32)(value >> 32), low);
+		return;
+	}
+	if (l->icr_busy_reads) {
+		fprintf(stderr, "sim: CPU %u wrote the ICR while delivery "
+				"status was busy\n",
+			sim_current_cpu);
+		abort();
+	}
+	l->reg[REG_ICR / 16] = low & ~ICR_BUSY;
+	send_ipi(l->reg[REG_ICR_HIGH / 16] >> 24, low);
+}
+
+/* xAPIC delivery status: busy while a test holds it so. */
+static u32 read_icr(struct fake_lapic *l)
+{
+	u32 low = l->reg[REG_ICR / 16];
+
+	if (x2apic || !l->icr_busy_reads)
+		return low;
+	if (l->icr_busy_reads != SIM_ICR_STUCK)
+		l->icr_busy_reads--;
+	l->icr_polls++;
+	return low | ICR_BUSY;
 }
 
 static bool vector_bit(const struct fake_lapic *l, u32 base, int vector)
@@ -256,16 +319,18 @@ u32 hw_apic_read(volatile void *xapic, u32 offset)
 	(void)xapic;
 	if (offset == REG_TIMER_CURRENT)
 		return timer_current(&lapics[sim_current_cpu]);
+	if (offset == REG_ICR)
+		return read_icr(&lapics[sim_current_cpu]);
 	return lapics[sim_current_cpu].reg[reg_index(offset)];
 }
 
-void hw_apic_write(volatile void *xapic, u32 offset, u32 value)
+void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 {
 	struct fake_lapic *l = &lapics[sim_current_cpu];
-	u32 dest = l->reg[REG_ICR_HIGH / 16];
 
+	(void)xapic;
 	if (offset == REG_ICR) {
-		hw_apic_write_icr(xapic, x2apic ? dest : dest >> 24, value);
+		write_icr(l, value);
 		return;
 	}
 	if (offset == REG_EOI) {
@@ -325,4 +390,25 @@ u32 sim_apic_reg(unsigned int cpu, u32 offset)
 void sim_apic_reg_set(unsigned int cpu, u32 offset, u32 value)
 {
 	lapics[cpu].reg[reg_index(offset)] = value;
+}
+
+void sim_apic_set_id(unsigned int cpu, u32 apic_id)
+{
+	if (!x2apic && apic_id > 0xff) {
+		fprintf(stderr, "sim: xAPIC ids have 8 bits, not 0x%x\n",
+			apic_id);
+		abort();
+	}
+	lapics[cpu].reg[REG_ID / 16] = x2apic ? apic_id : apic_id << 24;
+}
+
+void sim_apic_icr_busy(unsigned int cpu, unsigned int reads)
+{
+	lapics[cpu].icr_busy_reads = reads;
+	lapics[cpu].icr_polls = 0;
+}
+
+unsigned long sim_apic_icr_busy_polls(unsigned int cpu)
+{
+	return lapics[cpu].icr_polls;
 }

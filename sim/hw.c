@@ -156,12 +156,6 @@ unsigned int hw_this_cpu_id(void)
 	return sim_current_cpu;
 }
 
-/* The simulated machine numbers APICs like CPUs. */
-u32 hw_this_apic_id(void)
-{
-	return sim_current_cpu;
-}
-
 u64 hw_rdtsc(void)
 {
 	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
@@ -371,18 +365,6 @@ void hw_flush_cache_line(const volatile void *addr)
 void hw_memory_barrier(void)
 {
 	__sync_synchronize();
-}
-
-void hw_kick_cpu(unsigned int cpu_id)
-{
-	unsigned int caller = sim_current_cpu;
-
-	if (!sim_kick_handler)
-		return;
-	/* The target runs its handler now, as if it took the IPI at once. */
-	sim_current_cpu = cpu_id;
-	sim_kick_handler(cpu_id);
-	sim_current_cpu = caller;
 }
 
 /*

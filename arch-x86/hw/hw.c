@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The image's privileged operations that are more than one instruction:
- * reading the CPU state Linux left, the hypervisor's own address space,
- * mapping foreign memory, and kicking other CPUs. sim/ provides the same
- * functions on fake hardware.
+ * reading the CPU state Linux left, the hypervisor's own address space and
+ * mapping foreign memory. sim/ provides the same functions on fake
+ * hardware. IPIs are apic.c's, through the raw APIC accessors of asm/hw.h.
  */
 #include <core/cell.h>
 #include <core/errno.h>
@@ -14,18 +14,6 @@
 #include <asm/hw.h>
 #include <asm/stack.h>
 #include <jailhouse/header.h>
-
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_X2APIC (1ULL << 10)
-#define MSR_X2APIC_ID 0x802
-#define MSR_X2APIC_ICR 0x830
-#define XAPIC_PHYS 0xfee00000ULL
-#define XAPIC_ID 0x20
-#define XAPIC_ICR_LOW 0x300
-#define XAPIC_ICR_HIGH 0x310
-#define ICR_DELIVERY_NMI (4 << 8)
-#define ICR_LEVEL_ASSERT (1 << 14)
-#define ICR_BUSY (1 << 12)
 
 #define MSR_EFER 0xc0000080
 #define MSR_STAR 0xc0000081
@@ -46,9 +34,6 @@
 
 extern u8 __image_start[], hv_stacks[];
 
-static u32 apic_ids[MAX_CPUS];
-static volatile u8 *xapic;
-
 unsigned int hw_this_cpu_id(void)
 {
 	u64 rsp;
@@ -57,42 +42,6 @@ unsigned int hw_this_cpu_id(void)
 	asm volatile("mov %%rsp, %0" : "=r"(rsp));
 	return (unsigned int)((rsp - (u64)(uintptr_t)hv_stacks) >>
 			      HV_STACK_SHIFT);
-}
-
-static bool x2apic_enabled(void)
-{
-	return hw_rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC;
-}
-
-u32 hw_this_apic_id(void)
-{
-	return apic_ids[hw_this_cpu_id()];
-}
-
-static u32 read_own_apic_id(void)
-{
-	if (x2apic_enabled())
-		return (u32)hw_rdmsr(MSR_X2APIC_ID);
-	return hw_mmio_read32(xapic + XAPIC_ID) >> 24;
-}
-
-/* An NMI makes the target leave its guest (NMI exiting) and look. */
-void hw_kick_cpu(unsigned int cpu_id)
-{
-	u32 dest = apic_ids[cpu_id];
-	unsigned int polls = 0;
-
-	if (x2apic_enabled()) {
-		hw_wrmsr(MSR_X2APIC_ICR, (u64)dest << 32 | ICR_DELIVERY_NMI |
-						 ICR_LEVEL_ASSERT);
-		return;
-	}
-	while ((hw_mmio_read32(xapic + XAPIC_ICR_LOW) & ICR_BUSY) &&
-	       polls++ < 100000)
-		hw_pause();
-	hw_mmio_write32(xapic + XAPIC_ICR_HIGH, dest << 24);
-	hw_mmio_write32(xapic + XAPIC_ICR_LOW,
-			ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
 }
 
 static void invlpg(u64 virt)
@@ -139,19 +88,13 @@ int hw_address_space_init(const struct jailhouse_system *system)
 	if (err)
 		return err;
 	write_cr3(hv_paging_cr3());
-	if (!x2apic_enabled()) {
-		xapic = hw_map_device(XAPIC_PHYS, PAGE_SIZE);
-		if (!xapic)
-			return -ENOMEM;
-	}
-	apic_ids[hw_this_cpu_id()] = read_own_apic_id();
 	return 0;
 }
 
 void x86_enter_hv_address_space(unsigned int cpu_id)
 {
+	(void)cpu_id;
 	write_cr3(hv_paging_cr3());
-	apic_ids[cpu_id] = read_own_apic_id();
 }
 
 static u16 read_selector_cs(void)

@@ -17,7 +17,10 @@
 
 /* Boots qemu-vm, in xAPIC mode if asked, with every CPU's APIC set up. */
 void apic_test_boot(bool xapic);
-/* Creates and starts "duo" (CPUs 2 and 3, pins 5 and 6); its id. */
+/*
+ * Creates and starts "duo" (CPUs 2 and 3, pins 5 and 6); its id. The fake
+ * APICs' record of IPIs starts empty after it.
+ */
 long duo_start(void);
 /* Occurrences of text in the hypervisor log. */
 unsigned int log_count(const char *text);

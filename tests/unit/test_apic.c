@@ -230,7 +230,11 @@ Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
 	/* Linux's second SIPI finds the CPU running: ignored. */
 	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, SIPI | ASSERT | 0x10));
 	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x9a000);
-	cr_assert_eq(sim_apic_ipis_sent(), 0, "INIT/SIPI are emulated");
+	/* Only the kicks that had B carry them out reached the hardware. */
+	for (unsigned int n = 0; n < sim_apic_ipis_sent(); n++)
+		cr_assert(sim_apic_ipi(n)->icr == (NMI | ASSERT) &&
+				  sim_apic_ipi(n)->dest == DUO_CPU_B,
+			  "INIT/SIPI are emulated");
 }
 
 Test(apic, init_leaves_the_local_apic_as_a_real_init_would)
@@ -503,6 +507,8 @@ Test(xapic, odd_accesses_fail_the_cell_not_the_machine)
 	cr_assert(sim_cpu_runs_guest(0));
 	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_DESTROY, 1, 0),
 		     0);
+	/* The destroy kicked root's CPUs: not the IPI this test counts. */
+	sim_apic_ipis_clear();
 	xapic_ipi(0, 1, FIXED | ASSERT | 0x30);
 	cr_assert_eq(got(1), 1, "root keeps its xAPIC emulation");
 	cr_assert_eq(sim_guest_write(0, XAPIC_ICR, 8, 0), SIM_ACCESS_FAULT,

@@ -242,7 +242,7 @@ Test(vmexit, disable_stops_a_cpu_that_does_not_run_linux)
 	unsigned int cpu;
 
 	per_cpu(3)->arch.park_request = true;
-	hw_kick_cpu(3);
+	x86_kick(3);
 	cr_assert_eq(per_cpu(3)->arch.vcpu_state, VCPU_PARKED);
 
 	saved.gp[REG_RAX] = JAILHOUSE_HC_DISABLE;

@@ -8,13 +8,17 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <asm/apic.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/vtd.h>
+#include <core/cell.h>
 #include <core/errno.h>
 #include <core/page_pool.h>
 #include <core/printk.h>
+#include <sim/apic_hw.h>
 #include <sim/dmar.h>
+#include <sim/hw_state.h>
 #include <sim/phys.h>
 
 
@@ -194,12 +198,31 @@ static unsigned long iec_invalidations(unsigned int unit)
 	return st.iec_invalidations;
 }
 
+/*
+ * The CPU's fake APIC gets the id, and the CPU tells it at its init, as
+ * every CPU does at enable: VT-d finds it in apic.c's table from then on.
+ */
+static void set_apic_id(unsigned int cpu, u32 apic_id)
+{
+	const struct jailhouse_system *saved = system_config;
+
+	system_config = &sys;
+	sim_apic_set_id(cpu, apic_id);
+	per_cpu(cpu)->cpu_id = cpu;
+	sim_current_cpu = cpu;
+	cr_assert_eq(apic_cpu_init(per_cpu(cpu)), 0);
+	sim_current_cpu = 0;
+	system_config = saved;
+}
+
 static void register_cpus(void)
 {
 	unsigned int cpu;
 
+	/* Local APICs in the mode the test chose for sys. */
+	sim_apic_hw_attach(&sys);
 	for (cpu = 0; cpu < ARRAY_SIZE(apic_of_cpu); cpu++)
-		vtd_set_cpu_apic_id(cpu, apic_of_cpu[cpu]);
+		set_apic_id(cpu, apic_of_cpu[cpu]);
 }
 
 /* Root with NIC, DISK and DISK2; then the inmate takes DISK and DISK2. */
@@ -793,7 +816,7 @@ Test(VTD_IR_SUITE, x2apic_destination_beyond_8_bits)
 
 	add_units(1);
 	boot_two_cells();
-	vtd_set_cpu_apic_id(3, 0x103);
+	set_apic_id(3, 0x103);
 	index = map_one(&inmate, DISK, 0x103, 0x40);
 	cr_expect_eq(msi(DISK, index, &r), SIM_MSI_DELIVERED);
 	cr_expect_eq(r.dest, 0x103);
@@ -815,7 +838,7 @@ Test(VTD_IR_SUITE, xapic_mode_uses_8_bit_destinations)
 	cr_expect_eq(msi(DISK, index, &r), SIM_MSI_DELIVERED);
 	cr_expect_eq(r.dest, INMATE_APIC2);
 
-	vtd_set_cpu_apic_id(3, 0x103);
+	/* No xAPIC has such an id: refused before any CPU is looked up. */
 	cr_expect_eq(vtd_map_interrupt(&inmate, DISK, index, &irq), -EPERM);
 	expect_log("refused: beyond 8-bit xAPIC destinations\n");
 	expect_no_protocol_errors(0);
@@ -954,7 +977,7 @@ Test(VTD_IR_SUITE, fault_nmi_reaches_an_x2apic_id_above_255)
 	add_units(1);
 	cr_assert_eq(vtd_init(&sys), 0);
 	register_cpus();
-	vtd_set_cpu_apic_id(IOMMU_FAULT_CPU, 0x12345);
+	set_apic_id(IOMMU_FAULT_CPU, 0x12345);
 	cr_assert_eq(vtd_cell_init(&root), 0);
 	vtd_config_commit(NULL);
 	cr_assert_eq(vtd_enable(), 0);

@@ -19,14 +19,40 @@ struct cell;
 #define X2APIC_MSR_LAST 0x8ff
 #define X2APIC_MSR_ICR 0x830
 
+/* Delivery modes of the hypervisor's own IPIs, as ICR bits 10:8. */
+#define APIC_IPI_FIXED (0U << 8)
+#define APIC_IPI_NMI (4U << 8)
+/*
+ * Polls of a busy xAPIC ICR before an IPI is given up: far beyond the
+ * few bus cycles a send takes, short enough (a few milliseconds) that a
+ * dead APIC does not stall the requests that kick through it.
+ */
+#define APIC_ICR_IDLE_POLLS 100000
+/* apic_id_of for a CPU that has not told its id. */
+#define APIC_ID_NONE 0xffffffffU
+
 /*
  * Runs on the CPU itself: checks that its APIC is enabled in the mode the
- * system config names and reads its id (and, in xAPIC mode, its logical
- * destination). -ENODEV with a log line otherwise.
+ * system config names and reads its id into the CPU-to-APIC-id table (and,
+ * in xAPIC mode, its logical destination). -ENODEV with a log line
+ * otherwise.
  */
 int apic_cpu_init(struct per_cpu *cpu);
-/* The CPU with this physical APIC id, NULL if none has it. */
-struct per_cpu *apic_cpu_by_id(u32 apic_id);
+/*
+ * The one CPU-to-APIC-id table, both ways: the physical APIC id of a CPU
+ * that ran apic_cpu_init (APIC_ID_NONE for others), and the CPU with this
+ * physical APIC id (-1 if none has told it).
+ */
+u32 apic_id_of(unsigned int cpu_id);
+int cpu_of_apic_id(u32 apic_id);
+/*
+ * The one way the hypervisor sends an IPI: physical destination, edge,
+ * mode (APIC_IPI_FIXED, APIC_IPI_NMI) and vector in icr_low, to the APIC of
+ * target. 0 once the APIC took it; -ENODEV if target has not told its APIC
+ * id; -ETIMEDOUT, logged once per sending CPU, if the xAPIC's ICR was still
+ * busy with an earlier IPI after APIC_ICR_IDLE_POLLS polls (nothing sent).
+ */
+int apic_send_ipi(unsigned int target, u32 icr_low);
 /*
  * Whether a logical destination names the CPU: x2APIC cluster format (32
  * bits), or in xAPIC mode 8 bits in the flat or cluster model the CPU's DFR

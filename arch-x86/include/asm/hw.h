@@ -261,7 +261,10 @@ static inline int hw_vmptrld(u64 vmcs_phys)
  * (0x20 id, 0xd0 LDR, 0x300 ICR, ...). xapic is its register page as the
  * hypervisor mapped it in xAPIC mode, or NULL in x2APIC mode, where offset o
  * is MSR 0x800 + o / 16. Callers pass only registers that exist in the mode
- * the APIC runs in: a wrong one faults in the hypervisor.
+ * the APIC runs in: a wrong one faults in the hypervisor. Writes take 64
+ * bits for the x2APIC's ICR (destination in the upper half); xAPIC
+ * registers are 32 bits wide. Only raw accesses: waiting for the ICR and
+ * what an IPI means are apic.c's.
  */
 static inline u32 hw_apic_read(volatile void *xapic, u32 offset)
 {
@@ -270,31 +273,12 @@ static inline u32 hw_apic_read(volatile void *xapic, u32 offset)
 	return hw_mmio_read32((volatile u8 *)xapic + offset);
 }
 
-static inline void hw_apic_write(volatile void *xapic, u32 offset, u32 value)
+static inline void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 {
 	if (!xapic)
 		hw_wrmsr(0x800 + offset / 16, value);
 	else
-		hw_mmio_write32((volatile u8 *)xapic + offset, value);
-}
-
-/*
- * Sends an IPI: dest is the physical APIC id (8 bits in xAPIC mode, 32 in
- * x2APIC mode), low the ICR's low word.
- */
-static inline void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low)
-{
-	volatile u8 *page = xapic;
-
-	if (!page) {
-		hw_wrmsr(0x830, (u64)dest << 32 | low);
-		return;
-	}
-	/* The xAPIC takes one IPI at a time: wait for the last to leave. */
-	while (hw_mmio_read32(page + 0x300) & (1U << 12))
-		hw_pause();
-	hw_mmio_write32(page + 0x310, dest << 24);
-	hw_mmio_write32(page + 0x300, low);
+		hw_mmio_write32((volatile u8 *)xapic + offset, (u32)value);
 }
 
 /*
@@ -403,10 +387,6 @@ int hw_address_space_init(const struct jailhouse_system *system);
 
 /* Id of the CPU executing this code, kept by the entry code. */
 unsigned int hw_this_cpu_id(void);
-/* Local APIC id of the CPU executing this code. */
-u32 hw_this_apic_id(void);
-/* Kicks another CPU into the hypervisor so it processes its requests. */
-void hw_kick_cpu(unsigned int cpu_id);
 /*
  * Temporary access to RAM outside the hypervisor block, valid until this
  * CPU's next hw_map_phys.

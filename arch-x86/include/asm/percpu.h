@@ -37,7 +37,6 @@ enum vcpu_state {
 
 /* A CPU's local APIC and what the hypervisor emulates of it (asm/apic.h). */
 struct apic_per_cpu {
-	u32 id; /* physical APIC id, read at CPU init */
 	/* xAPIC logical destination as the guest set it: LDR and DFR. */
 	u32 ldr, dfr;
 	/* The guest's ICR: its destination word and the last command. */

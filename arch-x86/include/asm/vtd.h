@@ -151,8 +151,6 @@ unsigned int vtd_num_units(void);
 #define VTD_NUM_IRTES 1024
 
 bool vtd_irq_remapping(void);
-/* Tells VT-d which APIC id a CPU has; call for each CPU after vtd_init. */
-void vtd_set_cpu_apic_id(unsigned int cpu_id, u32 apic_id);
 /* count contiguous indices for the cell: the first one, or -errno. */
 int vtd_alloc_irtes(struct cell *cell, unsigned int count);
 /* Clears and releases indices the cell got from vtd_alloc_irtes. */

@@ -16,7 +16,6 @@ u16 hw_inw(u16 port);
 void hw_outw(u16 port, u16 value);
 void hw_outl(u16 port, u32 value);
 unsigned int hw_this_cpu_id(void);
-u32 hw_this_apic_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
 void hw_unblock_nmis(void);
@@ -35,7 +34,6 @@ void hw_vmwrite(u32 field, u64 value);
 void hw_invept(unsigned long type, u64 eptp);
 void hw_flush_cache_line(const volatile void *addr);
 void hw_memory_barrier(void);
-void hw_kick_cpu(unsigned int cpu_id);
 void hw_cpuid(u32 leaf, u32 subleaf, u32 out[4]);
 u64 hw_read_cr4(void);
 void hw_write_cr4(u64 value);
@@ -67,8 +65,7 @@ void *hw_map_device(u64 phys, u64 size);
 
 /* Local APIC (sim/apic_hw.c) and IOAPIC (sim/ioapic_hw.c) fakes. */
 u32 hw_apic_read(volatile void *xapic, u32 offset);
-void hw_apic_write(volatile void *xapic, u32 offset, u32 value);
-void hw_apic_write_icr(volatile void *xapic, u32 dest, u32 low);
+void hw_apic_write(volatile void *xapic, u32 offset, u64 value);
 u32 hw_ioapic_read(volatile void *regs, u32 reg);
 void hw_ioapic_write(volatile void *regs, u32 reg, u32 value);
 void hw_ioapic_eoi(volatile void *regs, u32 vector);

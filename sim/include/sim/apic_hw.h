@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Fake interrupt hardware behind the APIC operations of asm/hw.h: one local
- * APIC per CPU (APIC id = CPU id) that records the IPIs sent through it, and
- * IOAPICs with 24 redirection entries on the MMIO bus at the addresses the
- * system config names.
+ * APIC per CPU (APIC id = CPU id unless set otherwise) that records the IPIs
+ * sent through it and turns NMIs into kicks of their targets, and IOAPICs
+ * with 24 redirection entries on the MMIO bus at the addresses the system
+ * config names.
  */
 #ifndef _SIM_APIC_HW_H
 #define _SIM_APIC_HW_H
@@ -31,6 +32,20 @@ void sim_apic_ipis_clear(void);
 /* A local APIC register by xAPIC offset (0x20 id, 0xd0 LDR, ...). */
 u32 sim_apic_reg(unsigned int cpu, u32 offset);
 void sim_apic_reg_set(unsigned int cpu, u32 offset, u32 value);
+/*
+ * A CPU's APIC id, in the format of the mode the APIC runs in; after
+ * sim_apic_hw_attach (which numbers them like the CPUs), before the
+ * hypervisor reads it at CPU init. The bus routes by these ids.
+ */
+void sim_apic_set_id(unsigned int cpu, u32 apic_id);
+/*
+ * xAPIC: the CPU's ICR reads busy (delivery status set) for the next reads
+ * reads, SIM_ICR_STUCK for ever; busy_polls counts the reads that saw it.
+ * An ICR write while it is busy aborts: the hypervisor must wait.
+ */
+#define SIM_ICR_STUCK (~0U)
+void sim_apic_icr_busy(unsigned int cpu, unsigned int reads);
+unsigned long sim_apic_icr_busy_polls(unsigned int cpu);
 
 /*
  * Interrupts at a local APIC: raise puts a vector in the IRR (a device or

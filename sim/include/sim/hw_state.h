@@ -47,7 +47,10 @@ extern void (*sim_idle_hook)(void);
 /* How often the CPU ended an NMI's blocking with hw_unblock_nmis. */
 unsigned long sim_nmi_unblocks(unsigned int cpu);
 
-/* Called when hypervisor code kicks a CPU (an IPI or NMI in hardware). */
+/*
+ * Called when an NMI reaches a CPU (sim/apic_hw.c): the target runs its
+ * handler at once, as if it took the NMI the moment it was sent.
+ */
 extern void (*sim_kick_handler)(unsigned int cpu);
 
 /* Back to power-on state: clock, UARTs, VMCSs, MSRs, counters. */
