@@ -9,18 +9,13 @@
  */
 #include <core/errno.h>
 #include <asm/guest_paging.h>
+#include <asm/processor-flags.h>
 
 #define PG_PRESENT (1ULL << 0)
 #define PG_PS (1ULL << 7)
 #define PG_ADDR_MASK 0x000ffffffffff000ULL /* bits 51:12 */
 #define PG_ADDR_MASK_32 0xfffff000ULL
 #define PSE_4M_MASK 0xffc00000ULL
-
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define EFER_LMA (1ULL << 10)
 
 struct walk {
 	const struct guest_paging *pg;

@@ -6,6 +6,7 @@
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/ioapic.h>
+#include <asm/msr-index.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/pci_msi.h>
@@ -14,7 +15,6 @@
 #include <asm/vcpu.h>
 #include <asm/vtd.h>
 
-#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
 #define EPT_CAP_1G_PAGES (1ULL << 17)
 
 enum x86_vendor x86_vendor;

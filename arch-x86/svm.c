@@ -20,7 +20,9 @@
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/msr.h>
+#include <asm/processor-flags.h>
 #include <asm/svm.h>
 
 #define CPUID_EXT_MAX 0x80000000
@@ -29,7 +31,6 @@
 #define CPUID_EXT_ECX_SVM (1U << 2)
 #define CPUID_SVM_EDX_NPT (1U << 0)
 
-#define CR0_PE (1ULL << 0)
 #define VECTOR_DB 1
 #define VECTOR_NMI 2
 #define VECTOR_AC 17

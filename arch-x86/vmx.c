@@ -15,15 +15,11 @@
 #include <core/printk.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/msr.h>
+#include <asm/processor-flags.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
-
-#define CR0_PE (1ULL << 0)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
-#define EFER_LMA (1ULL << 10)
 
 #define CPUID_1_ECX_VMX (1U << 5)
 

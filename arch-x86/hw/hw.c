@@ -8,38 +8,14 @@
 #include <core/cell.h>
 #include <core/errno.h>
 #include <core/printk.h>
+#include <asm/apicdef.h>
 #include <asm/boot.h>
 #include <asm/cpu_state.h>
 #include <asm/hv_paging.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/stack.h>
 #include <jailhouse/header.h>
-
-#define MSR_APIC_BASE 0x1b
-#define APIC_BASE_X2APIC (1ULL << 10)
-#define MSR_X2APIC_ID 0x802
-#define MSR_X2APIC_ICR 0x830
-#define XAPIC_PHYS 0xfee00000ULL
-#define XAPIC_ID 0x20
-#define XAPIC_ICR_LOW 0x300
-#define XAPIC_ICR_HIGH 0x310
-#define ICR_DELIVERY_NMI (4 << 8)
-#define ICR_LEVEL_ASSERT (1 << 14)
-#define ICR_BUSY (1 << 12)
-
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_FMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_PAT 0x277
-#define MSR_DEBUGCTL 0x1d9
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
 
 /* The window for foreign memory sits this far above the block. */
 #define REMAP_GAP (1ULL << 30)
@@ -61,7 +37,7 @@ unsigned int hw_this_cpu_id(void)
 
 static bool x2apic_enabled(void)
 {
-	return hw_rdmsr(MSR_APIC_BASE) & APIC_BASE_X2APIC;
+	return hw_rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD;
 }
 
 u32 hw_this_apic_id(void)
@@ -72,8 +48,8 @@ u32 hw_this_apic_id(void)
 static u32 read_own_apic_id(void)
 {
 	if (x2apic_enabled())
-		return (u32)hw_rdmsr(MSR_X2APIC_ID);
-	return hw_mmio_read32(xapic + XAPIC_ID) >> 24;
+		return (u32)hw_rdmsr(X2APIC_MSR(APIC_ID));
+	return hw_mmio_read32(xapic + APIC_ID) >> 24;
 }
 
 /* An NMI makes the target leave its guest (NMI exiting) and look. */
@@ -83,16 +59,15 @@ void hw_kick_cpu(unsigned int cpu_id)
 	unsigned int polls = 0;
 
 	if (x2apic_enabled()) {
-		hw_wrmsr(MSR_X2APIC_ICR, (u64)dest << 32 | ICR_DELIVERY_NMI |
-						 ICR_LEVEL_ASSERT);
+		hw_wrmsr(X2APIC_MSR(APIC_ICR),
+			 (u64)dest << 32 | ICR_NMI | ICR_ASSERT);
 		return;
 	}
-	while ((hw_mmio_read32(xapic + XAPIC_ICR_LOW) & ICR_BUSY) &&
+	while ((hw_mmio_read32(xapic + APIC_ICR) & ICR_BUSY) &&
 	       polls++ < 100000)
 		hw_pause();
-	hw_mmio_write32(xapic + XAPIC_ICR_HIGH, dest << 24);
-	hw_mmio_write32(xapic + XAPIC_ICR_LOW,
-			ICR_DELIVERY_NMI | ICR_LEVEL_ASSERT);
+	hw_mmio_write32(xapic + APIC_ICR_HIGH, dest << 24);
+	hw_mmio_write32(xapic + APIC_ICR, ICR_NMI | ICR_ASSERT);
 }
 
 static void invlpg(u64 virt)
@@ -140,7 +115,7 @@ int hw_address_space_init(const struct jailhouse_system *system)
 		return err;
 	write_cr3(hv_paging_cr3());
 	if (!x2apic_enabled()) {
-		xapic = hw_map_device(XAPIC_PHYS, PAGE_SIZE);
+		xapic = hw_map_device(XAPIC_BASE, PAGE_SIZE);
 		if (!xapic)
 			return -ENOMEM;
 	}
@@ -230,19 +205,19 @@ static void read_tables(struct x86_cpu_state *s)
 
 static void read_msrs(struct x86_cpu_state *s)
 {
-	s->efer = hw_rdmsr(MSR_EFER);
-	s->pat = hw_rdmsr(MSR_PAT);
-	s->debugctl = hw_rdmsr(MSR_DEBUGCTL);
-	s->sysenter_cs = hw_rdmsr(MSR_SYSENTER_CS);
-	s->sysenter_esp = hw_rdmsr(MSR_SYSENTER_ESP);
-	s->sysenter_eip = hw_rdmsr(MSR_SYSENTER_EIP);
-	s->star = hw_rdmsr(MSR_STAR);
-	s->lstar = hw_rdmsr(MSR_LSTAR);
-	s->cstar = hw_rdmsr(MSR_CSTAR);
-	s->fmask = hw_rdmsr(MSR_FMASK);
-	s->kernel_gs_base = hw_rdmsr(MSR_KERNEL_GS_BASE);
-	s->fs.base = hw_rdmsr(MSR_FS_BASE);
-	s->gs.base = hw_rdmsr(MSR_GS_BASE);
+	s->efer = hw_rdmsr(MSR_IA32_EFER);
+	s->pat = hw_rdmsr(MSR_IA32_PAT);
+	s->debugctl = hw_rdmsr(MSR_IA32_DEBUGCTL);
+	s->sysenter_cs = hw_rdmsr(MSR_IA32_SYSENTER_CS);
+	s->sysenter_esp = hw_rdmsr(MSR_IA32_SYSENTER_ESP);
+	s->sysenter_eip = hw_rdmsr(MSR_IA32_SYSENTER_EIP);
+	s->star = hw_rdmsr(MSR_IA32_STAR);
+	s->lstar = hw_rdmsr(MSR_IA32_LSTAR);
+	s->cstar = hw_rdmsr(MSR_IA32_CSTAR);
+	s->fmask = hw_rdmsr(MSR_IA32_FMASK);
+	s->kernel_gs_base = hw_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	s->fs.base = hw_rdmsr(MSR_IA32_FS_BASE);
+	s->gs.base = hw_rdmsr(MSR_IA32_GS_BASE);
 }
 
 void x86_read_cpu_state(struct x86_cpu_state *s)

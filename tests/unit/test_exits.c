@@ -8,7 +8,7 @@
 #include <string.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/vmcs.h>
 #include "helpers.h"
 

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <string.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
 #include <asm/vmexit.h>

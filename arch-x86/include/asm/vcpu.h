@@ -10,6 +10,7 @@
 
 #include <core/percpu.h>
 #include <asm/hw.h>
+#include <asm/processor-flags.h>
 #include <asm/svm.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
