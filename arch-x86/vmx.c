@@ -14,26 +14,20 @@
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/control.h>
+#include <asm/cpuid.h>
 #include <asm/hw.h>
 #include <asm/msr-index.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
-
-#define CPUID_1_ECX_VMX (1U << 5)
-
 
 /* The MSR bitmap's four 1 KiB quarters (SDM "MSR-Bitmap Address"). */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000U
 #define MSR_BITMAP_RANGE 0x2000U
 #define MSR_BITMAP_READ_HIGH 0x400
 #define MSR_BITMAP_WRITE 0x800
-
-#define VECTOR_DB 1
-#define VECTOR_BP 3
-#define VECTOR_OF 4
-#define VECTOR_AC 17
 
 #define TSS_AVAILABLE_64 0x9ULL
 #define SEG_PRESENT (1ULL << 47)
@@ -141,7 +135,7 @@ static bool cpu_has_vmx(void)
 	u32 regs[4];
 
 	hw_cpuid(1, 0, regs);
-	return regs[2] & CPUID_1_ECX_VMX;
+	return regs[2] & CPUID1_ECX_VMX;
 }
 
 static bool vmx_locked_off(void)
@@ -237,7 +231,7 @@ static void write_controls(bool ia32e_guest)
 				   MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry));
 	/* #AC and #DB come back to the hypervisor: a guest must not loop. */
 	hw_vmwrite(VMCS_EXCEPTION_BITMAP,
-		   (1U << VECTOR_AC) | (1U << VECTOR_DB));
+		   (1U << X86_VECTOR_AC) | (1U << X86_VECTOR_DB));
 	hw_vmwrite(VMCS_CR3_TARGET_COUNT, 0);
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
@@ -934,7 +928,7 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 
 	(void)cpu;
 	/* #BP and #OF are traps of an instruction: it must be skipped. */
-	if (vector == VECTOR_BP || vector == VECTOR_OF) {
+	if (vector == X86_VECTOR_BP || vector == X86_VECTOR_OF) {
 		info |= INTR_TYPE_SW_EXCEPTION << INTR_INFO_TYPE_SHIFT;
 		hw_vmwrite(VMCS_ENTRY_INSTRUCTION_LEN,
 			   hw_vmread(VMCS_EXIT_INSTRUCTION_LEN));

@@ -9,6 +9,7 @@
 #include <asm/apic.h>
 #include <asm/apicdef.h>
 #include <asm/control.h>
+#include <asm/cpuid.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
 #include <asm/msr-index.h>
@@ -534,11 +535,11 @@ static u32 cpuid1_ecx(unsigned int cpu)
  */
 Test(xapic, cpuid_hides_x2apic)
 {
-	cr_assert_eq(cpuid1_ecx(DUO_CPU_A) & (1U << 21), 0);
-	cr_assert_eq(cpuid1_ecx(0) & (1U << 21), 0, "root alike");
+	cr_assert_eq(cpuid1_ecx(DUO_CPU_A) & CPUID1_ECX_X2APIC, 0);
+	cr_assert_eq(cpuid1_ecx(0) & CPUID1_ECX_X2APIC, 0, "root alike");
 }
 
 Test(apic, cpuid_offers_x2apic_where_the_system_uses_it)
 {
-	cr_assert_neq(cpuid1_ecx(DUO_CPU_A) & (1U << 21), 0);
+	cr_assert_neq(cpuid1_ecx(DUO_CPU_A) & CPUID1_ECX_X2APIC, 0);
 }

@@ -12,11 +12,9 @@
 #include <asm/hw.h>
 #include <asm/processor-flags.h>
 #include <asm/svm.h>
+#include <asm/trapnr.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
-
-#define X86_VECTOR_UD 6
-#define X86_VECTOR_GP 13
 
 enum x86_vendor {
 	X86_VMX = 0,
