@@ -981,19 +981,6 @@ void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 }
 
-void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed)
-{
-	u32 pin = hw_vmread(VMCS_PIN_BASED_CTLS);
-
-	(void)cpu;
-	if (armed)
-		pin |= PIN_PREEMPTION_TIMER;
-	else
-		pin &= ~PIN_PREEMPTION_TIMER;
-	hw_vmwrite(VMCS_PIN_BASED_CTLS, pin);
-	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
-}
-
 void vmx_load_cell(struct per_cpu *cpu)
 {
 	struct cell *cell = cpu->cell;

