@@ -14,37 +14,13 @@
 #include <core/errno.h>
 #include <core/printk.h>
 #include <asm/apic.h>
+#include <asm/apicdef.h>
 #include <asm/control.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/vcpu.h>
 #include <asm/vmcs.h>
 
-#define MSR_IA32_APIC_BASE 0x1b
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN (1ULL << 11)
-#define APIC_BASE_ADDR 0xffffff000ULL
-
-/* Registers by xAPIC offset; x2APIC MSR = 0x800 + offset / 16. */
-#define APIC_ID 0x20
-#define APIC_TPR 0x80
-#define APIC_EOI 0xb0
-#define APIC_LDR 0xd0
-#define APIC_DFR 0xe0
-#define APIC_SVR 0xf0
-#define APIC_ESR 0x280
-#define APIC_LVT_CMCI 0x2f0
-#define APIC_ICR 0x300
-#define APIC_ICR_HIGH 0x310
-#define APIC_LVT_TIMER 0x320
-#define APIC_LVT_ERROR 0x370
-#define APIC_TIMER_INIT 0x380
-#define APIC_TIMER_DIVIDE 0x3e0
-
-#define ICR_VECTOR 0xffU
-#define ICR_LOGICAL (1U << 11)
-#define ICR_BUSY (1U << 12) /* xAPIC delivery status: send pending */
-#define ICR_ASSERT (1U << 14)
-#define ICR_LEVEL (1U << 15)
 /* Bits the SDM reserves; the xAPIC's delivery status is read-only. */
 #define ICR_RESERVED_X2APIC 0xfff33000U
 #define ICR_RESERVED_XAPIC 0xfff32000U
@@ -494,9 +470,9 @@ static bool x2apic_readable(u32 reg)
 {
 	switch (reg) {
 	case APIC_ID / 16:
-	case 0x03: /* version */
+	case APIC_VERSION / 16:
 	case APIC_TPR / 16:
-	case 0x0a: /* processor priority */
+	case APIC_PPR / 16:
 	case APIC_LDR / 16:
 	case APIC_SVR / 16:
 	case APIC_ESR / 16:
@@ -510,7 +486,7 @@ static bool x2apic_readable(u32 reg)
 
 bool x2apic_handle_msr_write(struct per_cpu *cpu, u32 msr, u64 value)
 {
-	if (msr != X2APIC_MSR_ICR || !apic_x2apic_mode())
+	if (msr != X2APIC_MSR(APIC_ICR) || !apic_x2apic_mode())
 		return false;
 	cpu->arch.apic.icr_low = (u32)value;
 	cpu->arch.apic.icr_high = (u32)(value >> 32);
@@ -525,7 +501,7 @@ bool x2apic_handle_msr_read(struct per_cpu *cpu, u32 msr, u64 *value)
 	if (msr < X2APIC_MSR_FIRST || msr > X2APIC_MSR_LAST ||
 	    !apic_x2apic_mode())
 		return false;
-	if (msr == X2APIC_MSR_ICR) {
+	if (msr == X2APIC_MSR(APIC_ICR)) {
 		*value = (u64)cpu->arch.apic.icr_high << 32 |
 			 cpu->arch.apic.icr_low;
 		return true;
@@ -556,10 +532,10 @@ static bool xapic_readable(u32 reg)
 {
 	switch (reg) {
 	case APIC_ID:
-	case 0x30: /* version */
+	case APIC_VERSION:
 	case APIC_TPR:
-	case 0x90: /* arbitration priority */
-	case 0xa0: /* processor priority */
+	case APIC_APR:
+	case APIC_PPR:
 	case APIC_LDR:
 	case APIC_DFR:
 	case APIC_SVR:
@@ -570,7 +546,7 @@ static bool xapic_readable(u32 reg)
 	}
 	/* ISR, TMR, IRR; the LVT up to the timer's current count. */
 	return (reg >= 0x100 && reg <= 0x270) ||
-	       (reg >= APIC_LVT_TIMER && reg <= 0x390);
+	       (reg >= APIC_LVT_TIMER && reg <= APIC_TIMER_CURRENT);
 }
 
 static u32 xapic_read(struct per_cpu *cpu, u32 reg)
@@ -588,8 +564,8 @@ static void xapic_write(struct per_cpu *cpu, u32 reg, u32 value)
 
 	switch (reg) {
 	case APIC_ICR:
-		a->icr_low = value & ~ICR_RESERVED_XAPIC & ~(1U << 12);
-		send_ipi(cpu, value & ~(1U << 12), a->icr_high >> 24);
+		a->icr_low = value & ~ICR_RESERVED_XAPIC & ~ICR_BUSY;
+		send_ipi(cpu, value & ~ICR_BUSY, a->icr_high >> 24);
 		return;
 	case APIC_ICR_HIGH:
 		/* Kept here: the hypervisor's own IPIs use the real one. */

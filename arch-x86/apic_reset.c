@@ -16,28 +16,11 @@
  */
 #include <core/printk.h>
 #include <asm/apic.h>
+#include <asm/apicdef.h>
 #include <asm/hw.h>
 #include <asm/vcpu.h>
 
-/* Registers by xAPIC offset; x2APIC MSR = 0x800 + offset / 16. */
-#define APIC_VERSION 0x30
-#define APIC_TPR 0x80
-#define APIC_EOI 0xb0
-#define APIC_SVR 0xf0
-#define APIC_ISR 0x100
-#define APIC_IRR 0x200
-#define APIC_LVT_CMCI 0x2f0
-#define APIC_LVT_TIMER 0x320
-#define APIC_LVT_THERMAL 0x330
-#define APIC_LVT_PERF 0x340
-#define APIC_LVT_LINT0 0x350
-#define APIC_LVT_LINT1 0x360
-#define APIC_LVT_ERROR 0x370
-#define APIC_TIMER_INIT 0x380
-
 #define VECTOR_REGS 8 /* 256 bits, 32 per register, 16 bytes apart */
-#define LVT_MASKED (1U << 16)
-#define SVR_ENABLED (1U << 8)
 /* After INIT: software-disabled, spurious vector 0xff. */
 #define SVR_AFTER_INIT 0xff
 /* Every vector once, and then some for the ones that come back at once. */

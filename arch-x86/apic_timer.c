@@ -10,13 +10,9 @@
  */
 #include <core/arch.h>
 #include <asm/apic.h>
+#include <asm/apicdef.h>
 #include <asm/hw.h>
 
-#define APIC_LVT_TIMER 0x320
-#define APIC_TIMER_INIT 0x380
-#define APIC_TIMER_CURRENT 0x390
-#define APIC_TIMER_DIVIDE 0x3e0
-#define LVT_MASKED (1U << 16)
 #define DIVIDE_BY_1 0xb
 #define WINDOW_NS 1000000ULL /* 1 ms: 0.1% with a 1 us clock */
 

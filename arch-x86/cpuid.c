@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CPUID emulation: the CPU's own answers, adjusted for life in a cell. */
 #include <asm/apic.h>
+#include <asm/cpuid.h>
 #include <asm/emulate.h>
 #include <asm/hw.h>
 
@@ -21,9 +22,6 @@ static inline void set_result(struct guest_regs *regs, const u32 out[4])
 static const u32 hypervisor_leaf[4] = { CPUID_HV_LEAF, SIGNATURE_EBX,
 					SIGNATURE_ECX, SIGNATURE_EDX };
 static const u32 empty_leaf[4];
-
-#define CPUID_EXT_FEATURES 0x80000001
-#define CPUID_EXT_ECX_SVM (1U << 2)
 
 /*
  * VMX is the hypervisor's. x2APIC is offered only where the system runs

@@ -11,11 +11,9 @@
 #include <asm/emulate.h>
 #include <asm/exit.h>
 #include <asm/pci.h>
+#include <asm/trapnr.h>
 #include <asm/vcpu.h>
 #include <asm/iommu.h>
-
-#define VECTOR_DB 1
-#define VECTOR_AC 17
 
 static void dump_registers(const struct per_cpu *cpu,
 			   const struct x86_exit *exit)
@@ -157,7 +155,7 @@ static bool handle_exception(struct per_cpu *cpu, struct x86_exit *exit)
 	 * #AC and #DB are intercepted so that a guest cannot make the CPU
 	 * deliver them to itself forever; handing them back is all there is.
 	 */
-	if (vector == VECTOR_AC || vector == VECTOR_DB) {
+	if (vector == X86_VECTOR_AC || vector == X86_VECTOR_DB) {
 		vcpu_reinject(cpu, vector, exit->exception.error_code);
 		return true;
 	}

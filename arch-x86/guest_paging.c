@@ -9,18 +9,11 @@
  */
 #include <core/errno.h>
 #include <asm/guest_paging.h>
+#include <asm/page_formats.h>
+#include <asm/processor-flags.h>
 
-#define PG_PRESENT (1ULL << 0)
-#define PG_PS (1ULL << 7)
-#define PG_ADDR_MASK 0x000ffffffffff000ULL /* bits 51:12 */
 #define PG_ADDR_MASK_32 0xfffff000ULL
 #define PSE_4M_MASK 0xffc00000ULL
-
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define EFER_LMA (1ULL << 10)
 
 struct walk {
 	const struct guest_paging *pg;
@@ -48,7 +41,7 @@ static int fail(struct walk *w, int err, int level, u64 gpa, u64 entry,
 
 static int check_present(struct walk *w, int level, u64 gpa, u64 entry)
 {
-	if (!(entry & PG_PRESENT))
+	if (!(entry & X86_PTE_PRESENT))
 		return fail(w, -EFAULT, level, gpa, entry, "entry not present");
 	return 0;
 }
@@ -70,7 +63,7 @@ static int large_page(struct walk *w, int level, u64 gpa, u64 entry,
 		      bool *is_leaf)
 {
 	*is_leaf = false;
-	if (!(entry & PG_PS) || level == 1)
+	if (!(entry & X86_PTE_PS) || level == 1)
 		return 0;
 	if (w->entry_size == 4) {
 		/* 32-bit paging ignores PS unless CR4.PSE is set. */
@@ -89,13 +82,14 @@ static u64 large_page_base(const struct walk *w, u64 entry)
 {
 	if (w->entry_size == 4)
 		return (entry & PSE_4M_MASK) | ((entry >> 13) & 0xff) << 32;
-	return entry & PG_ADDR_MASK;
+	return entry & X86_PAGE_ADDR_MASK;
 }
 
 /* Walks from the table at level down to the page. */
 static int walk_tables(struct walk *w, u64 table, int level, u64 *gpa)
 {
-	u64 addr_mask = w->entry_size == 4 ? PG_ADDR_MASK_32 : PG_ADDR_MASK;
+	u64 addr_mask =
+		w->entry_size == 4 ? PG_ADDR_MASK_32 : X86_PAGE_ADDR_MASK;
 	u64 index_mask = (1ULL << w->index_bits) - 1;
 	unsigned int shift;
 	bool is_leaf;
@@ -130,7 +124,7 @@ static int walk_long_mode(struct walk *w, u64 *gpa)
 
 	if ((u64)((s64)(w->linear << unused) >> unused) != w->linear)
 		return fail(w, -EFAULT, levels, 0, 0, "non-canonical address");
-	return walk_tables(w, w->pg->cr3 & PG_ADDR_MASK, levels, gpa);
+	return walk_tables(w, w->pg->cr3 & X86_PAGE_ADDR_MASK, levels, gpa);
 }
 
 /* PAE: four PDPTEs, loaded by the CPU at CR3 time, then 2 levels. */
@@ -149,7 +143,7 @@ static int walk_pae(struct walk *w, u64 *gpa)
 	}
 	if (err)
 		return err;
-	return walk_tables(w, entry & PG_ADDR_MASK, 2, gpa);
+	return walk_tables(w, entry & X86_PAGE_ADDR_MASK, 2, gpa);
 }
 
 int x86_guest_translate(const struct guest_paging *pg, u64 linear, u64 *gpa,

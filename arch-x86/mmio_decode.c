@@ -10,13 +10,13 @@
  */
 #include <core/lib.h>
 #include <asm/mmio_decode.h>
+#include <asm/processor-flags.h>
 
 #define REX_B 0x1
 #define REX_X 0x2
 #define REX_R 0x4
 #define REX_W 0x8
 
-#define EFER_LMA (1ULL << 10)
 #define CS_AR_L (1U << 13)
 #define CS_AR_DB (1U << 14)
 

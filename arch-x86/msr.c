@@ -8,19 +8,17 @@
 #include <core/cell.h>
 #include <core/printk.h>
 #include <asm/apic.h>
+#include <asm/apicdef.h>
 #include <asm/emulate.h>
+#include <asm/msr-index.h>
 #include <asm/msr.h>
 #include <asm/hw.h>
+#include <asm/processor-flags.h>
 #include <asm/vcpu.h>
 #include <asm/vmcb.h>
 #include <asm/vmcs.h>
 
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
-#define CR0_PG (1ULL << 31)
 #define MTRR_DEF_TYPE_VALID 0xcffULL
 /* Memory types a PAT entry or MTRR default may name. */
 #define MEMTYPE_VALID_MASK ((1U << 0) | (1U << 1) | (1U << 4) | (1U << 5) | \
@@ -36,13 +34,13 @@ bool msr_write_passes_through(u32 msr)
 	case MSR_IA32_SYSENTER_ESP:
 	case MSR_IA32_SYSENTER_EIP:
 	case MSR_IA32_TSC_DEADLINE:
-	case MSR_X2APIC_TPR:
-	case MSR_X2APIC_EOI:
-	case MSR_X2APIC_SVR:
-	case MSR_X2APIC_ESR:
-	case MSR_X2APIC_TIMER_INIT:
-	case MSR_X2APIC_TIMER_DIVIDE:
-	case MSR_X2APIC_SELF_IPI:
+	case X2APIC_MSR(APIC_TPR):
+	case X2APIC_MSR(APIC_EOI):
+	case X2APIC_MSR(APIC_SVR):
+	case X2APIC_MSR(APIC_ESR):
+	case X2APIC_MSR(APIC_TIMER_INIT):
+	case X2APIC_MSR(APIC_TIMER_DIVIDE):
+	case X2APIC_MSR(APIC_SELF_IPI):
 	case MSR_IA32_STAR:
 	case MSR_IA32_LSTAR:
 	case MSR_IA32_CSTAR:
@@ -54,8 +52,9 @@ bool msr_write_passes_through(u32 msr)
 		return true;
 	default:
 		/* The local vector table, CMCI through error. */
-		return msr >= MSR_X2APIC_LVT_CMCI && msr <= MSR_X2APIC_LVT_ERROR &&
-		       msr != MSR_X2APIC_ICR;
+		return msr >= X2APIC_MSR(APIC_LVT_CMCI) &&
+		       msr <= X2APIC_MSR(APIC_LVT_ERROR) &&
+		       msr != X2APIC_MSR(APIC_ICR);
 	}
 }
 
@@ -157,7 +156,7 @@ enum x86_action x86_msr_write(struct per_cpu *cpu, u32 msr, u64 value)
 		return X86_ACTION_DONE;
 	}
 	if (cpu->cell == &root_cell && !write_forbidden(msr) &&
-	    !(msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST)) {
+	    !(msr >= X2APIC_MSR_FIRST && msr <= X2APIC_MSR_LAST)) {
 		hw_wrmsr(msr, value);
 		return X86_ACTION_DONE;
 	}

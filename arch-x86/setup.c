@@ -6,6 +6,7 @@
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <asm/ioapic.h>
+#include <asm/msr-index.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
 #include <asm/pci_msi.h>

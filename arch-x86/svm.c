@@ -19,22 +19,16 @@
 #include <core/page_pool.h>
 #include <core/paging.h>
 #include <core/printk.h>
+#include <asm/cpuid.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/msr.h>
 #include <asm/page_formats.h>
+#include <asm/processor-flags.h>
 #include <asm/svm.h>
+#include <asm/trapnr.h>
 #include <asm/vcpu.h>
 
-#define CPUID_EXT_MAX 0x80000000
-#define CPUID_EXT_FEATURES 0x80000001
-#define CPUID_SVM_FEATURES 0x8000000a
-#define CPUID_EXT_ECX_SVM (1U << 2)
-#define CPUID_SVM_EDX_NPT (1U << 0)
-
-#define CR0_PE (1ULL << 0)
-#define VECTOR_DB 1
-#define VECTOR_NMI 2
-#define VECTOR_AC 17
 #define DR6_RESET 0xffff0ff0ULL
 
 /* The only guest ASID: each CPU runs one guest, flushed when it changes. */
@@ -175,7 +169,7 @@ static void write_controls(struct per_cpu *cpu)
 			 SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
 			 SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_XSETBV;
 	/* #AC and #DB come back to the hypervisor: a guest must not loop. */
-	c->exception_intercepts = (1U << VECTOR_AC) | (1U << VECTOR_DB);
+	c->exception_intercepts = (1U << X86_VECTOR_AC) | (1U << X86_VECTOR_DB);
 	c->msrpm_base_pa = page_pool_virt2phys(&mem_pool, cpu->arch.msrpm);
 	c->asid = GUEST_ASID;
 	c->tlb_control = SVM_TLB_FLUSH_GUEST;
@@ -429,7 +423,7 @@ static void read_exception_exit(struct x86_exit *exit, const struct vmcb *v)
 	exit->reason = X86_EXIT_EXCEPTION;
 	exit->exception.vector = vector;
 	/* Of the two intercepted, only #AC pushes an error code. */
-	exit->exception.has_error_code = vector == VECTOR_AC;
+	exit->exception.has_error_code = vector == X86_VECTOR_AC;
 	exit->exception.error_code = (u32)v->control.exit_info1;
 }
 
@@ -548,7 +542,7 @@ void svm_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 void svm_inject_nmi(struct per_cpu *cpu)
 {
 	cpu->arch.vmcb->control.event_inject =
-		SVM_EVENT_VALID | VECTOR_NMI |
+		SVM_EVENT_VALID | X86_VECTOR_NMI |
 		SVM_EVENT_TYPE_NMI << SVM_EVENT_TYPE_SHIFT;
 }
 

@@ -14,32 +14,22 @@
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/control.h>
+#include <asm/cpuid.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/msr.h>
 #include <asm/page_formats.h>
+#include <asm/processor-flags.h>
+#include <asm/trapnr.h>
 #include <asm/vcpu.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
-
-#define CR0_PE (1ULL << 0)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
-#define EFER_LMA (1ULL << 10)
-
-#define CPUID_1_ECX_VMX (1U << 5)
-
 
 /* The MSR bitmap's four 1 KiB quarters (SDM "MSR-Bitmap Address"). */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000U
 #define MSR_BITMAP_RANGE 0x2000U
 #define MSR_BITMAP_READ_HIGH 0x400
 #define MSR_BITMAP_WRITE 0x800
-
-#define VECTOR_DB 1
-#define VECTOR_BP 3
-#define VECTOR_OF 4
-#define VECTOR_AC 17
 
 #define TSS_AVAILABLE_64 0x9ULL
 #define SEG_PRESENT (1ULL << 47)
@@ -147,7 +137,7 @@ static bool cpu_has_vmx(void)
 	u32 regs[4];
 
 	hw_cpuid(1, 0, regs);
-	return regs[2] & CPUID_1_ECX_VMX;
+	return regs[2] & CPUID1_ECX_VMX;
 }
 
 static bool vmx_locked_off(void)
@@ -243,7 +233,7 @@ static void write_controls(bool ia32e_guest)
 				   MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry));
 	/* #AC and #DB come back to the hypervisor: a guest must not loop. */
 	hw_vmwrite(VMCS_EXCEPTION_BITMAP,
-		   (1U << VECTOR_AC) | (1U << VECTOR_DB));
+		   (1U << X86_VECTOR_AC) | (1U << X86_VECTOR_DB));
 	hw_vmwrite(VMCS_CR3_TARGET_COUNT, 0);
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
 	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
@@ -940,7 +930,7 @@ void vmx_inject_exception(struct per_cpu *cpu, u8 vector, u32 error_code)
 
 	(void)cpu;
 	/* #BP and #OF are traps of an instruction: it must be skipped. */
-	if (vector == VECTOR_BP || vector == VECTOR_OF) {
+	if (vector == X86_VECTOR_BP || vector == X86_VECTOR_OF) {
 		info |= INTR_TYPE_SW_EXCEPTION << INTR_INFO_TYPE_SHIFT;
 		hw_vmwrite(VMCS_ENTRY_INSTRUCTION_LEN,
 			   hw_vmread(VMCS_EXIT_INSTRUCTION_LEN));
@@ -991,19 +981,6 @@ void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
 		   hw_vmread(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_MODE_GUEST);
 	/* An event pending from before the reset must not be delivered. */
 	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-}
-
-void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed)
-{
-	u32 pin = hw_vmread(VMCS_PIN_BASED_CTLS);
-
-	(void)cpu;
-	if (armed)
-		pin |= PIN_PREEMPTION_TIMER;
-	else
-		pin &= ~PIN_PREEMPTION_TIMER;
-	hw_vmwrite(VMCS_PIN_BASED_CTLS, pin);
-	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
 }
 
 void vmx_load_cell(struct per_cpu *cpu)

@@ -9,18 +9,11 @@
 #include <asm/emulate.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <asm/vcpu.h>
 #include <asm/vmcs.h>
 
-#define CR0_PE (1ULL << 0)
-#define CR0_TS (1ULL << 3)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
 #define LMSW_BITS 0xfULL
 
 static u64 cr0_fixed0(void)

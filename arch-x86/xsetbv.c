@@ -4,13 +4,14 @@
  * value the CPU accepts; anything else would fault the hypervisor instead
  * of the guest.
  */
+#include <asm/cpuid.h>
 #include <asm/emulate.h>
 #include <asm/hw.h>
+#include <asm/processor-flags.h>
 
 #define XCR0_X87 (1ULL << 0)
 #define XCR0_SSE (1ULL << 1)
 #define XCR0_AVX (1ULL << 2)
-#define CPUID_XSAVE_LEAF 0xd
 
 static u64 supported_xcr0(void)
 {
@@ -25,7 +26,7 @@ enum x86_action x86_emulate_xsetbv(struct guest_regs *regs, u64 guest_cr4)
 	u64 value = (regs->gp[REG_RDX] & 0xffffffff) << 32 |
 		    (regs->gp[REG_RAX] & 0xffffffff);
 
-	if (!(guest_cr4 & X86_CR4_OSXSAVE))
+	if (!(guest_cr4 & CR4_OSXSAVE))
 		return X86_ACTION_INJECT_UD;
 	if ((u32)regs->gp[REG_RCX] != 0 || !(value & XCR0_X87) ||
 	    (value & ~supported_xcr0()) ||

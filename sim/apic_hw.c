@@ -10,36 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/apicdef.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <sim/apic_hw.h>
 #include <sim/hw_state.h>
 
 #define REGS 64 /* offsets 0x000-0x3f0, one register per 16 bytes */
 #define MAX_LOGGED 1024
-
-#define MSR_IA32_APIC_BASE 0x1b
-#define APIC_BASE_BSP (1ULL << 8)
-#define APIC_BASE_EXTD (1ULL << 10)
-#define APIC_BASE_EN (1ULL << 11)
-
-#define REG_ID 0x20
-#define REG_VERSION 0x30
-#define REG_LDR 0xd0
-#define REG_DFR 0xe0
-#define REG_SVR 0xf0
-#define REG_TPR 0x80
-#define REG_EOI 0xb0
-#define REG_ISR 0x100
-#define REG_IRR 0x200
-#define REG_LVT_CMCI 0x2f0
-#define REG_TIMER_INIT 0x380
-#define REG_TIMER_CURRENT 0x390
-#define REG_TIMER_DIVIDE 0x3e0
-#define REG_ICR 0x300
-#define REG_ICR_HIGH 0x310
-#define SVR_ENABLED (1U << 8)
-#define ICR_BUSY (1U << 12)
-#define ICR_DLVR_NMI (4U << 8)
 
 struct fake_lapic {
 	u32 reg[REGS];
@@ -77,37 +55,37 @@ void sim_apic_hw_attach(const struct jailhouse_system *system)
 	for (cpu = 0; cpu < SIM_MAX_CPUS; cpu++) {
 		struct fake_lapic *l = &lapics[cpu];
 
-		base = 0xfee00000ULL | APIC_BASE_EN;
+		base = XAPIC_BASE | APIC_BASE_EN;
 		if (x2apic)
 			base |= APIC_BASE_EXTD;
 		if (cpu == 0)
 			base |= APIC_BASE_BSP;
 		sim_msr_set(cpu, MSR_IA32_APIC_BASE, base);
-		l->reg[REG_ID / 16] = x2apic ? cpu : cpu << 24;
-		l->reg[REG_VERSION / 16] = 0x50014;
-		l->reg[REG_SVR / 16] = 0x1ff;
+		l->reg[APIC_ID / 16] = x2apic ? cpu : cpu << 24;
+		l->reg[APIC_VERSION / 16] = 0x50014;
+		l->reg[APIC_SVR / 16] = 0x1ff;
 		/* What Linux programs: flat logical ids for the first 8. */
-		l->reg[REG_LDR / 16] = x2apic ? x2apic_ldr(cpu) :
+		l->reg[APIC_LDR / 16] = x2apic ? x2apic_ldr(cpu) :
 				       (cpu < 8 ? 1U << (24 + cpu) : 0);
-		l->reg[REG_DFR / 16] = x2apic ? 0 : 0xffffffff;
+		l->reg[APIC_DFR / 16] = x2apic ? 0 : 0xffffffff;
 	}
 }
 
 static bool logical_match(unsigned int cpu, u32 dest)
 {
-	u32 ldr = lapics[cpu].reg[REG_LDR / 16];
+	u32 ldr = lapics[cpu].reg[APIC_LDR / 16];
 
 	if (x2apic)
 		return (ldr >> 16) == (dest >> 16) && (ldr & dest & 0xffff);
 	ldr >>= 24;
-	if ((lapics[cpu].reg[REG_DFR / 16] >> 28) == 0xf)
+	if ((lapics[cpu].reg[APIC_DFR / 16] >> 28) == 0xf)
 		return ldr & dest;
 	return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);
 }
 
 static u32 apic_id(unsigned int cpu)
 {
-	u32 id = lapics[cpu].reg[REG_ID / 16];
+	u32 id = lapics[cpu].reg[APIC_ID / 16];
 
 	return x2apic ? id : id >> 24;
 }
@@ -126,7 +104,7 @@ static bool routed_to(unsigned int cpu, unsigned int from, u32 dest, u32 icr)
 	}
 	if (dest == broadcast)
 		return true;
-	if (icr & (1U << 11))
+	if (icr & ICR_LOGICAL)
 		return logical_match(cpu, dest);
 	return dest == apic_id(cpu);
 }
@@ -158,7 +136,7 @@ static void send_ipi(u32 dest, u32 low)
 			continue;
 		lapics[cpu].received++;
 		lapics[cpu].last = ipi;
-		if ((low & 0x700) == ICR_DLVR_NMI)
+		if ((low & 0x700) == ICR_NMI)
 			take_nmi(cpu);
 	}
 }
@@ -174,8 +152,8 @@ static void write_icr(struct fake_lapic *l, u64 value)
 	u32 low = (u32)value;
 
 	if (x2apic) {
-		l->reg[REG_ICR_HIGH / 16] = (u32)(value >> 32);
-		l->reg[REG_ICR / 16] = low;
+		l->reg[APIC_ICR_HIGH / 16] = (u32)(value >> 32);
+		l->reg[APIC_ICR / 16] = low;
 		send_ipi((u32)(value >> 32), low);
 		return;
 	}
@@ -185,14 +163,14 @@ static void write_icr(struct fake_lapic *l, u64 value)
 			sim_current_cpu);
 		abort();
 	}
-	l->reg[REG_ICR / 16] = low & ~ICR_BUSY;
-	send_ipi(l->reg[REG_ICR_HIGH / 16] >> 24, low);
+	l->reg[APIC_ICR / 16] = low & ~ICR_BUSY;
+	send_ipi(l->reg[APIC_ICR_HIGH / 16] >> 24, low);
 }
 
 /* xAPIC delivery status: busy while a test holds it so. */
 static u32 read_icr(struct fake_lapic *l)
 {
-	u32 low = l->reg[REG_ICR / 16];
+	u32 low = l->reg[APIC_ICR / 16];
 
 	if (x2apic || !l->icr_busy_reads)
 		return low;
@@ -231,10 +209,10 @@ static int highest(const struct fake_lapic *l, u32 base)
 /* EOI ends the highest vector in service (SDM 11.8.5). */
 static void eoi(struct fake_lapic *l)
 {
-	int vector = highest(l, REG_ISR);
+	int vector = highest(l, APIC_ISR);
 
 	if (vector >= 0)
-		set_vector_bit(l, REG_ISR, vector, false);
+		set_vector_bit(l, APIC_ISR, vector, false);
 }
 
 /*
@@ -246,16 +224,16 @@ static void eoi(struct fake_lapic *l)
 static void accept_interrupt(unsigned int cpu)
 {
 	struct fake_lapic *l = &lapics[cpu];
-	int vector = highest(l, REG_IRR), in_service = highest(l, REG_ISR);
-	int tpr_class = (l->reg[REG_TPR / 16] >> 4) & 0xf;
+	int vector = highest(l, APIC_IRR), in_service = highest(l, APIC_ISR);
+	int tpr_class = (l->reg[APIC_TPR / 16] >> 4) & 0xf;
 
-	if (vector < 16 || !(l->reg[REG_SVR / 16] & SVR_ENABLED))
+	if (vector < 16 || !(l->reg[APIC_SVR / 16] & SVR_ENABLED))
 		return;
 	if (vector >> 4 <= tpr_class ||
 	    (in_service >= 0 && vector >> 4 <= in_service >> 4))
 		return;
-	set_vector_bit(l, REG_IRR, vector, false);
-	set_vector_bit(l, REG_ISR, vector, true);
+	set_vector_bit(l, APIC_IRR, vector, false);
+	set_vector_bit(l, APIC_ISR, vector, true);
 	l->taken++;
 }
 
@@ -271,12 +249,12 @@ void hw_svm_take_interrupt(void)
 
 void sim_apic_raise(unsigned int cpu, u8 vector)
 {
-	set_vector_bit(&lapics[cpu], REG_IRR, vector, true);
+	set_vector_bit(&lapics[cpu], APIC_IRR, vector, true);
 }
 
 void sim_apic_set_in_service(unsigned int cpu, u8 vector)
 {
-	set_vector_bit(&lapics[cpu], REG_ISR, vector, true);
+	set_vector_bit(&lapics[cpu], APIC_ISR, vector, true);
 }
 
 unsigned int sim_apic_interrupts_taken(unsigned int cpu)
@@ -287,7 +265,7 @@ unsigned int sim_apic_interrupts_taken(unsigned int cpu)
 /* Divide configuration (SDM 11.5.4): bits 3, 1, 0; 111b divides by 1. */
 static u64 timer_divisor(const struct fake_lapic *l)
 {
-	u32 dcr = l->reg[REG_TIMER_DIVIDE / 16];
+	u32 dcr = l->reg[APIC_TIMER_DIVIDE / 16];
 	u32 code = (dcr >> 1 & 4) | (dcr & 3);
 
 	return code == 7 ? 1 : 2ULL << code;
@@ -296,7 +274,7 @@ static u64 timer_divisor(const struct fake_lapic *l)
 /* The current count: down from the initial count at the bus clock. */
 static u32 timer_current(const struct fake_lapic *l)
 {
-	u64 init = l->reg[REG_TIMER_INIT / 16];
+	u64 init = l->reg[APIC_TIMER_INIT / 16];
 	u64 ticks = (sim_clock_ns() - l->timer_armed_ns) *
 		    SIM_APIC_TIMER_KHZ / 1000000ULL / timer_divisor(l);
 
@@ -317,9 +295,9 @@ static unsigned int reg_index(u32 offset)
 u32 hw_apic_read(volatile void *xapic, u32 offset)
 {
 	(void)xapic;
-	if (offset == REG_TIMER_CURRENT)
+	if (offset == APIC_TIMER_CURRENT)
 		return timer_current(&lapics[sim_current_cpu]);
-	if (offset == REG_ICR)
+	if (offset == APIC_ICR)
 		return read_icr(&lapics[sim_current_cpu]);
 	return lapics[sim_current_cpu].reg[reg_index(offset)];
 }
@@ -329,19 +307,19 @@ void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 	struct fake_lapic *l = &lapics[sim_current_cpu];
 
 	(void)xapic;
-	if (offset == REG_ICR) {
+	if (offset == APIC_ICR) {
 		write_icr(l, value);
 		return;
 	}
-	if (offset == REG_EOI) {
+	if (offset == APIC_EOI) {
 		eoi(l);
 		return;
 	}
-	if (offset == REG_TIMER_INIT)
+	if (offset == APIC_TIMER_INIT)
 		l->timer_armed_ns = sim_clock_ns();
 	/* An LVT entry beyond LVR's count is no MSR at all: #GP. */
-	if (x2apic && offset == REG_LVT_CMCI &&
-	    ((l->reg[REG_VERSION / 16] >> 16) & 0xff) < 6) {
+	if (x2apic && offset == APIC_LVT_CMCI &&
+	    ((l->reg[APIC_VERSION / 16] >> 16) & 0xff) < 6) {
 		fprintf(stderr, "sim: #GP: CPU %u wrote the CMCI LVT, which "
 				"its x2APIC does not have\n",
 			sim_current_cpu);
@@ -399,7 +377,7 @@ void sim_apic_set_id(unsigned int cpu, u32 apic_id)
 			apic_id);
 		abort();
 	}
-	lapics[cpu].reg[REG_ID / 16] = x2apic ? apic_id : apic_id << 24;
+	lapics[cpu].reg[APIC_ID / 16] = x2apic ? apic_id : apic_id << 24;
 }
 
 void sim_apic_icr_busy(unsigned int cpu, unsigned int reads)

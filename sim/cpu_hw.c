@@ -9,7 +9,8 @@
 #include <string.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 
@@ -30,8 +31,6 @@ static struct fake_cpu cpus[SIM_MAX_CPUS];
 int (*sim_vmentry_hook)(unsigned int cpu);
 int (*sim_vmrun_hook)(unsigned int cpu, u64 vmcb_phys);
 void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
-
-#define CR4_VMXE (1ULL << 13)
 
 /* What a 64-bit Linux kernel looks like to the CPU at module load. */
 static void linux_state(struct x86_cpu_state *s, unsigned int cpu)

@@ -11,6 +11,8 @@
 #include <sim/hw_state.h>
 #include <sim/phys.h>
 #include <sim/svm_checks.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 
 enum sim_cpu_model sim_cpu_model = SIM_CPU_INTEL;
 
@@ -31,19 +33,11 @@ enum sim_cpu_model sim_cpu_model = SIM_CPU_INTEL;
 #define S_DR7 0x560
 #define S_DR6 0x568
 
-#define MSR_EFER 0xc0000080
-#define MSR_PAT 0x277
 #define PHYS_ADDR_BITS 48
 #define VMEXIT_INVALID (~0ULL)
 
-#define CR0_PE (1ULL << 0)
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
 /* VMXE, SMXE, bit 15 and everything from bit 25 up: not AMD's. */
 #define CR4_RESERVED (0xfffffffffe000000ULL | (7ULL << 13))
-#define EFER_LME (1ULL << 8)
 /* SCE, LME, LMA, NXE, SVME, LMSLE, FFXSR, TCE are defined. */
 #define EFER_RESERVED (~0xfd01ULL)
 #define CS_ATTR_L (1U << 9)
@@ -86,7 +80,7 @@ static int check_control_registers(const u8 *v, char *why, size_t len)
 	u16 cs = field(v, S_CS_ATTRIB, 2);
 	bool long_paging = (efer & EFER_LME) && (cr0 & CR0_PG);
 
-	if (!(efer & SIM_EFER_SVME))
+	if (!(efer & EFER_SVME))
 		return refuse(why, len, "guest EFER 0x%llx: SVME clear",
 			      (unsigned long long)efer);
 	if (efer & EFER_RESERVED)
@@ -154,12 +148,12 @@ int sim_svm_check_vmrun(unsigned int cpu, u64 vmcb_phys, char *why,
 {
 	u8 *v;
 
-	if (!(sim_msr_get(cpu, MSR_EFER) & SIM_EFER_SVME))
+	if (!(sim_msr_get(cpu, MSR_IA32_EFER) & EFER_SVME))
 		return refuse(why, len, "VMRUN with the host's EFER.SVME clear");
 	if (vmcb_phys & 0xfff)
 		return refuse(why, len, "VMCB at 0x%llx not page aligned",
 			      (unsigned long long)vmcb_phys);
-	if (!sim_msr_get(cpu, SIM_MSR_VM_HSAVE_PA))
+	if (!sim_msr_get(cpu, MSR_VM_HSAVE_PA))
 		return refuse(why, len, "no host save area (VM_HSAVE_PA 0)");
 	v = sim_phys_ptr(vmcb_phys, 4096);
 	if (check_controls(v, why, len) || check_control_registers(v, why, len))
@@ -225,9 +219,9 @@ static void amd_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 
 void sim_svm_install(unsigned int cpu)
 {
-	sim_msr_set(cpu, MSR_EFER, 0xd01);
-	sim_msr_set(cpu, MSR_PAT, 0x0407050600070106ULL);
-	sim_msr_set(cpu, SIM_MSR_VM_CR, 0);
+	sim_msr_set(cpu, MSR_IA32_EFER, 0xd01);
+	sim_msr_set(cpu, MSR_IA32_PAT, 0x0407050600070106ULL);
+	sim_msr_set(cpu, MSR_VM_CR, 0);
 	last_refusal[cpu][0] = '\0';
 	nmis_taken[cpu] = 0;
 	gif_set[cpu] = true;

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 #include <sim/vmx_checks.h>
@@ -167,19 +169,9 @@ static const char *const seg_names[NUM_SEGS] = { "ES", "CS", "SS",   "DS",
 #define EPT_CAP_WB BIT(14)
 #define EPT_CAP_AD BIT(21)
 
-#define CR0_PE BIT(0)
-#define CR0_PG BIT(31)
-#define CR4_PAE BIT(5)
-#define CR4_PCIDE BIT(17)
-#define EFER_LME BIT(8)
-#define EFER_LMA BIT(10)
-#define EFER_VALID (BIT(0) | EFER_LME | EFER_LMA | BIT(11))
+#define EFER_VALID (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
-#define RFLAGS_FIXED1 BIT(1)
 #define RFLAGS_RESERVED (~0ULL << 22 | BIT(15) | BIT(5) | BIT(3))
-#define RFLAGS_TF BIT(8)
-#define RFLAGS_IF BIT(9)
-#define RFLAGS_VM BIT(17)
 
 #define DEBUGCTL_BTF BIT(1)
 #define DEBUGCTL_RESERVED (~0ULL << 16 | 0x3cULL)
@@ -334,7 +326,7 @@ static bool ctls_allowed(struct check *c, const char *what, u32 value,
 
 static bool true_ctls(const struct check *c)
 {
-	return msr(c, SIM_MSR_VMX_BASIC) & BASIC_TRUE_CTLS;
+	return msr(c, MSR_IA32_VMX_BASIC) & BASIC_TRUE_CTLS;
 }
 
 /* Control names and capability MSRs; the true MSR where BASIC bit 55 says. */
@@ -345,27 +337,27 @@ struct ctls_cap {
 };
 
 static const struct ctls_cap pin_cap = { "pin-based controls",
-					 SIM_MSR_VMX_PINBASED_CTLS,
-					 SIM_MSR_VMX_TRUE_PINBASED_CTLS,
+					 MSR_IA32_VMX_PINBASED_CTLS,
+					 MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 					 "IA32_VMX_PINBASED_CTLS",
 					 "IA32_VMX_TRUE_PINBASED_CTLS" };
 static const struct ctls_cap proc_cap = { "primary processor-based controls",
-					  SIM_MSR_VMX_PROCBASED_CTLS,
-					  SIM_MSR_VMX_TRUE_PROCBASED_CTLS,
+					  MSR_IA32_VMX_PROCBASED_CTLS,
+					  MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 					  "IA32_VMX_PROCBASED_CTLS",
 					  "IA32_VMX_TRUE_PROCBASED_CTLS" };
 static const struct ctls_cap proc2_cap = { "secondary processor-based controls",
-					   SIM_MSR_VMX_PROCBASED_CTLS2,
-					   SIM_MSR_VMX_PROCBASED_CTLS2,
+					   MSR_IA32_VMX_PROCBASED_CTLS2,
+					   MSR_IA32_VMX_PROCBASED_CTLS2,
 					   "IA32_VMX_PROCBASED_CTLS2",
 					   "IA32_VMX_PROCBASED_CTLS2" };
 static const struct ctls_cap exit_cap = {
-	"VM-exit controls", SIM_MSR_VMX_EXIT_CTLS, SIM_MSR_VMX_TRUE_EXIT_CTLS,
+	"VM-exit controls", MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
 	"IA32_VMX_EXIT_CTLS", "IA32_VMX_TRUE_EXIT_CTLS"
 };
 static const struct ctls_cap entry_cap = { "VM-entry controls",
-					   SIM_MSR_VMX_ENTRY_CTLS,
-					   SIM_MSR_VMX_TRUE_ENTRY_CTLS,
+					   MSR_IA32_VMX_ENTRY_CTLS,
+					   MSR_IA32_VMX_TRUE_ENTRY_CTLS,
 					   "IA32_VMX_ENTRY_CTLS",
 					   "IA32_VMX_TRUE_ENTRY_CTLS" };
 
@@ -404,7 +396,7 @@ static bool page_address_ok(struct check *c, const char *what, u32 field)
 
 static bool bitmaps_ok(struct check *c)
 {
-	unsigned int max_targets = (msr(c, SIM_MSR_VMX_MISC) >> 16) & 0x1ff;
+	unsigned int max_targets = (msr(c, MSR_IA32_VMX_MISC) >> 16) & 0x1ff;
 	u64 targets = rd(c, F_CR3_TARGET_COUNT);
 
 	if (targets > max_targets)
@@ -465,7 +457,7 @@ static bool nmi_controls_ok(struct check *c)
 
 static bool eptp_ok(struct check *c)
 {
-	u64 eptp = rd(c, F_EPTP), caps = msr(c, SIM_MSR_VMX_EPT_VPID_CAP);
+	u64 eptp = rd(c, F_EPTP), caps = msr(c, MSR_IA32_VMX_EPT_VPID_CAP);
 	unsigned int type = eptp & 7, walk = ((eptp >> 3) & 7) + 1;
 
 	if (!((type == 0 && caps & EPT_CAP_UC) ||
@@ -558,7 +550,7 @@ static bool injection_vector_ok(struct check *c, u64 info)
 {
 	unsigned int type = INTR_TYPE(info), vector = INTR_VECTOR(info);
 	bool mtf_supported =
-		(msr(c, SIM_MSR_VMX_PROCBASED_CTLS) >> 32) & PROC_MONITOR_TRAP;
+		(msr(c, MSR_IA32_VMX_PROCBASED_CTLS) >> 32) & PROC_MONITOR_TRAP;
 
 	/* Type 7 (other event) exists only where monitor trap flag does. */
 	if (type == 1 || (type == INTR_OTHER && !mtf_supported))
@@ -606,7 +598,7 @@ static bool injection_length_ok(struct check *c, u64 info)
 {
 	unsigned int type = INTR_TYPE(info);
 	u64 len = rd(c, F_ENTRY_INSN_LEN);
-	u64 min = msr(c, SIM_MSR_VMX_MISC) & MISC_ZERO_LEN_INJECTION ? 0 : 1;
+	u64 min = msr(c, MSR_IA32_VMX_MISC) & MISC_ZERO_LEN_INJECTION ? 0 : 1;
 
 	if (type != INTR_SW_INT && type != INTR_PRIV_SW_EXCEPTION &&
 	    type != INTR_SW_EXCEPTION)
@@ -663,14 +655,14 @@ static bool cr0_fixed_ok(struct check *c, const char *what, u64 cr0,
 {
 	/* CR0's upper half is reserved; FIXED1 only describes the lower. */
 	return fixed_bits_ok(c, what, cr0,
-			     msr(c, SIM_MSR_VMX_CR0_FIXED0) & ~relaxed,
-			     (u32)msr(c, SIM_MSR_VMX_CR0_FIXED1) | relaxed);
+			     msr(c, MSR_IA32_VMX_CR0_FIXED0) & ~relaxed,
+			     (u32)msr(c, MSR_IA32_VMX_CR0_FIXED1) | relaxed);
 }
 
 static bool cr4_fixed_ok(struct check *c, const char *what, u64 cr4)
 {
-	return fixed_bits_ok(c, what, cr4, msr(c, SIM_MSR_VMX_CR4_FIXED0),
-			     msr(c, SIM_MSR_VMX_CR4_FIXED1));
+	return fixed_bits_ok(c, what, cr4, msr(c, MSR_IA32_VMX_CR4_FIXED0),
+			     msr(c, MSR_IA32_VMX_CR4_FIXED1));
 }
 
 static bool pat_ok(struct check *c, const char *what, u64 pat)
@@ -1138,7 +1130,7 @@ static bool activity_supported(const struct check *c, u64 state)
 {
 	return state == ACT_ACTIVE ||
 	       (state <= ACT_WAIT_SIPI &&
-		msr(c, SIM_MSR_VMX_MISC) & (MISC_ACTIVITY_HLT << (state - 1)));
+		msr(c, MSR_IA32_VMX_MISC) & (MISC_ACTIVITY_HLT << (state - 1)));
 }
 
 /* Which events a CPU in a non-active activity state can take. */
@@ -1349,30 +1341,30 @@ void sim_vmx_install(unsigned int cpu)
 {
 	const struct sim_vmx_caps *caps = &skylake;
 
-	sim_msr_set(cpu, SIM_MSR_FEATURE_CONTROL, caps->feature_control);
-	sim_msr_set(cpu, SIM_MSR_VMX_BASIC, caps->basic);
-	sim_msr_set(cpu, SIM_MSR_VMX_PINBASED_CTLS, caps->pinbased_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_PROCBASED_CTLS, caps->procbased_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_EXIT_CTLS, caps->exit_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_ENTRY_CTLS, caps->entry_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_MISC, caps->misc);
-	sim_msr_set(cpu, SIM_MSR_VMX_CR0_FIXED0, caps->cr0_fixed0);
-	sim_msr_set(cpu, SIM_MSR_VMX_CR0_FIXED1, caps->cr0_fixed1);
-	sim_msr_set(cpu, SIM_MSR_VMX_CR4_FIXED0, caps->cr4_fixed0);
-	sim_msr_set(cpu, SIM_MSR_VMX_CR4_FIXED1, caps->cr4_fixed1);
-	sim_msr_set(cpu, SIM_MSR_VMX_VMCS_ENUM, caps->vmcs_enum);
-	sim_msr_set(cpu, SIM_MSR_VMX_PROCBASED_CTLS2, caps->procbased_ctls2);
-	sim_msr_set(cpu, SIM_MSR_VMX_EPT_VPID_CAP, caps->ept_vpid_cap);
-	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_PINBASED_CTLS,
+	sim_msr_set(cpu, MSR_IA32_FEATURE_CONTROL, caps->feature_control);
+	sim_msr_set(cpu, MSR_IA32_VMX_BASIC, caps->basic);
+	sim_msr_set(cpu, MSR_IA32_VMX_PINBASED_CTLS, caps->pinbased_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_PROCBASED_CTLS, caps->procbased_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_EXIT_CTLS, caps->exit_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_ENTRY_CTLS, caps->entry_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_MISC, caps->misc);
+	sim_msr_set(cpu, MSR_IA32_VMX_CR0_FIXED0, caps->cr0_fixed0);
+	sim_msr_set(cpu, MSR_IA32_VMX_CR0_FIXED1, caps->cr0_fixed1);
+	sim_msr_set(cpu, MSR_IA32_VMX_CR4_FIXED0, caps->cr4_fixed0);
+	sim_msr_set(cpu, MSR_IA32_VMX_CR4_FIXED1, caps->cr4_fixed1);
+	sim_msr_set(cpu, MSR_IA32_VMX_VMCS_ENUM, caps->vmcs_enum);
+	sim_msr_set(cpu, MSR_IA32_VMX_PROCBASED_CTLS2, caps->procbased_ctls2);
+	sim_msr_set(cpu, MSR_IA32_VMX_EPT_VPID_CAP, caps->ept_vpid_cap);
+	sim_msr_set(cpu, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 		    caps->true_pinbased_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_PROCBASED_CTLS,
+	sim_msr_set(cpu, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 		    caps->true_procbased_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_EXIT_CTLS, caps->true_exit_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_TRUE_ENTRY_CTLS, caps->true_entry_ctls);
-	sim_msr_set(cpu, SIM_MSR_VMX_VMFUNC, caps->vmfunc);
+	sim_msr_set(cpu, MSR_IA32_VMX_TRUE_EXIT_CTLS, caps->true_exit_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_TRUE_ENTRY_CTLS, caps->true_entry_ctls);
+	sim_msr_set(cpu, MSR_IA32_VMX_VMFUNC, caps->vmfunc);
 	/* The CPU runs a 64-bit kernel: what the hypervisor's host state is. */
-	sim_msr_set(cpu, SIM_MSR_EFER, 0xd01);
-	sim_msr_set(cpu, SIM_MSR_PAT, 0x0407050600070106ULL);
+	sim_msr_set(cpu, MSR_IA32_EFER, 0xd01);
+	sim_msr_set(cpu, MSR_IA32_PAT, 0x0407050600070106ULL);
 	last_refusal[cpu][0] = '\0';
 	sim_vmentry_hook = vmentry_hook;
 }

@@ -382,14 +382,10 @@ bool config_check_system(const struct jailhouse_system *system, u64 size,
 }
 
 #define ERROR_TEXT(code, err_no, text) [JAILHOUSE_##code] = text,
-#define ERROR_NAME(code, err_no, text) [JAILHOUSE_##code] = #code,
 #define ERROR_ERRNO(code, err_no, text) [JAILHOUSE_##code] = err_no,
 
 static const char *const error_texts[JAILHOUSE_CFG_NUM_ERRORS] = {
 	JAILHOUSE_CONFIG_ERRORS(ERROR_TEXT)
-};
-static const char *const error_names[JAILHOUSE_CFG_NUM_ERRORS] = {
-	JAILHOUSE_CONFIG_ERRORS(ERROR_NAME)
 };
 static const u16 error_errnos[JAILHOUSE_CFG_NUM_ERRORS] = {
 	JAILHOUSE_CONFIG_ERRORS(ERROR_ERRNO)
@@ -403,11 +399,6 @@ static bool code_known(enum jailhouse_config_error code)
 const char *config_error_text(enum jailhouse_config_error code)
 {
 	return code_known(code) ? error_texts[code] : "unknown config error";
-}
-
-const char *config_error_name(enum jailhouse_config_error code)
-{
-	return code_known(code) ? error_names[code] : "CFG_ERR_UNKNOWN";
 }
 
 int config_error_errno(enum jailhouse_config_error code)

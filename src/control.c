@@ -30,7 +30,6 @@ void control_init(void)
 /* How far a cell's creation went, so a failure can undo exactly that. */
 struct cell_progress {
 	bool arch_created;
-	unsigned int regions_mapped;
 	unsigned int regions_taken;
 	struct cpu_set cpus_moved;
 	bool pio_moved;
@@ -225,16 +224,16 @@ static void cell_teardown(struct cell *cell, struct cell_progress *p)
 	free_cell(cell);
 }
 
-static int map_cell_regions(struct cell *cell, struct cell_progress *p)
+static int map_cell_regions(struct cell *cell)
 {
 	const struct jailhouse_memory *mem =
 		jailhouse_cell_mem_regions(cell->config);
 	struct jailhouse_memory region;
+	unsigned int n;
 	int err;
 
-	for (; p->regions_mapped < cell->config->num_memory_regions;
-	     p->regions_mapped++) {
-		region = resolved_region(cell, &mem[p->regions_mapped]);
+	for (n = 0; n < cell->config->num_memory_regions; n++) {
+		region = resolved_region(cell, &mem[n]);
 		err = arch_map_memory_region(cell, &region);
 		if (err)
 			return err;
@@ -309,7 +308,7 @@ static int build_cell(struct cell *cell, struct cell_progress *p)
 		return err;
 	p->arch_created = true;
 	move_cpus_to_cell(cell, p);
-	err = map_cell_regions(cell, p);
+	err = map_cell_regions(cell);
 	if (err)
 		return err;
 	err = take_regions_from_root(cell, p);
@@ -631,8 +630,7 @@ long cell_destroy(struct per_cpu *caller, u32 id)
 	printk("Destroying cell \"%s\" (id %u)\n", cell_name(cell), cell->id);
 	memset(&all, 0, sizeof(all));
 	all.arch_created = true;
-	all.regions_mapped = all.regions_taken =
-		cell->config->num_memory_regions;
+	all.regions_taken = cell->config->num_memory_regions;
 	all.cpus_moved = cell->cpus;
 	all.pio_moved = all.pins_moved = true;
 	all.pci_assigned = cell->config->num_pci_devices;

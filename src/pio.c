@@ -10,8 +10,6 @@
 #include <core/page_pool.h>
 
 #define NUM_PORTS 0x10000
-/* The ACPI PM timer block is read by every cell and never moves. */
-#define PM_TIMER_LEN 4
 
 u8 *pio_bitmap_alloc(void)
 {
@@ -50,16 +48,4 @@ bool pio_range_allowed(const u8 *bitmap, u32 base, u32 length)
 		if (bitmap[port / 8] & (1 << (port % 8)))
 			return false;
 	return true;
-}
-
-bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size)
-{
-	return pio_range_allowed(cell->pio_bitmap, port, size);
-}
-
-bool pio_is_shared(u32 base, u32 length)
-{
-	u32 pm = system_config->platform_info.pm_timer_address;
-
-	return pm && base >= pm && base + length <= pm + PM_TIMER_LEN;
 }

@@ -8,26 +8,14 @@
 #include <core/cell.h>
 #include <core/errno.h>
 #include <core/printk.h>
+#include <asm/apicdef.h>
 #include <asm/boot.h>
 #include <asm/cpu_state.h>
 #include <asm/hv_paging.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
 #include <asm/stack.h>
 #include <jailhouse/header.h>
-
-#define MSR_EFER 0xc0000080
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_FMASK 0xc0000084
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_KERNEL_GS_BASE 0xc0000102
-#define MSR_PAT 0x277
-#define MSR_DEBUGCTL 0x1d9
-#define MSR_SYSENTER_CS 0x174
-#define MSR_SYSENTER_ESP 0x175
-#define MSR_SYSENTER_EIP 0x176
 
 /* The window for foreign memory sits this far above the block. */
 #define REMAP_GAP (1ULL << 30)
@@ -173,19 +161,19 @@ static void read_tables(struct x86_cpu_state *s)
 
 static void read_msrs(struct x86_cpu_state *s)
 {
-	s->efer = hw_rdmsr(MSR_EFER);
-	s->pat = hw_rdmsr(MSR_PAT);
-	s->debugctl = hw_rdmsr(MSR_DEBUGCTL);
-	s->sysenter_cs = hw_rdmsr(MSR_SYSENTER_CS);
-	s->sysenter_esp = hw_rdmsr(MSR_SYSENTER_ESP);
-	s->sysenter_eip = hw_rdmsr(MSR_SYSENTER_EIP);
-	s->star = hw_rdmsr(MSR_STAR);
-	s->lstar = hw_rdmsr(MSR_LSTAR);
-	s->cstar = hw_rdmsr(MSR_CSTAR);
-	s->fmask = hw_rdmsr(MSR_FMASK);
-	s->kernel_gs_base = hw_rdmsr(MSR_KERNEL_GS_BASE);
-	s->fs.base = hw_rdmsr(MSR_FS_BASE);
-	s->gs.base = hw_rdmsr(MSR_GS_BASE);
+	s->efer = hw_rdmsr(MSR_IA32_EFER);
+	s->pat = hw_rdmsr(MSR_IA32_PAT);
+	s->debugctl = hw_rdmsr(MSR_IA32_DEBUGCTL);
+	s->sysenter_cs = hw_rdmsr(MSR_IA32_SYSENTER_CS);
+	s->sysenter_esp = hw_rdmsr(MSR_IA32_SYSENTER_ESP);
+	s->sysenter_eip = hw_rdmsr(MSR_IA32_SYSENTER_EIP);
+	s->star = hw_rdmsr(MSR_IA32_STAR);
+	s->lstar = hw_rdmsr(MSR_IA32_LSTAR);
+	s->cstar = hw_rdmsr(MSR_IA32_CSTAR);
+	s->fmask = hw_rdmsr(MSR_IA32_FMASK);
+	s->kernel_gs_base = hw_rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	s->fs.base = hw_rdmsr(MSR_IA32_FS_BASE);
+	s->gs.base = hw_rdmsr(MSR_IA32_GS_BASE);
 }
 
 void x86_read_cpu_state(struct x86_cpu_state *s)

@@ -3,10 +3,10 @@
 #include <core/printk.h>
 #include <asm/hw.h>
 #include <asm/percpu.h>
+#include <asm/trapnr.h>
 #include <asm/vmcs.h>
 
 #define GATE_INTERRUPT 0x8e00 /* present, DPL 0, 64-bit interrupt gate */
-#define VECTOR_NMI 2
 #define STUB_SIZE 16
 #define IST_NMI 0
 
@@ -41,7 +41,7 @@ u64 hw_host_idt(void)
 		for (vector = 0; vector < 32; vector++)
 			idt[vector] = gate((u64)(uintptr_t)hw_exception_stubs +
 					   vector * STUB_SIZE);
-		idt[VECTOR_NMI] = gate((u64)(uintptr_t)hw_return_stub);
+		idt[X86_VECTOR_NMI] = gate((u64)(uintptr_t)hw_return_stub);
 		for (vector = 32; vector < 256; vector++)
 			idt[vector] = gate((u64)(uintptr_t)hw_return_stub);
 		idt_ready = true;

@@ -7,11 +7,10 @@
 #include <asm/boot.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/percpu.h>
+#include <asm/processor-flags.h>
 
-#define MSR_IA32_DEBUGCTL 0x1d9
-#define CR0_WP (1ULL << 16)
 #define TSS_BUSY (1 << 1) /* in the type field of the descriptor */
 
 struct table_register {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <valgrind/callgrind.h>
+#include <asm/apicdef.h>
 #include <asm/hw.h>
 #include <asm/vmcs.h>
 #include <asm/vmexit.h>
@@ -22,12 +23,7 @@
 #include <sim/sim.h>
 
 #define ROUNDS 1000
-#define EXIT_REASON_RDMSR 31
-#define EXIT_REASON_WRMSR 32
-#define EXIT_REASON_IO 30
-#define EXIT_REASON_EPT_VIOLATION 48
 #define EPT_QUAL_WRITE (1ULL << 1)
-#define XAPIC_ICR_LOW 0xfee00300ULL
 #define CODE_GPA 0x1000ULL
 
 /* Where the exit stub leaves the registers of CPU 0. */
@@ -71,7 +67,7 @@ static void prepare_hypercall(void)
 static void prepare_x2apic_ipi(void)
 {
 	sim_apic_ipis_clear();
-	regs.gp[REG_RCX] = 0x830;
+	regs.gp[REG_RCX] = X2APIC_MSR(APIC_ICR);
 	regs.gp[REG_RAX] = 0x40;
 	regs.gp[REG_RDX] = 1;
 	exit_info(EXIT_REASON_WRMSR, 2, 0);
@@ -81,14 +77,15 @@ static void prepare_x2apic_ipi(void)
 static void prepare_pio_allowed(void)
 {
 	regs.gp[REG_RAX] = 0x8000fa00;
-	exit_info(EXIT_REASON_IO, 1, 3 | (0xcf8ULL << 16));
+	exit_info(EXIT_REASON_IO_INSTRUCTION, 1, 3 | (0xcf8ULL << 16));
 }
 
 /* IN from 0xCFC with the latch on a device root does not own. */
 static void prepare_pio_denied(void)
 {
 	per_cpu(0)->arch.pci_address = 0x8000f000; /* 00:1e.0 */
-	exit_info(EXIT_REASON_IO, 1, 3 | (1 << 3) | (0xcfcULL << 16));
+	exit_info(EXIT_REASON_IO_INSTRUCTION, 1,
+		  3 | (1 << 3) | (0xcfcULL << 16));
 }
 
 /* mov %eax, 0xfee00300 in flat 32-bit code: an xAPIC ICR write. */
@@ -101,7 +98,7 @@ static void prepare_xapic_mmio(void)
 	hw_vmwrite(VMCS_GUEST_EFER, 0);
 	hw_vmwrite(VMCS_GUEST_CS_BASE, 0);
 	hw_vmwrite(VMCS_GUEST_CS_AR_BYTES, 0xc09b);
-	hw_vmwrite(VMCS_GUEST_PHYSICAL_ADDRESS, XAPIC_ICR_LOW);
+	hw_vmwrite(VMCS_GUEST_PHYSICAL_ADDRESS, XAPIC_BASE + APIC_ICR);
 	sim_apic_ipis_clear();
 	regs.gp[REG_RAX] = 0x40;
 	exit_info(EXIT_REASON_EPT_VIOLATION, 0, EPT_QUAL_WRITE);

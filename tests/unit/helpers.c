@@ -44,6 +44,11 @@ static void hash_leaf(void *arg, u64 gpa, u64 hpa, u64 size, u32 perms)
 	view->ept_bytes += size;
 }
 
+bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size)
+{
+	return pio_range_allowed(cell->pio_bitmap, port, size);
+}
+
 void take_root_view(struct root_view *view)
 {
 	unsigned int cpu, port;
@@ -117,4 +122,17 @@ struct cell *cell_by_name(const char *name)
 		if (strcmp(cell_name(cell), name) == 0)
 			return cell;
 	return NULL;
+}
+
+#define ERROR_NAME(code, err_no, text) [JAILHOUSE_##code] = #code,
+
+const char *config_error_name(enum jailhouse_config_error code)
+{
+	static const char *const names[JAILHOUSE_CFG_NUM_ERRORS] = {
+		JAILHOUSE_CONFIG_ERRORS(ERROR_NAME)
+	};
+
+	if ((unsigned int)code >= JAILHOUSE_CFG_NUM_ERRORS)
+		return "CFG_ERR_UNKNOWN";
+	return names[code];
 }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <core/cell.h>
+#include <core/config_check.h>
 #include <core/control.h>
 #include <core/errno.h>
 #include <core/page_pool.h>
@@ -40,5 +41,9 @@ long cell_state(u32 id);
 const char *hv_log(void);
 bool log_contains(const char *text);
 struct cell *cell_by_name(const char *name);
+/* Whether the cell's port bitmap lets size bytes at port through. */
+bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size);
+/* The code's identifier without JAILHOUSE_ ("CFG_ERR_..."). */
+const char *config_error_name(enum jailhouse_config_error code);
 
 #endif

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <core/errno.h>
 #include <asm/apic.h>
+#include <asm/apicdef.h>
 #include <asm/control.h>
 #include <asm/hw.h>
 #include <sim/apic_hw.h>
@@ -150,7 +151,7 @@ Test(apic_send_x2apic, a_guest_ipi_by_id_reaches_its_cpu)
 
 	duo_start();
 	sim_current_cpu = DUO_CPU_A;
-	cr_assert(x2apic_handle_msr_write(per_cpu(DUO_CPU_A), X2APIC_MSR_ICR,
+	cr_assert(x2apic_handle_msr_write(per_cpu(DUO_CPU_A), X2APIC_MSR(APIC_ICR),
 					  (u64)ids[DUO_CPU_B] << 32 |
 						  FIXED_ASSERT));
 	sim_current_cpu = ROOT_CPU;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <core/config_check.h>
+#include "helpers.h"
 
 #define RAM_FLAGS                                                              \
 	(JAILHOUSE_MEM_READ | JAILHOUSE_MEM_WRITE | JAILHOUSE_MEM_EXECUTE |    \

@@ -2,8 +2,10 @@
 /* CPUID and XSETBV emulation against the simulated CPU. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <asm/cpuid.h>
 #include <asm/emulate.h>
 #include <asm/hw.h>
+#include <asm/processor-flags.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 #include "helpers.h"
@@ -82,9 +84,9 @@ static enum x86_action xsetbv(u64 index, u64 value, u64 cr4)
 
 Test(emulate, xsetbv_accepts_supported_values)
 {
-	cr_assert_eq(xsetbv(0, 0x3, X86_CR4_OSXSAVE), X86_ACTION_DONE);
+	cr_assert_eq(xsetbv(0, 0x3, CR4_OSXSAVE), X86_ACTION_DONE);
 	cr_assert_eq(hw_xgetbv(0), 0x3);
-	cr_assert_eq(xsetbv(0, 0x7, X86_CR4_OSXSAVE), X86_ACTION_DONE);
+	cr_assert_eq(xsetbv(0, 0x7, CR4_OSXSAVE), X86_ACTION_DONE);
 	cr_assert_eq(hw_xgetbv(0), 0x7);
 }
 
@@ -92,14 +94,14 @@ Test(emulate, xsetbv_refuses_what_the_cpu_would)
 {
 	cr_assert_eq(xsetbv(0, 0x7, 0), X86_ACTION_INJECT_UD,
 		     "CR4.OSXSAVE off");
-	cr_assert_eq(xsetbv(1, 0x3, X86_CR4_OSXSAVE), X86_ACTION_INJECT_GP);
-	cr_assert_eq(xsetbv(0, 0x2, X86_CR4_OSXSAVE), X86_ACTION_INJECT_GP,
+	cr_assert_eq(xsetbv(1, 0x3, CR4_OSXSAVE), X86_ACTION_INJECT_GP);
+	cr_assert_eq(xsetbv(0, 0x2, CR4_OSXSAVE), X86_ACTION_INJECT_GP,
 		     "x87 state is mandatory");
-	cr_assert_eq(xsetbv(0, 0x5, X86_CR4_OSXSAVE), X86_ACTION_INJECT_GP,
+	cr_assert_eq(xsetbv(0, 0x5, CR4_OSXSAVE), X86_ACTION_INJECT_GP,
 		     "AVX without SSE");
-	cr_assert_eq(xsetbv(0, 0x1f, X86_CR4_OSXSAVE), X86_ACTION_INJECT_GP,
+	cr_assert_eq(xsetbv(0, 0x1f, CR4_OSXSAVE), X86_ACTION_INJECT_GP,
 		     "beyond the CPU's XSAVE features");
-	cr_assert_eq(xsetbv(0x100000000ULL, 0x3, X86_CR4_OSXSAVE),
+	cr_assert_eq(xsetbv(0x100000000ULL, 0x3, CR4_OSXSAVE),
 		     X86_ACTION_DONE, "only ECX selects the register");
 	cr_assert_eq(hw_xgetbv(0), 0x3);
 }

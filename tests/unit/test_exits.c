@@ -8,7 +8,7 @@
 #include <string.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/vmcs.h>
 #include "helpers.h"
 
@@ -16,7 +16,6 @@
 #define TINY_RAM 0x3c500000ULL
 #define MMIO_GPA 0x200000ULL
 #define CODE_GPA 0x1000ULL
-#define INTR_INFO_VALID (1U << 31)
 
 static struct guest_regs *regs_of(unsigned int cpu)
 {

@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <asm/apicdef.h>
 #include <sim/apic_hw.h>
 #include <sim/svm_checks.h>
 #include "helpers.h"
@@ -354,27 +355,16 @@ Test(LIFECYCLE, cell_ids_are_not_reused)
 	cr_assert_eq(cell_state(2), JAILHOUSE_CELL_SHUT_DOWN);
 }
 
-/* Local APIC registers by xAPIC offset. */
-#define LAPIC_TPR 0x80
-#define LAPIC_SVR 0xf0
-#define LAPIC_ISR 0x100
-#define LAPIC_IRR 0x200
-#define LAPIC_LVT_TIMER 0x320
-#define LAPIC_LVT_LINT0 0x350
-#define LAPIC_LVT_LINT1 0x360
-#define LAPIC_LVT_ERROR 0x370
-#define LAPIC_TIMER_INIT 0x380
-#define LVT_MASKED (1U << 16)
 #define LINUX_TIMER_VECTOR 0xec
 
 /* What Linux leaves in a local APIC it takes offline in a hurry. */
 static void leave_linux_apic_state(unsigned int cpu)
 {
-	sim_apic_reg_set(cpu, LAPIC_SVR, 0x1ff);
-	sim_apic_reg_set(cpu, LAPIC_TPR, 0x20);
-	sim_apic_reg_set(cpu, LAPIC_LVT_TIMER, 0x20000 | LINUX_TIMER_VECTOR);
-	sim_apic_reg_set(cpu, LAPIC_TIMER_INIT, 100000);
-	sim_apic_reg_set(cpu, LAPIC_LVT_LINT0, 0x700);
+	sim_apic_reg_set(cpu, APIC_SVR, 0x1ff);
+	sim_apic_reg_set(cpu, APIC_TPR, 0x20);
+	sim_apic_reg_set(cpu, APIC_LVT_TIMER, 0x20000 | LINUX_TIMER_VECTOR);
+	sim_apic_reg_set(cpu, APIC_TIMER_INIT, 100000);
+	sim_apic_reg_set(cpu, APIC_LVT_LINT0, 0x700);
 	sim_apic_set_in_service(cpu, 0x41);
 	sim_apic_raise(cpu, LINUX_TIMER_VECTOR);
 	sim_apic_raise(cpu, 0x31);
@@ -383,18 +373,18 @@ static void leave_linux_apic_state(unsigned int cpu)
 static void assert_apic_as_after_init(unsigned int cpu)
 {
 	for (u32 n = 0; n < 8; n++) {
-		cr_assert_eq(sim_apic_reg(cpu, LAPIC_IRR + n * 16), 0,
+		cr_assert_eq(sim_apic_reg(cpu, APIC_IRR + n * 16), 0,
 			     "IRR word %u of CPU %u still pending", n, cpu);
-		cr_assert_eq(sim_apic_reg(cpu, LAPIC_ISR + n * 16), 0,
+		cr_assert_eq(sim_apic_reg(cpu, APIC_ISR + n * 16), 0,
 			     "ISR word %u of CPU %u still in service", n, cpu);
 	}
-	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_TIMER) & LVT_MASKED);
-	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_LINT0) & LVT_MASKED);
-	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_LINT1) & LVT_MASKED);
-	cr_assert(sim_apic_reg(cpu, LAPIC_LVT_ERROR) & LVT_MASKED);
-	cr_assert_eq(sim_apic_reg(cpu, LAPIC_TIMER_INIT), 0, "timer running");
-	cr_assert_eq(sim_apic_reg(cpu, LAPIC_TPR), 0);
-	cr_assert_eq(sim_apic_reg(cpu, LAPIC_SVR), 0xff,
+	cr_assert(sim_apic_reg(cpu, APIC_LVT_TIMER) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, APIC_LVT_LINT0) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, APIC_LVT_LINT1) & LVT_MASKED);
+	cr_assert(sim_apic_reg(cpu, APIC_LVT_ERROR) & LVT_MASKED);
+	cr_assert_eq(sim_apic_reg(cpu, APIC_TIMER_INIT), 0, "timer running");
+	cr_assert_eq(sim_apic_reg(cpu, APIC_TPR), 0);
+	cr_assert_eq(sim_apic_reg(cpu, APIC_SVR), 0xff,
 		     "software-disabled, spurious vector 0xff, as after INIT");
 }
 
@@ -446,8 +436,8 @@ Test(LIFECYCLE, comm_region_names_cpus_and_clock_rates)
 	struct cell *tiny;
 	u64 khz;
 
-	sim_apic_reg_set(ROOT_CPU, LAPIC_LVT_TIMER, LINUX_TIMER_VECTOR);
-	sim_apic_reg_set(ROOT_CPU, LAPIC_TIMER_INIT, 123456);
+	sim_apic_reg_set(ROOT_CPU, APIC_LVT_TIMER, LINUX_TIMER_VECTOR);
+	sim_apic_reg_set(ROOT_CPU, APIC_TIMER_INIT, 123456);
 	cr_assert_eq(create(TINY_DEMO_CELL), 1);
 	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, 1), 0);
 	tiny = cell_by_name("tiny-demo");
@@ -463,8 +453,8 @@ Test(LIFECYCLE, comm_region_names_cpus_and_clock_rates)
 		  "APIC timer %llu kHz, the bus clock is %llu kHz",
 		  (unsigned long long)khz,
 		  (unsigned long long)SIM_APIC_TIMER_KHZ);
-	cr_assert_eq(sim_apic_reg(ROOT_CPU, LAPIC_TIMER_INIT), 123456,
+	cr_assert_eq(sim_apic_reg(ROOT_CPU, APIC_TIMER_INIT), 123456,
 		     "Linux's timer was touched");
-	cr_assert_eq(sim_apic_reg(ROOT_CPU, LAPIC_LVT_TIMER),
+	cr_assert_eq(sim_apic_reg(ROOT_CPU, APIC_LVT_TIMER),
 		     LINUX_TIMER_VECTOR);
 }

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 
 #include <asm/mmio_decode.h>
+#include <asm/processor-flags.h>
 #include <core/errno.h>
 #include <sim/phys.h>
 
@@ -1187,11 +1188,6 @@ Test(mmio_decode, write_values)
 #define RW 0x2ULL
 #define PS 0x80ULL
 #define PAT_LARGE 0x1000ULL /* bit 12 of a large-page entry: not address */
-#define CR0_PG (1ULL << 31)
-#define CR4_PSE (1ULL << 4)
-#define CR4_PAE (1ULL << 5)
-#define CR4_LA57 (1ULL << 12)
-#define EFER_LMA (1ULL << 10)
 #define ADDR_MASK 0x000ffffffffff000ULL
 
 static u64 next_table;

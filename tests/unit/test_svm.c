@@ -9,8 +9,9 @@
 #include <criterion/criterion.h>
 #include <setjmp.h>
 #include <string.h>
+#include <asm/processor-flags.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/svm.h>
 #include <asm/vcpu.h>
 #include <asm/vmexit.h>

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <asm/control.h>
 #include <asm/hw.h>
-#include <asm/msr.h>
+#include <asm/msr-index.h>
 #include <asm/vmcs.h>
 #include <asm/vmexit.h>
 #include <asm/vmx.h>

@@ -6,7 +6,10 @@
  */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <asm/apicdef.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
 #include <sim/cpu_hw.h>
@@ -14,7 +17,6 @@
 #include "helpers.h"
 
 #define BIT(n) (1ULL << (n))
-#define CR4_VMXE BIT(13)
 
 static unsigned long baseline;
 static unsigned long launches[QEMU_VM_CPUS];
@@ -100,24 +102,25 @@ struct removed_feature {
 };
 
 static const struct removed_feature removals[] = {
-	{ SIM_MSR_VMX_PROCBASED_CTLS, BIT(63),
+	{ MSR_IA32_VMX_PROCBASED_CTLS, BIT(63),
 	  "secondary VM-execution controls" },
-	{ SIM_MSR_VMX_PROCBASED_CTLS, BIT(57), "I/O bitmaps" },
-	{ SIM_MSR_VMX_PROCBASED_CTLS, BIT(60), "MSR bitmaps" },
-	{ SIM_MSR_VMX_PINBASED_CTLS, BIT(35), "NMI exiting" },
-	{ SIM_MSR_VMX_PINBASED_CTLS, BIT(38), "VMX preemption timer" },
-	{ SIM_MSR_VMX_EXIT_CTLS, BIT(41), "64-bit host on VM exit" },
-	{ SIM_MSR_VMX_EXIT_CTLS, BIT(53), "EFER switching on VM exit" },
-	{ SIM_MSR_VMX_EXIT_CTLS, BIT(51), "PAT switching on VM exit" },
-	{ SIM_MSR_VMX_ENTRY_CTLS, BIT(41), "IA-32e mode guest" },
-	{ SIM_MSR_VMX_ENTRY_CTLS, BIT(47), "EFER and PAT loading on VM entry" },
-	{ SIM_MSR_VMX_PROCBASED_CTLS2, BIT(33), "EPT" },
-	{ SIM_MSR_VMX_PROCBASED_CTLS2, BIT(39), "unrestricted guest" },
-	{ SIM_MSR_VMX_EPT_VPID_CAP, BIT(6), "EPT 4-level page walk" },
-	{ SIM_MSR_VMX_EPT_VPID_CAP, BIT(14), "EPT write-back memory type" },
-	{ SIM_MSR_VMX_EPT_VPID_CAP, BIT(20), "INVEPT" },
-	{ SIM_MSR_VMX_EPT_VPID_CAP, BIT(25), "INVEPT single-context" },
-	{ SIM_MSR_VMX_EPT_VPID_CAP, BIT(26), "INVEPT all-context" },
+	{ MSR_IA32_VMX_PROCBASED_CTLS, BIT(57), "I/O bitmaps" },
+	{ MSR_IA32_VMX_PROCBASED_CTLS, BIT(60), "MSR bitmaps" },
+	{ MSR_IA32_VMX_PINBASED_CTLS, BIT(35), "NMI exiting" },
+	{ MSR_IA32_VMX_PINBASED_CTLS, BIT(38), "VMX preemption timer" },
+	{ MSR_IA32_VMX_EXIT_CTLS, BIT(41), "64-bit host on VM exit" },
+	{ MSR_IA32_VMX_EXIT_CTLS, BIT(53), "EFER switching on VM exit" },
+	{ MSR_IA32_VMX_EXIT_CTLS, BIT(51), "PAT switching on VM exit" },
+	{ MSR_IA32_VMX_ENTRY_CTLS, BIT(41), "IA-32e mode guest" },
+	{ MSR_IA32_VMX_ENTRY_CTLS, BIT(47),
+	  "EFER and PAT loading on VM entry" },
+	{ MSR_IA32_VMX_PROCBASED_CTLS2, BIT(33), "EPT" },
+	{ MSR_IA32_VMX_PROCBASED_CTLS2, BIT(39), "unrestricted guest" },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, BIT(6), "EPT 4-level page walk" },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, BIT(14), "EPT write-back memory type" },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, BIT(20), "INVEPT" },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, BIT(25), "INVEPT single-context" },
+	{ MSR_IA32_VMX_EPT_VPID_CAP, BIT(26), "INVEPT all-context" },
 };
 
 Test(vmx, each_missing_feature_is_named_in_one_line)
@@ -164,7 +167,7 @@ Test(vmx, no_vmx_at_all)
 
 Test(vmx, vmx_locked_off_by_firmware)
 {
-	sim_msr_set(ROOT_CPU, SIM_MSR_FEATURE_CONTROL, 1);
+	sim_msr_set(ROOT_CPU, MSR_IA32_FEATURE_CONTROL, 1);
 	cr_assert_eq(vmx_check_features(), -EIO);
 	cr_assert(log_contains("VMX outside SMX (locked off in "
 			       "IA32_FEATURE_CONTROL by the firmware)"));
@@ -172,9 +175,9 @@ Test(vmx, vmx_locked_off_by_firmware)
 
 Test(vmx, unlocked_feature_control_is_enabled_and_locked)
 {
-	sim_msr_set(2, SIM_MSR_FEATURE_CONTROL, 0);
+	sim_msr_set(2, MSR_IA32_FEATURE_CONTROL, 0);
 	cr_assert_eq(init_cpu(2), 0);
-	cr_assert_eq(sim_msr_get(2, SIM_MSR_FEATURE_CONTROL), 5);
+	cr_assert_eq(sim_msr_get(2, MSR_IA32_FEATURE_CONTROL), 5);
 }
 
 /* Bring-up */
@@ -294,9 +297,9 @@ Test(vmx, controls_as_the_hypervisor_needs_them)
 
 Test(vmx, optional_secondary_controls_follow_the_cpu)
 {
-	u64 caps = sim_msr_get(1, SIM_MSR_VMX_PROCBASED_CTLS2);
+	u64 caps = sim_msr_get(1, MSR_IA32_VMX_PROCBASED_CTLS2);
 
-	sim_msr_set(1, SIM_MSR_VMX_PROCBASED_CTLS2,
+	sim_msr_set(1, MSR_IA32_VMX_PROCBASED_CTLS2,
 		    caps & ~((u64)(PROC2_ENABLE_RDTSCP | PROC2_ENABLE_XSAVES)
 			     << 32));
 	cr_assert_eq(init_cpu(1), 0, "%s", sim_vmx_last_refusal(1));
@@ -337,23 +340,30 @@ static bool msr_exits(unsigned int cpu, u32 msr, bool write)
 Test(vmx, msr_bitmap)
 {
 	cr_assert_eq(init_cpu(1), 0);
-	cr_assert(msr_exits(1, 0x830, true), "x2APIC ICR write");
-	cr_assert_not(msr_exits(1, 0x80b, true),
+	cr_assert(msr_exits(1, X2APIC_MSR(APIC_ICR), true), "x2APIC ICR write");
+	cr_assert_not(msr_exits(1, X2APIC_MSR(APIC_EOI), true),
 		      "x2APIC EOI writes never exit (steady state)");
-	cr_assert_not(msr_exits(1, 0x838, true), "APIC timer initial count");
-	cr_assert_not(msr_exits(1, 0x832, true), "APIC timer LVT");
-	cr_assert_not(msr_exits(1, 0x6e0, true), "TSC deadline");
-	cr_assert(msr_exits(1, 0x1b, true), "APIC base write");
-	cr_assert(msr_exits(1, 0x79, true), "microcode update trigger");
+	cr_assert_not(msr_exits(1, X2APIC_MSR(APIC_TIMER_INIT), true),
+		      "APIC timer initial count");
+	cr_assert_not(msr_exits(1, X2APIC_MSR(APIC_LVT_TIMER), true),
+		      "APIC timer LVT");
+	cr_assert_not(msr_exits(1, MSR_IA32_TSC_DEADLINE, true),
+		      "TSC deadline");
+	cr_assert(msr_exits(1, MSR_IA32_APIC_BASE, true), "APIC base write");
+	cr_assert(msr_exits(1, MSR_IA32_BIOS_UPDT_TRIG, true),
+		  "microcode update trigger");
 	cr_assert(msr_exits(1, 0x199, true), "unknown MSRs' writes exit");
-	cr_assert_not(msr_exits(1, 0x830, false), "x2APIC ICR read");
-	cr_assert(msr_exits(1, 0xc0000080, true), "EFER write");
-	cr_assert_not(msr_exits(1, 0xc0000080, false), "EFER read");
-	cr_assert(msr_exits(1, 0x277, true), "PAT write");
-	cr_assert(msr_exits(1, 0x2ff, true), "MTRR default type write");
-	cr_assert(msr_exits(1, 0x480, false), "VMX capability read");
+	cr_assert_not(msr_exits(1, X2APIC_MSR(APIC_ICR), false),
+		      "x2APIC ICR read");
+	cr_assert(msr_exits(1, MSR_IA32_EFER, true), "EFER write");
+	cr_assert_not(msr_exits(1, MSR_IA32_EFER, false), "EFER read");
+	cr_assert(msr_exits(1, MSR_IA32_PAT, true), "PAT write");
+	cr_assert(msr_exits(1, MSR_IA32_MTRR_DEF_TYPE, true),
+		  "MTRR default type write");
+	cr_assert(msr_exits(1, MSR_IA32_VMX_BASIC, false),
+		  "VMX capability read");
 	cr_assert_not(msr_exits(1, 0x10, false), "TSC read");
-	cr_assert_not(msr_exits(1, 0xc0000100, true), "FS base write");
+	cr_assert_not(msr_exits(1, MSR_IA32_FS_BASE, true), "FS base write");
 }
 
 Test(vmx, host_state_of_the_hypervisor)
@@ -593,7 +603,7 @@ Test(vmx, vmx_already_in_use)
 
 Test(vmx, cr4_outside_fixed_bits)
 {
-	sim_msr_set(1, SIM_MSR_VMX_CR4_FIXED1, 0x3767ff & ~BIT(21));
+	sim_msr_set(1, MSR_IA32_VMX_CR4_FIXED1, 0x3767ff & ~BIT(21));
 	cr_assert_eq(init_cpu(1), -EIO);
 	cr_assert(log_contains("CPU 1: CR4 0x3626f0 does not fit VMX's fixed "
 			       "bits"),
@@ -917,15 +927,31 @@ Test(vmx, injected_exception_in_real_mode_has_no_error_code)
 	assert_entry_ok();
 }
 
+/*
+ * Arms the VMX preemption timer of the current CPU to expire at once after
+ * the next VM entry, or disarms it.
+ */
+static void preemption_timer_arm(bool armed)
+{
+	u32 pin = hw_vmread(VMCS_PIN_BASED_CTLS);
+
+	if (armed)
+		pin |= PIN_PREEMPTION_TIMER;
+	else
+		pin &= ~PIN_PREEMPTION_TIMER;
+	hw_vmwrite(VMCS_PIN_BASED_CTLS, pin);
+	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
+}
+
 Test(vmx, preemption_timer_arms_and_disarms)
 {
 	cr_assert_eq(init_cpu(EXIT_CPU), 0);
 	sim_current_cpu = EXIT_CPU;
-	vmx_preemption_timer_arm(per_cpu(EXIT_CPU), true);
+	preemption_timer_arm(true);
 	cr_assert(hw_vmread(VMCS_PIN_BASED_CTLS) & PIN_PREEMPTION_TIMER);
 	cr_assert_eq(hw_vmread(VMCS_PREEMPTION_TIMER_VALUE), 0);
 	assert_entry_ok();
-	vmx_preemption_timer_arm(per_cpu(EXIT_CPU), false);
+	preemption_timer_arm(false);
 	cr_assert_not(hw_vmread(VMCS_PIN_BASED_CTLS) & PIN_PREEMPTION_TIMER);
 	assert_entry_ok();
 }

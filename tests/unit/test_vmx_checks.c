@@ -8,6 +8,8 @@
 #include <string.h>
 #include <asm/cpu_state.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 #include <sim/vmx_checks.h>
@@ -121,7 +123,6 @@ enum {
 	 BIT(20) | BIT(21))
 #define GOOD_ENTRY (0x000011fb | BIT(2) | BIT(9) | BIT(14) | BIT(15))
 #define GOOD_EPTP (0x103000 | 6 | 3 << 3)
-#define CR4_VMXE BIT(13)
 #define UNUSABLE 0x10000
 
 static void w(u32 field, u64 value)
@@ -299,15 +300,15 @@ Test(vmx_checks, install_writes_the_capability_msrs)
 {
 	const struct sim_vmx_caps *caps = sim_vmx_skylake_caps();
 
-	cr_assert_eq(sim_msr_get(CPU, SIM_MSR_VMX_BASIC), caps->basic);
+	cr_assert_eq(sim_msr_get(CPU, MSR_IA32_VMX_BASIC), caps->basic);
 	cr_assert(caps->basic & BIT(55), "true controls");
-	cr_assert_eq(sim_msr_get(CPU, SIM_MSR_VMX_EPT_VPID_CAP),
+	cr_assert_eq(sim_msr_get(CPU, MSR_IA32_VMX_EPT_VPID_CAP),
 		     caps->ept_vpid_cap);
-	cr_assert_eq(sim_msr_get(CPU, SIM_MSR_VMX_PROCBASED_CTLS2) >> 32 &
+	cr_assert_eq(sim_msr_get(CPU, MSR_IA32_VMX_PROCBASED_CTLS2) >> 32 &
 			     (BIT(1) | BIT(5) | BIT(7)),
 		     BIT(1) | BIT(5) | BIT(7), "EPT, VPID, unrestricted");
-	cr_assert_eq(sim_msr_get(CPU, SIM_MSR_VMX_CR4_FIXED0), CR4_VMXE);
-	cr_assert_eq(sim_msr_get(CPU, SIM_MSR_FEATURE_CONTROL), 5);
+	cr_assert_eq(sim_msr_get(CPU, MSR_IA32_VMX_CR4_FIXED0), CR4_VMXE);
+	cr_assert_eq(sim_msr_get(CPU, MSR_IA32_FEATURE_CONTROL), 5);
 }
 
 Test(vmx_checks, controls_against_capability_msrs)
@@ -329,7 +330,7 @@ Test(vmx_checks, controls_against_capability_msrs)
 
 Test(vmx_checks, legacy_capability_msrs_without_true_controls)
 {
-	sim_msr_set(CPU, SIM_MSR_VMX_BASIC,
+	sim_msr_set(CPU, MSR_IA32_VMX_BASIC,
 		    sim_vmx_skylake_caps()->basic & ~BIT(55));
 	/* CR3-load/store exiting may only be 0 under the true MSRs. */
 	assert_refused(CTL, "must be 1 (IA32_VMX_PROCBASED_CTLS)");
@@ -340,9 +341,9 @@ Test(vmx_checks, legacy_capability_msrs_without_true_controls)
 
 Test(vmx_checks, removed_capability_is_refused)
 {
-	u64 caps2 = sim_msr_get(CPU, SIM_MSR_VMX_PROCBASED_CTLS2);
+	u64 caps2 = sim_msr_get(CPU, MSR_IA32_VMX_PROCBASED_CTLS2);
 
-	sim_msr_set(CPU, SIM_MSR_VMX_PROCBASED_CTLS2, caps2 & ~(BIT(7) << 32));
+	sim_msr_set(CPU, MSR_IA32_VMX_PROCBASED_CTLS2, caps2 & ~(BIT(7) << 32));
 	assert_refused(CTL, "secondary processor-based controls 0x00000082: "
 			    "bits 0x00000080 must be 0");
 }
@@ -383,7 +384,7 @@ Test(vmx_checks, ept_pointer)
 	assert_field_refused(EPTP, GOOD_EPTP | BIT(45), CTL, "reserved bits");
 	w(EPTP, GOOD_EPTP | BIT(6));
 	cr_assert_eq(check(), 0, "A/D flags are supported: %s", why);
-	sim_msr_set(CPU, SIM_MSR_VMX_EPT_VPID_CAP,
+	sim_msr_set(CPU, MSR_IA32_VMX_EPT_VPID_CAP,
 		    sim_vmx_skylake_caps()->ept_vpid_cap & ~BIT(21));
 	assert_refused(CTL, "accessed and dirty flags not supported");
 }

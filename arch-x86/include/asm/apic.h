@@ -14,11 +14,6 @@
 
 struct cell;
 
-#define XAPIC_BASE 0xfee00000ULL
-#define X2APIC_MSR_FIRST 0x800
-#define X2APIC_MSR_LAST 0x8ff
-#define X2APIC_MSR_ICR 0x830
-
 /* Delivery modes of the hypervisor's own IPIs, as ICR bits 10:8. */
 #define APIC_IPI_FIXED (0U << 8)
 #define APIC_IPI_NMI (4U << 8)
@@ -79,8 +74,8 @@ void apic_cell_exit(struct cell *cell);
 /*
  * For the MSR exits. True if the MSR was an x2APIC register this code
  * emulated; false leaves it to the caller's policy. Only writes of the ICR
- * (X2APIC_MSR_ICR) need to be intercepted; reads of the readable registers
- * are answered too, in case the MSR bitmap traps them.
+ * (X2APIC_MSR(APIC_ICR)) need to be intercepted; reads of the readable
+ * registers are answered too, in case the MSR bitmap traps them.
  */
 bool x2apic_handle_msr_write(struct per_cpu *cpu, u32 msr, u64 value);
 bool x2apic_handle_msr_read(struct per_cpu *cpu, u32 msr, u64 *value);

@@ -13,12 +13,6 @@ enum x86_action {
 	X86_ACTION_FAIL, /* the hypervisor cannot go on with this CPU */
 };
 
-#define CPUID_HV_LEAF 0x40000000
-#define CPUID1_ECX_VMX (1U << 5)
-#define CPUID1_ECX_X2APIC (1U << 21)
-#define CPUID1_ECX_HYPERVISOR (1U << 31)
-#define X86_CR4_OSXSAVE (1ULL << 18)
-
 /*
  * CPUID as the CPU answers it, except: VMX is hidden (no cell may nest a
  * hypervisor), the hypervisor-present bit is set, and leaf 0x40000000 names

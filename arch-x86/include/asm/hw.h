@@ -9,6 +9,7 @@
 #define _ASM_HW_H
 
 #include <core/types.h>
+#include <asm/apicdef.h>
 
 static inline void hw_outb(u16 port, u8 value)
 {
@@ -260,7 +261,7 @@ static inline int hw_vmptrld(u64 vmcs_phys)
  * The local APIC of the executing CPU, addressed by xAPIC register offset
  * (0x20 id, 0xd0 LDR, 0x300 ICR, ...). xapic is its register page as the
  * hypervisor mapped it in xAPIC mode, or NULL in x2APIC mode, where offset o
- * is MSR 0x800 + o / 16. Callers pass only registers that exist in the mode
+ * is MSR X2APIC_MSR(o). Callers pass only registers that exist in the mode
  * the APIC runs in: a wrong one faults in the hypervisor. Writes take 64
  * bits for the x2APIC's ICR (destination in the upper half); xAPIC
  * registers are 32 bits wide. Only raw accesses: waiting for the ICR and
@@ -269,14 +270,14 @@ static inline int hw_vmptrld(u64 vmcs_phys)
 static inline u32 hw_apic_read(volatile void *xapic, u32 offset)
 {
 	if (!xapic)
-		return (u32)hw_rdmsr(0x800 + offset / 16);
+		return (u32)hw_rdmsr(X2APIC_MSR(offset));
 	return hw_mmio_read32((volatile u8 *)xapic + offset);
 }
 
 static inline void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 {
 	if (!xapic)
-		hw_wrmsr(0x800 + offset / 16, value);
+		hw_wrmsr(X2APIC_MSR(offset), value);
 	else
 		hw_mmio_write32((volatile u8 *)xapic + offset, (u32)value);
 }

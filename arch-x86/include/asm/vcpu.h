@@ -12,9 +12,7 @@
 
 #include <core/paging.h>
 #include <core/percpu.h>
-
-#define X86_VECTOR_UD 6
-#define X86_VECTOR_GP 13
+#include <asm/trapnr.h>
 
 /* Guest registers the handlers use, wherever the vendor keeps them. */
 enum vcpu_reg {

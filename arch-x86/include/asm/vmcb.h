@@ -164,11 +164,4 @@ _Static_assert(__builtin_offsetof(struct vmcb, control.next_rip) == 0xc8,
 #define SVM_IOPM_PAGES 3
 #define SVM_MSRPM_PAGES 2
 
-/* MSRs of SVM itself */
-#define MSR_VM_CR 0xc0010114
-#define MSR_VM_HSAVE_PA 0xc0010117
-#define VM_CR_LOCK (1ULL << 3)
-#define VM_CR_SVMDIS (1ULL << 4)
-#define EFER_SVME (1ULL << 12)
-
 #endif

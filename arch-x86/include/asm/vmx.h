@@ -68,12 +68,6 @@ void vmx_vcpu_reset(struct per_cpu *cpu, u64 address);
 /* Delivers an NMI to the guest on its next entry. */
 void vmx_inject_nmi(struct per_cpu *cpu);
 
-/*
- * Arms the VMX preemption timer to expire at once after the next VM entry,
- * so the CPU comes back to handle requests; disarms it otherwise.
- */
-void vmx_preemption_timer_arm(struct per_cpu *cpu, bool armed);
-
 /* The cell's EPT and I/O bitmaps into the VMCS (INVEPT when it changed). */
 void vmx_load_cell(struct per_cpu *cpu);
 

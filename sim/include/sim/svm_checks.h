@@ -23,10 +23,6 @@ enum sim_cpu_model {
 /* The model sim_devices_attach gives every CPU; tests set it first. */
 extern enum sim_cpu_model sim_cpu_model;
 
-#define SIM_MSR_VM_CR 0xc0010114
-#define SIM_MSR_VM_HSAVE_PA 0xc0010117
-#define SIM_EFER_SVME (1ULL << 12)
-
 /*
  * Makes the CPU an AMD one: CPUID, EFER and PAT of a 64-bit kernel, SVM
  * enabled in VM_CR, and every VMRUN checked by sim_svm_check_vmrun.

@@ -23,28 +23,6 @@
 #include <stddef.h>
 #include <core/types.h>
 
-#define SIM_MSR_FEATURE_CONTROL 0x03a
-#define SIM_MSR_PAT 0x277
-#define SIM_MSR_EFER 0xc0000080
-#define SIM_MSR_VMX_BASIC 0x480
-#define SIM_MSR_VMX_PINBASED_CTLS 0x481
-#define SIM_MSR_VMX_PROCBASED_CTLS 0x482
-#define SIM_MSR_VMX_EXIT_CTLS 0x483
-#define SIM_MSR_VMX_ENTRY_CTLS 0x484
-#define SIM_MSR_VMX_MISC 0x485
-#define SIM_MSR_VMX_CR0_FIXED0 0x486
-#define SIM_MSR_VMX_CR0_FIXED1 0x487
-#define SIM_MSR_VMX_CR4_FIXED0 0x488
-#define SIM_MSR_VMX_CR4_FIXED1 0x489
-#define SIM_MSR_VMX_VMCS_ENUM 0x48a
-#define SIM_MSR_VMX_PROCBASED_CTLS2 0x48b
-#define SIM_MSR_VMX_EPT_VPID_CAP 0x48c
-#define SIM_MSR_VMX_TRUE_PINBASED_CTLS 0x48d
-#define SIM_MSR_VMX_TRUE_PROCBASED_CTLS 0x48e
-#define SIM_MSR_VMX_TRUE_EXIT_CTLS 0x48f
-#define SIM_MSR_VMX_TRUE_ENTRY_CTLS 0x490
-#define SIM_MSR_VMX_VMFUNC 0x491
-
 /* What a refused entry reports (VM-instruction error, basic exit reason). */
 enum sim_vmentry_result {
 	SIM_VMENTRY_OK = 0,

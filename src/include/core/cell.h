@@ -76,8 +76,5 @@ u8 *pio_bitmap_alloc(void);
 void pio_bitmap_free(u8 *bitmap);
 void pio_set_range(u8 *bitmap, u32 base, u32 length, bool allowed);
 bool pio_range_allowed(const u8 *bitmap, u32 base, u32 length);
-bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size);
-/* Ports [base, base+length) that are readable by every cell. */
-bool pio_is_shared(u32 base, u32 length);
 
 #endif

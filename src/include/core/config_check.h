@@ -40,7 +40,6 @@ bool config_check_system(const struct jailhouse_system *system, u64 size,
 			 struct config_error *err);
 
 const char *config_error_text(enum jailhouse_config_error code);
-const char *config_error_name(enum jailhouse_config_error code);
 int config_error_errno(enum jailhouse_config_error code);
 
 /* Highest memory region end, used to reject regions that wrap. */
