@@ -86,15 +86,64 @@ static int init_root_address_spaces(void)
 	for (n = 0; n < root->num_memory_regions; n++) {
 		err = arch_map_memory_region(&root_cell, &mem[n]);
 		if (err)
-			return err;
+			goto out_destroy;
 	}
 	for (n = 0; n < root->num_pci_devices; n++) {
 		err = arch_pci_assign_device(&root_cell, &dev[n]);
 		if (err)
-			return err;
+			goto out_release;
 	}
 	arch_config_commit(NULL);
 	return 0;
+
+out_release:
+	while (n-- > 0)
+		arch_pci_release_device(&root_cell, &dev[n]);
+out_destroy:
+	arch_cell_destroy(&root_cell);
+	mmio_cell_exit(&root_cell);
+	return err;
+}
+
+/*
+ * The root cell and the architecture, from the copied config. On failure
+ * it gives back what it took: a failed enable leaves the pool as it was.
+ */
+static int init_root_and_arch(unsigned int cpu_count)
+{
+	int ret;
+
+	memset(&root_cell, 0, sizeof(root_cell));
+	memset(per_cpu_data, 0, sizeof(per_cpu_data));
+	control_init();
+	cpu_total = cpu_count;
+	root_cell.config = &system_config->root_cell;
+	root_cell.state = JAILHOUSE_CELL_RUNNING;
+	ret = check_root_cpus(root_cell.config);
+	if (ret)
+		return ret;
+	root_cell.pio_bitmap = pio_bitmap_alloc();
+	if (!root_cell.pio_bitmap)
+		return -ENOMEM;
+	init_root_ports_and_pins();
+
+	ret = arch_init_early(system_config);
+	if (ret)
+		goto out_pio;
+	ret = init_root_address_spaces();
+	if (ret)
+		goto out_arch;
+	printk("Initializing hypervisor: %u CPUs, pool of %lu pages, "
+	       "%lu used\n",
+	       cpu_total, mem_pool.pages, mem_pool.used);
+	return 0;
+
+out_arch:
+	arch_shutdown();
+out_pio:
+	pio_bitmap_free(root_cell.pio_bitmap);
+	root_cell.pio_bitmap = NULL;
+	return ret;
 }
 
 int hv_init(const struct jailhouse_system *system, u64 system_size,
@@ -120,31 +169,10 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 	ret = copy_system_config(system, system_size);
 	if (ret)
 		return ret;
-
-	memset(&root_cell, 0, sizeof(root_cell));
-	memset(per_cpu_data, 0, sizeof(per_cpu_data));
-	control_init();
-	cpu_total = cpu_count;
-	root_cell.config = &system_config->root_cell;
-	root_cell.state = JAILHOUSE_CELL_RUNNING;
-	ret = check_root_cpus(root_cell.config);
+	ret = init_root_and_arch(cpu_count);
 	if (ret)
-		return ret;
-	root_cell.pio_bitmap = pio_bitmap_alloc();
-	if (!root_cell.pio_bitmap)
-		return -ENOMEM;
-	init_root_ports_and_pins();
-
-	ret = arch_init_early(system_config);
-	if (ret)
-		return ret;
-	ret = init_root_address_spaces();
-	if (ret)
-		return ret;
-	printk("Initializing hypervisor: %u CPUs, pool of %lu pages, "
-	       "%lu used\n",
-	       cpu_total, mem_pool.pages, mem_pool.used);
-	return 0;
+		page_free(&mem_pool, (void *)system_config, system_config_pages);
+	return ret;
 }
 
 int hv_cpu_init(unsigned int cpu_id)
