@@ -19,6 +19,7 @@ unsigned int hw_this_cpu_id(void);
 u32 hw_this_apic_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
+int hw_wait_at_least(const volatile u32 *word, u32 target, u64 max_spins);
 void hw_unblock_nmis(void);
 u64 hw_rdmsr(u32 msr);
 void hw_wrmsr(u32 msr, u64 value);
