@@ -552,5 +552,7 @@ void ioapic_shutdown(void)
 			c->irte[pin] = -1;
 		}
 	}
+	/* A failed enable may shut down before the next takes stock. */
+	num_chips = 0;
 	unlock();
 }

@@ -64,3 +64,15 @@ void arch_cpu_relax(void)
 {
 	hw_pause();
 }
+
+/*
+ * The TSC may not be calibrated yet when CPUs meet (the first one does it
+ * meanwhile), so the bound counts pauses: seconds on any CPU, a pause
+ * taking 10 to 150 cycles.
+ */
+#define MEETING_SPIN_LIMIT (1ULL << 31)
+
+bool arch_wait_at_least(const volatile u32 *word, u32 target)
+{
+	return hw_wait_at_least(word, target, MEETING_SPIN_LIMIT) == 0;
+}

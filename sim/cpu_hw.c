@@ -29,6 +29,7 @@ struct fake_cpu {
 static struct fake_cpu cpus[SIM_MAX_CPUS];
 
 int (*sim_vmentry_hook)(unsigned int cpu);
+u64 sim_vmxon_refused_cpus;
 int (*sim_vmrun_hook)(unsigned int cpu, u64 vmcb_phys);
 void (*sim_cpuid_hook)(u32 leaf, u32 subleaf, u32 out[4]);
 
@@ -167,6 +168,8 @@ int hw_vmxon(u64 region_phys)
 
 	/* VMXON needs CR4.VMXE, an aligned region, and not being on yet. */
 	if (!(c->cr4 & CR4_VMXE) || (region_phys & 0xfff) || c->vmx_on)
+		return -1;
+	if ((sim_vmxon_refused_cpus >> sim_current_cpu) & 1)
 		return -1;
 	c->vmx_on = true;
 	c->vmxon_region = region_phys;

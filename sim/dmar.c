@@ -386,6 +386,8 @@ static void qi_disable(struct unit *u)
 	reg_set(u, DMAR_IQH, 8, 0);
 }
 
+u32 sim_dmar_ignored_commands;
+
 static void gcmd_written(struct unit *u, u64 value)
 {
 	u32 cmd = (u32)value;
@@ -401,7 +403,8 @@ static void gcmd_written(struct unit *u, u64 value)
 	for (bit = 1U << 23; bit; bit <<= 1) {
 		if (!(GSTS_PERSISTENT & bit))
 			continue;
-		if ((cmd & bit) && may_enable(u, bit, cmd))
+		if ((cmd & bit) && !(sim_dmar_ignored_commands & bit) &&
+		    may_enable(u, bit, cmd))
 			sts |= bit;
 	}
 	reg_set(u, DMAR_GSTS, 4, sts);

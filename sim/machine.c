@@ -11,6 +11,7 @@
 #include <asm/vcpu.h>
 #include <sim/devices.h>
 #include <sim/sim.h>
+#include <sim/smp.h>
 
 void *sim_read_file(const char *path, size_t *size)
 {
@@ -33,30 +34,65 @@ void *sim_read_file(const char *path, size_t *size)
 	return data;
 }
 
-static int boot_cpus(unsigned int cpus)
+/* What the first CPU's hv_init gets, as the image reads it from its block. */
+static struct {
+	const struct jailhouse_system *sys;
+	size_t size;
+	void *pool;
+	u64 pool_phys, pool_size;
+	unsigned int cpus;
+} block;
+
+static int init_system(void)
+{
+	return hv_init(block.sys, block.size, block.pool, block.pool_phys,
+		       block.pool_size, block.cpus);
+}
+
+static const struct hv_bringup sim_bringup = { .init_system = init_system };
+
+u64 sim_enable_absent_cpus;
+static int enable_results[SIM_MAX_CPUS];
+
+int sim_enable_result(unsigned int cpu)
+{
+	return cpu < SIM_MAX_CPUS ? enable_results[cpu] : 0;
+}
+
+static int enable_cpu(unsigned int cpu)
+{
+	return hv_enable_cpu(&sim_bringup, cpu, block.cpus);
+}
+
+/* Every CPU enters its guest once all are ready, as on hardware. */
+static int activate_cpus(unsigned int cpus)
 {
 	unsigned int cpu;
-	int err;
+	int err = 0;
 
-	for (cpu = 0; cpu < cpus; cpu++) {
-		sim_current_cpu = cpu;
-		err = hv_cpu_init(cpu);
-		if (err)
-			return err;
-	}
-	sim_current_cpu = 0;
-	err = hv_init_late();
-	if (err)
-		return err;
-	/* Every CPU enters its guest once all are ready, as on hardware. */
-	for (cpu = 0; cpu < cpus; cpu++) {
+	for (cpu = 0; cpu < cpus && !err; cpu++) {
 		sim_current_cpu = cpu;
 		err = x86_cpu_activate(per_cpu(cpu));
-		if (err)
-			break;
 	}
 	sim_current_cpu = 0;
 	return err;
+}
+
+/* The core's enable on every CPU at once; the first error any returned. */
+static int boot_cpus(unsigned int cpus)
+{
+	unsigned int cpu;
+	u64 absent = sim_enable_absent_cpus;
+
+	memset(enable_results, 0, sizeof(enable_results));
+	sim_enable_absent_cpus = 0;
+	if (cpus == 0 || cpus > SIM_MAX_CPUS)
+		return hv_enable_cpu(&sim_bringup, 0, cpus);
+	sim_run_cpus(cpus, absent, enable_cpu, enable_results);
+	for (cpu = 0; cpu < cpus; cpu++)
+		if (enable_results[cpu])
+			return enable_results[cpu];
+	return activate_cpus(cpus);
 }
 
 void (*sim_before_enable_hook)(void);
@@ -74,8 +110,9 @@ int sim_boot(const void *config, size_t size, unsigned int cpus)
 	if (err)
 		return err;
 	sim_cpu_layer_init();
+	block = (typeof(block)){ .sys = sys, .size = size, .cpus = cpus };
 	if (size < sizeof(*sys))
-		return hv_init(sys, size, NULL, 0, 0, cpus);
+		return boot_cpus(cpus);
 
 	sim_pm_timer_port = sys->platform_info.pm_timer_address;
 	/* Only a config the hypervisor would accept describes devices. */
@@ -94,10 +131,9 @@ int sim_boot(const void *config, size_t size, unsigned int cpus)
 			(unsigned long long)hv_size);
 		return -1;
 	}
-	err = hv_init(sys, size, pool, pool_phys, hv_size - SIM_IMAGE_SIZE,
-		      cpus);
-	if (err)
-		return err;
+	block.pool = pool;
+	block.pool_phys = pool_phys;
+	block.pool_size = hv_size - SIM_IMAGE_SIZE;
 	return boot_cpus(cpus);
 }
 

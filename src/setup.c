@@ -86,15 +86,64 @@ static int init_root_address_spaces(void)
 	for (n = 0; n < root->num_memory_regions; n++) {
 		err = arch_map_memory_region(&root_cell, &mem[n]);
 		if (err)
-			return err;
+			goto out_destroy;
 	}
 	for (n = 0; n < root->num_pci_devices; n++) {
 		err = arch_pci_assign_device(&root_cell, &dev[n]);
 		if (err)
-			return err;
+			goto out_release;
 	}
 	arch_config_commit(NULL);
 	return 0;
+
+out_release:
+	while (n-- > 0)
+		arch_pci_release_device(&root_cell, &dev[n]);
+out_destroy:
+	arch_cell_destroy(&root_cell);
+	mmio_cell_exit(&root_cell);
+	return err;
+}
+
+/*
+ * The root cell and the architecture, from the copied config. On failure
+ * it gives back what it took: a failed enable leaves the pool as it was.
+ */
+static int init_root_and_arch(unsigned int cpu_count)
+{
+	int ret;
+
+	memset(&root_cell, 0, sizeof(root_cell));
+	memset(per_cpu_data, 0, sizeof(per_cpu_data));
+	control_init();
+	cpu_total = cpu_count;
+	root_cell.config = &system_config->root_cell;
+	root_cell.state = JAILHOUSE_CELL_RUNNING;
+	ret = check_root_cpus(root_cell.config);
+	if (ret)
+		return ret;
+	root_cell.pio_bitmap = pio_bitmap_alloc();
+	if (!root_cell.pio_bitmap)
+		return -ENOMEM;
+	init_root_ports_and_pins();
+
+	ret = arch_init_early(system_config);
+	if (ret)
+		goto out_pio;
+	ret = init_root_address_spaces();
+	if (ret)
+		goto out_arch;
+	printk("Initializing hypervisor: %u CPUs, pool of %lu pages, "
+	       "%lu used\n",
+	       cpu_total, mem_pool.pages, mem_pool.used);
+	return 0;
+
+out_arch:
+	arch_shutdown();
+out_pio:
+	pio_bitmap_free(root_cell.pio_bitmap);
+	root_cell.pio_bitmap = NULL;
+	return ret;
 }
 
 int hv_init(const struct jailhouse_system *system, u64 system_size,
@@ -120,31 +169,10 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 	ret = copy_system_config(system, system_size);
 	if (ret)
 		return ret;
-
-	memset(&root_cell, 0, sizeof(root_cell));
-	memset(per_cpu_data, 0, sizeof(per_cpu_data));
-	control_init();
-	cpu_total = cpu_count;
-	root_cell.config = &system_config->root_cell;
-	root_cell.state = JAILHOUSE_CELL_RUNNING;
-	ret = check_root_cpus(root_cell.config);
+	ret = init_root_and_arch(cpu_count);
 	if (ret)
-		return ret;
-	root_cell.pio_bitmap = pio_bitmap_alloc();
-	if (!root_cell.pio_bitmap)
-		return -ENOMEM;
-	init_root_ports_and_pins();
-
-	ret = arch_init_early(system_config);
-	if (ret)
-		return ret;
-	ret = init_root_address_spaces();
-	if (ret)
-		return ret;
-	printk("Initializing hypervisor: %u CPUs, pool of %lu pages, "
-	       "%lu used\n",
-	       cpu_total, mem_pool.pages, mem_pool.used);
-	return 0;
+		page_free(&mem_pool, (void *)system_config, system_config_pages);
+	return ret;
 }
 
 int hv_cpu_init(unsigned int cpu_id)
@@ -168,6 +196,119 @@ int hv_init_late(void)
 	enabled = true;
 	printk("Activating hypervisor\n");
 	return 0;
+}
+
+/*
+ * Where the CPUs meet at enable. phase only grows, so a CPU waiting for it
+ * cannot miss its change; the rest is written by one CPU, or atomically.
+ */
+enum { PHASE_START, PHASE_SYSTEM_DONE, PHASE_CPUS_DONE };
+
+static struct {
+	u32 claimed;
+	u32 phase;
+	u32 ready; /* CPUs past their own init, failed or not */
+	u32 out; /* CPUs through the whole sequence */
+	int error; /* the first, which every CPU returns */
+	bool system_built;
+} meeting;
+
+static void record_error(int err)
+{
+	int none = 0;
+
+	if (err)
+		__atomic_compare_exchange_n(&meeting.error, &none, err, false,
+					    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+static int first_error(void)
+{
+	return __atomic_load_n(&meeting.error, __ATOMIC_ACQUIRE);
+}
+
+static void publish_phase(u32 phase)
+{
+	__atomic_store_n(&meeting.phase, phase, __ATOMIC_RELEASE);
+}
+
+/* A CPU that never arrives must not hold the others in the hypervisor. */
+static void wait_for_phase(unsigned int cpu_id, u32 phase, const char *what)
+{
+	if (arch_wait_at_least(&meeting.phase, phase))
+		return;
+	printk("CPU %u: enable timed out waiting for %s (%u CPUs ready)\n",
+	       cpu_id, what, __atomic_load_n(&meeting.ready, __ATOMIC_RELAXED));
+	record_error(-ETIMEDOUT);
+}
+
+/* hv_init undoes its own steps when it fails: nothing is built then. */
+static void run_system_init(const struct hv_bringup *how)
+{
+	int err = how->init_system();
+
+	record_error(err);
+	meeting.system_built = !err;
+	publish_phase(PHASE_SYSTEM_DONE);
+}
+
+static bool init_this_cpu(const struct hv_bringup *how, unsigned int cpu_id)
+{
+	int err;
+
+	if (first_error())
+		return false;
+	if (how->enter_cpu)
+		how->enter_cpu(cpu_id);
+	err = hv_cpu_init(cpu_id);
+	record_error(err);
+	return !err;
+}
+
+/* The last CPU ready finishes the bring-up for all. */
+static void cpu_ready(unsigned int cpu_count)
+{
+	if (__atomic_add_fetch(&meeting.ready, 1, __ATOMIC_ACQ_REL) !=
+	    cpu_count)
+		return;
+	if (!first_error())
+		record_error(hv_init_late());
+	publish_phase(PHASE_CPUS_DONE);
+}
+
+/*
+ * After a failure the last CPU out frees the system: every CPU has left
+ * VMX or SVM operation by then, as at disable. It also leaves the meeting
+ * as the next enable expects to find it.
+ */
+static void cpu_out(int err, unsigned int cpu_count)
+{
+	if (__atomic_add_fetch(&meeting.out, 1, __ATOMIC_ACQ_REL) != cpu_count)
+		return;
+	if (err && meeting.system_built)
+		hv_shutdown();
+	memset(&meeting, 0, sizeof(meeting));
+}
+
+int hv_enable_cpu(const struct hv_bringup *how, unsigned int cpu_id,
+		  unsigned int cpu_count)
+{
+	bool cpu_up;
+	int err;
+
+	if (cpu_count == 0 || cpu_count > MAX_CPUS || cpu_id >= cpu_count)
+		return -ERANGE;
+	if (!__atomic_exchange_n(&meeting.claimed, 1, __ATOMIC_ACQ_REL))
+		run_system_init(how);
+	wait_for_phase(cpu_id, PHASE_SYSTEM_DONE, "the hypervisor's init");
+	cpu_up = init_this_cpu(how, cpu_id);
+	cpu_ready(cpu_count);
+	wait_for_phase(cpu_id, PHASE_CPUS_DONE, "the other CPUs");
+	err = first_error();
+	if (err && cpu_up)
+		hv_cpu_exit(cpu_id);
+	cpu_out(err, cpu_count);
+	return err;
 }
 
 void hv_cpu_exit(unsigned int cpu_id)

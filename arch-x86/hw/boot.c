@@ -44,11 +44,6 @@ extern u8 __image_start[], __rela_start[], __rela_end[];
 extern u8 vmexit_entry[], hv_stacks[];
 
 static struct x86_cpu_state linux_state[MAX_CPUS];
-static u32 master_claimed;
-static volatile u32 master_done;
-static volatile int init_error;
-static volatile u32 cpus_prepared;
-static volatile u32 late_done;
 
 static int apply_relocations(void)
 {
@@ -87,21 +82,6 @@ static int master_init(void)
 	return hv_init(sys, sys_size, (void *)(uintptr_t)(base + used),
 		       sys->hypervisor_memory.phys_start + used,
 		       sys->hypervisor_memory.size - used, hdr->online_cpus);
-}
-
-static void wait_until(volatile u32 *value, u32 target)
-{
-	while (__atomic_load_n(value, __ATOMIC_ACQUIRE) < target &&
-	       !init_error)
-		hw_pause();
-}
-
-static void record_error(int err)
-{
-	if (err)
-		__atomic_compare_exchange_n((int *)&init_error, &(int){ 0 },
-					    err, false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_SEQ_CST);
 }
 
 /*
@@ -150,10 +130,12 @@ static void resume_as_if_returned(struct x86_cpu_state *s, u64 linux_rsp)
 	s->regs.gp[REG_RAX] = 0;
 }
 
-static void prepare_host_state(unsigned int cpu_id)
+/* The CPU's VMCS or VMCB names where its exits land: set up before. */
+static void enter_cpu(unsigned int cpu_id)
 {
 	struct arch_per_cpu *a = &per_cpu(cpu_id)->arch;
 
+	x86_enter_hv_address_space(cpu_id);
 	a->host_rip = (u64)(uintptr_t)vmexit_entry;
 	/* The exit stub pushes the guest's registers into guest_regs. */
 	a->host_rsp = (u64)(uintptr_t)(&a->guest_regs + 1);
@@ -170,6 +152,12 @@ void hw_capture_cpu_state(struct x86_cpu_state *state)
 int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 {
 	struct jailhouse_header *hdr = (void *)__image_start;
+	/*
+	 * Built here, not in data: pointers stored in the image are only
+	 * right once master_init has relocated it.
+	 */
+	struct hv_bringup how = { .init_system = master_init,
+				  .enter_cpu = enter_cpu };
 	u32 online = hdr->online_cpus;
 	int err;
 
@@ -179,36 +167,12 @@ int arch_entry_c(unsigned int cpu_id, u64 linux_rsp)
 	resume_as_if_returned(&linux_state[cpu_id], linux_rsp);
 	load_boot_tables();
 
-	if (__atomic_exchange_n(&master_claimed, 1, __ATOMIC_SEQ_CST) == 0) {
-		record_error(master_init());
-		__atomic_store_n(&master_done, 1, __ATOMIC_RELEASE);
+	err = hv_enable_cpu(&how, cpu_id, online);
+	if (!err) {
+		err = x86_cpu_activate(per_cpu(cpu_id));
+		/* Only a refused entry gets here. */
+		x86_abandon_launch(per_cpu(cpu_id));
 	}
-	wait_until(&master_done, 1);
-	if (!init_error) {
-		x86_enter_hv_address_space(cpu_id);
-		prepare_host_state(cpu_id);
-	}
-
-	err = init_error ? 0 : hv_cpu_init(cpu_id);
-	record_error(err);
-	/* The last CPU to get ready finishes the bring-up for all. */
-	if (__atomic_add_fetch(&cpus_prepared, 1, __ATOMIC_SEQ_CST) ==
-	    online) {
-		if (!init_error)
-			record_error(hv_init_late());
-		__atomic_store_n(&late_done, 1, __ATOMIC_RELEASE);
-	}
-	wait_until(&late_done, 1);
-	if (init_error) {
-		/* Whoever got into VMX operation leaves it again. */
-		if (!err && x86_vendor->cpu_on(per_cpu(cpu_id)))
-			hv_cpu_exit(cpu_id);
-		x86_leave_hv_address_space(cpu_id);
-		return init_error;
-	}
-	err = x86_cpu_activate(per_cpu(cpu_id));
-	/* Only a refused entry gets here. */
-	x86_abandon_launch(per_cpu(cpu_id));
 	x86_leave_hv_address_space(cpu_id);
 	return err;
 }

@@ -47,6 +47,8 @@ Test(boot, pool_too_small_for_root_fails_cleanly)
 	sys->hypervisor_memory.size = SIM_IMAGE_SIZE + 4 * 4096;
 	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), -ENOMEM);
 	cr_assert_not(hv_enabled());
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
+		     "what the init took before it failed went back");
 	free(sys);
 }
 

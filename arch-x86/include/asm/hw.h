@@ -38,6 +38,23 @@ static inline void hw_pause(void)
 }
 
 /*
+ * Spins until another CPU raised *word to target: 0, or -1 after max_spins
+ * pauses. Acquire, so what the raising CPU wrote before is visible.
+ */
+static inline int hw_wait_at_least(const volatile u32 *word, u32 target,
+				   u64 max_spins)
+{
+	u64 spins;
+
+	for (spins = 0; spins < max_spins; spins++) {
+		if (__atomic_load_n(word, __ATOMIC_ACQUIRE) >= target)
+			return 0;
+		hw_pause();
+	}
+	return -1;
+}
+
+/*
  * A VM exit caused by an NMI leaves NMIs blocked until the next IRET:
  * an IRET to the next instruction ends the blocking, so that the next
  * kick reaches this CPU again.

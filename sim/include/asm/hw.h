@@ -18,6 +18,7 @@ void hw_outl(u16 port, u32 value);
 unsigned int hw_this_cpu_id(void);
 u64 hw_rdtsc(void);
 void hw_pause(void);
+int hw_wait_at_least(const volatile u32 *word, u32 target, u64 max_spins);
 void hw_unblock_nmis(void);
 u64 hw_rdmsr(u32 msr);
 void hw_wrmsr(u32 msr, u64 value);

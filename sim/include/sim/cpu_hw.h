@@ -17,6 +17,12 @@ unsigned long sim_cpu_launches(unsigned int cpu);
  */
 extern int (*sim_vmentry_hook)(unsigned int cpu);
 /*
+ * CPUs whose VMXON fails (VMfailInvalid) although everything it checks is
+ * right, as a CPU in SMX operation or with a bad microcode would: a CPU's
+ * own init failing late, after it changed CR4 and took its pages.
+ */
+extern u64 sim_vmxon_refused_cpus;
+/*
  * Checks the VMCB at vmcb_phys as VMRUN would; nonzero refuses it (and
  * sets its exit code to VMEXIT_INVALID). Without a hook every VMRUN
  * enters.

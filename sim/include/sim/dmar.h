@@ -280,6 +280,11 @@ void sim_dmar_get_stats(unsigned int unit, struct sim_dmar_stats *stats);
 const char *sim_dmar_last_protocol_error(unsigned int unit);
 /* Whether translation / interrupt remapping are on (GSTS.TES / IRES). */
 bool sim_dmar_translation_enabled(unsigned int unit);
+/*
+ * GCMD enable bits (TE, IRE, ...) that every unit ignores from now on: the
+ * status bit never follows, as with a unit that hangs.
+ */
+extern u32 sim_dmar_ignored_commands;
 bool sim_dmar_remapping_enabled(unsigned int unit);
 
 #endif

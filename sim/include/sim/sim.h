@@ -22,8 +22,15 @@
 
 void *sim_read_file(const char *path, size_t *size);
 
-/* hv_init + hv_cpu_init on every CPU + hv_init_late. 0 or -errno. */
+/*
+ * The core's enable (hv_enable_cpu) on every CPU, then each CPU's launch.
+ * 0 or the first -errno a CPU returned.
+ */
 int sim_boot(const void *system_config, size_t size, unsigned int cpus);
+/* What hv_enable_cpu returned on the CPU at the last boot. */
+int sim_enable_result(unsigned int cpu);
+/* CPUs that never enter at the next boot (the others must time out). */
+extern u64 sim_enable_absent_cpus;
 /*
  * Called by sim_boot once the devices are attached, before the hypervisor
  * comes: what Linux or the firmware programmed earlier (set to NULL after).

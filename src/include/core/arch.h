@@ -75,6 +75,12 @@ u64 arch_time_ns(void);
 u64 arch_tsc_khz(void);
 u64 arch_apic_timer_khz(void);
 void arch_cpu_relax(void);
+/*
+ * The CPUs' meeting points at enable: returns true once *word holds at
+ * least target, false when a bound of seconds ran out first. On hardware
+ * the caller spins; the simulator runs its other CPUs meanwhile.
+ */
+bool arch_wait_at_least(const volatile u32 *word, u32 target);
 void arch_dbg_write(const char *text, unsigned int len);
 
 #endif

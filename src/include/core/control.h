@@ -17,6 +17,25 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 	    unsigned int cpu_count);
 int hv_cpu_init(unsigned int cpu_id);
 int hv_init_late(void);
+
+/* What differs between the image's bring-up and the simulator's. */
+struct hv_bringup {
+	/* Run by the first CPU to arrive: hv_init with the block's layout. */
+	int (*init_system)(void);
+	/* Readies the calling CPU for its init once the system exists. */
+	void (*enter_cpu)(unsigned int cpu_id);
+};
+
+/*
+ * The enable, called on each of cpu_count CPUs with its id: the first runs
+ * init_system, each then enter_cpu and hv_cpu_init, the last ready runs
+ * hv_init_late. 0 on every CPU once all are ready to launch their guest;
+ * else each CPU has undone what it did, the last out has freed the
+ * system, and every CPU returns the first error.
+ */
+int hv_enable_cpu(const struct hv_bringup *how, unsigned int cpu_id,
+		  unsigned int cpu_count);
+
 /* After a successful JAILHOUSE_HC_DISABLE, on every CPU, each itself. */
 void hv_cpu_exit(unsigned int cpu_id);
 /* Then, once: frees everything. */

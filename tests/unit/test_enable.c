@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The enable as every CPU runs it (hv_enable_cpu): who initializes, the
+ * meeting points, and the rollback after a failure at each step on each
+ * CPU. The machine after a failed enable is judged by the simulator's
+ * hardware, not by the hypervisor's own view of it.
+ */
+#include <criterion/criterion.h>
+#include <asm/hw.h>
+#include <asm/vmcb.h>
+#include <sim/cpu_hw.h>
+#include <sim/dmar.h>
+#include <sim/apic_hw.h>
+#include <sim/svm_checks.h>
+#include <sim/vmx_checks.h>
+#include "helpers.h"
+
+#define IOAPIC_BASE 0xfec00000ULL
+#define CR4_VMXE (1ULL << 13)
+/* Linux's entries before the enable: vector 0x31 and 0x32 to CPU 1. */
+#define LINUX_PIN_ENTRY(pin) (0x0100000000000030ULL + (pin))
+#define LINUX_PINS 3
+
+static void linux_programs_ioapic(void)
+{
+	unsigned int pin;
+
+	for (pin = 1; pin < LINUX_PINS; pin++)
+		sim_ioapic_set_entry(IOAPIC_BASE, pin, LINUX_PIN_ENTRY(pin));
+}
+
+static void setup(void)
+{
+	sim_before_enable_hook = linux_programs_ioapic;
+}
+
+TestSuite(enable, .init = setup);
+
+static u64 cr4_of(unsigned int cpu)
+{
+	unsigned int caller = sim_current_cpu;
+	u64 cr4;
+
+	sim_current_cpu = cpu;
+	cr4 = hw_read_cr4();
+	sim_current_cpu = caller;
+	return cr4;
+}
+
+static void assert_cpu_untouched(unsigned int cpu)
+{
+	cr_assert_not(sim_cpu_in_vmx_operation(cpu), "CPU %u in VMX", cpu);
+	cr_assert_eq(cr4_of(cpu) & CR4_VMXE, 0, "CPU %u has CR4.VMXE", cpu);
+	cr_assert_eq(sim_msr_get(cpu, SIM_MSR_EFER) & SIM_EFER_SVME, 0,
+		     "CPU %u has EFER.SVME", cpu);
+	cr_assert_eq(sim_cpu_launches(cpu), 0, "CPU %u ran a guest", cpu);
+}
+
+/* What Linux finds when enable returns err on each of cpus CPUs. */
+static void assert_rolled_back(int err, unsigned int cpus)
+{
+	unsigned int cpu, pin;
+
+	cr_assert_lt(err, 0);
+	for (cpu = 0; cpu < cpus; cpu++) {
+		cr_assert_eq(sim_enable_result(cpu), err,
+			     "CPU %u returned %d, not %d\n%s", cpu,
+			     sim_enable_result(cpu), err, hv_log());
+		assert_cpu_untouched(cpu);
+	}
+	cr_assert_not(hv_enabled());
+	/* Every table the hypervisor built came out of the pool. */
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
+		     "%lu pool pages still used", mem_pool.used);
+	cr_assert_not(sim_dmar_translation_enabled(0));
+	cr_assert_not(sim_dmar_remapping_enabled(0));
+	for (pin = 1; pin < LINUX_PINS; pin++)
+		cr_assert_eq(sim_ioapic_entry(IOAPIC_BASE, pin),
+			     LINUX_PIN_ENTRY(pin), "IOAPIC pin %u changed",
+			     pin);
+}
+
+static void assert_enabled(unsigned int cpus)
+{
+	unsigned int cpu;
+
+	cr_assert(hv_enabled());
+	for (cpu = 0; cpu < cpus; cpu++) {
+		cr_assert_eq(sim_enable_result(cpu), 0);
+		cr_assert(sim_cpu_in_vmx_operation(cpu));
+		cr_assert_eq(sim_cpu_launches(cpu), 1);
+	}
+}
+
+Test(enable, succeeds_on_every_cpu)
+{
+	boot_qemu_vm();
+	assert_enabled(QEMU_VM_CPUS);
+	cr_assert(sim_dmar_translation_enabled(0));
+	cr_assert(log_contains("Initializing hypervisor: 4 CPUs"));
+	cr_assert(log_contains("Activating hypervisor"));
+}
+
+Test(enable, succeeds_with_cpus_outside_the_root_cell)
+{
+	cr_assert_eq(sim_boot_file(QEMU_VM_CELL, 8), 0, "%s", hv_log());
+	assert_enabled(8);
+}
+
+Test(enable, first_init_failure_reaches_every_cpu)
+{
+	struct jailhouse_system *sys;
+	size_t size;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	sys->hypervisor_memory.size = SIM_IMAGE_SIZE + 4 * 4096;
+	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), -ENOMEM);
+	assert_rolled_back(-ENOMEM, QEMU_VM_CPUS);
+	free(sys);
+}
+
+/*
+ * The one-CPU init running out of pool at every step it can: whatever it
+ * built up to there goes back.
+ */
+Test(enable, first_init_failure_at_every_pool_size)
+{
+	struct jailhouse_system *sys;
+	unsigned int pages;
+	size_t size;
+	int err;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	for (pages = 1;; pages++) {
+		sys->hypervisor_memory.size = SIM_IMAGE_SIZE + pages * 4096ULL;
+		err = sim_boot(sys, size, QEMU_VM_CPUS);
+		if (!err)
+			break;
+		/* A pool of a page or two has no room for its own bitmap. */
+		cr_assert(err == -ENOMEM || err == -EINVAL, "%u pages: %d\n%s",
+			  pages, err, hv_log());
+		assert_rolled_back(err, QEMU_VM_CPUS);
+	}
+	assert_enabled(QEMU_VM_CPUS);
+	free(sys);
+}
+
+Test(enable, cpu_init_failure_on_each_cpu)
+{
+	unsigned int k;
+	int err;
+
+	for (k = 0; k < QEMU_VM_CPUS; k++) {
+		sim_vmxon_refused_cpus = 1ULL << k;
+		err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+		cr_assert_neq(err, 0, "VMXON refused on CPU %u", k);
+		assert_rolled_back(err, QEMU_VM_CPUS);
+	}
+	sim_vmxon_refused_cpus = 0;
+	boot_qemu_vm();
+	assert_enabled(QEMU_VM_CPUS);
+}
+
+static unsigned int svm_disabled_cpu;
+
+static void firmware_disables_svm(void)
+{
+	linux_programs_ioapic();
+	sim_msr_set(svm_disabled_cpu, MSR_VM_CR, VM_CR_SVMDIS);
+}
+
+Test(enable, svm_cpu_init_failure_on_each_cpu)
+{
+	unsigned int k;
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sim_before_enable_hook = firmware_disables_svm;
+	for (k = 0; k < QEMU_VM_CPUS; k++) {
+		svm_disabled_cpu = k;
+		err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+		cr_assert_eq(err, -EIO, "SVM disabled on CPU %u: %d\n%s", k,
+			     err, hv_log());
+		assert_rolled_back(err, QEMU_VM_CPUS);
+	}
+}
+
+Test(enable, late_init_failure_reaches_every_cpu)
+{
+	int err;
+
+	sim_dmar_ignored_commands = DMAR_GCMD_IRE;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -EIO, "%d\n%s", err, hv_log());
+	cr_assert(log_contains("enabling failed"));
+	assert_rolled_back(err, QEMU_VM_CPUS);
+}
+
+Test(enable, late_init_failure_before_translation)
+{
+	int err;
+
+	sim_dmar_ignored_commands = DMAR_GCMD_TE;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -EIO, "%d\n%s", err, hv_log());
+	assert_rolled_back(err, QEMU_VM_CPUS);
+}
+
+/*
+ * A CPU that never enters (a broken driver) must not keep the others: they
+ * give up at the bound with a named error, out of VMX operation. The late
+ * init never ran, so the hardware outside the CPUs was not changed; the
+ * pool stays as it is and goes back to Linux with the memory.
+ */
+Test(enable, missing_cpu_times_out_on_the_others)
+{
+	unsigned int cpu;
+	int err;
+
+	sim_enable_absent_cpus = 1ULL << 2;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -ETIMEDOUT, "%d\n%s", err, hv_log());
+	cr_assert(log_contains("enable timed out waiting for the other CPUs"));
+	for (cpu = 0; cpu < QEMU_VM_CPUS; cpu++) {
+		if (cpu != 2)
+			cr_assert_eq(sim_enable_result(cpu), -ETIMEDOUT);
+		assert_cpu_untouched(cpu);
+	}
+	cr_assert_not(hv_enabled());
+	cr_assert_not(sim_dmar_translation_enabled(0));
+}
+
+Test(enable, the_meeting_is_ready_for_the_next_enable)
+{
+	sim_vmxon_refused_cpus = 1ULL << 3;
+	cr_assert_neq(sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS), 0);
+	sim_vmxon_refused_cpus = 0;
+	boot_qemu_vm();
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_DISABLE, 0, 0), 0);
+	sim_shutdown();
+	boot_qemu_vm();
+	assert_enabled(QEMU_VM_CPUS);
+}
