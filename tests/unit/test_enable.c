@@ -7,6 +7,8 @@
  */
 #include <criterion/criterion.h>
 #include <asm/hw.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 #include <asm/vmcb.h>
 #include <sim/cpu_hw.h>
 #include <sim/dmar.h>
@@ -51,7 +53,7 @@ static void assert_cpu_untouched(unsigned int cpu)
 {
 	cr_assert_not(sim_cpu_in_vmx_operation(cpu), "CPU %u in VMX", cpu);
 	cr_assert_eq(cr4_of(cpu) & CR4_VMXE, 0, "CPU %u has CR4.VMXE", cpu);
-	cr_assert_eq(sim_msr_get(cpu, SIM_MSR_EFER) & SIM_EFER_SVME, 0,
+	cr_assert_eq(sim_msr_get(cpu, MSR_IA32_EFER) & EFER_SVME, 0,
 		     "CPU %u has EFER.SVME", cpu);
 	cr_assert_eq(sim_cpu_launches(cpu), 0, "CPU %u ran a guest", cpu);
 }
