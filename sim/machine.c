@@ -9,6 +9,8 @@
 #include <core/control.h>
 #include <jailhouse/hypercall.h>
 #include <asm/vcpu.h>
+#include <asm/vmexit.h>
+#include <sim/cpu_hw.h>
 #include <sim/devices.h>
 #include <sim/sim.h>
 
@@ -33,6 +35,21 @@ void *sim_read_file(const char *path, size_t *size)
 	return data;
 }
 
+/*
+ * What the entry code leaves for vmx_cpu_init. Exits enter x86_vmexit
+ * straight from the simulator, whose guest-register stack is guest_regs
+ * as on hardware; the hypervisor runs inside the host process, which is
+ * Linux's address space here, so host CR3 is Linux's.
+ */
+void sim_prepare_host_state(unsigned int cpu)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu)->arch;
+
+	a->host_rip = (u64)(uintptr_t)x86_vmexit;
+	a->host_rsp = (u64)(uintptr_t)(&a->guest_regs + 1);
+	a->host_cr3 = sim_linux_state(cpu)->cr3;
+}
+
 static int boot_cpus(unsigned int cpus)
 {
 	unsigned int cpu;
@@ -40,6 +57,8 @@ static int boot_cpus(unsigned int cpus)
 
 	for (cpu = 0; cpu < cpus; cpu++) {
 		sim_current_cpu = cpu;
+		if (cpu < MAX_CPUS)
+			sim_prepare_host_state(cpu);
 		err = hv_cpu_init(cpu);
 		if (err)
 			return err;

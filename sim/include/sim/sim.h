@@ -24,6 +24,8 @@ void *sim_read_file(const char *path, size_t *size);
 
 /* hv_init + hv_cpu_init on every CPU + hv_init_late. 0 or -errno. */
 int sim_boot(const void *system_config, size_t size, unsigned int cpus);
+/* Host RIP, RSP and CR3 of a CPU, as the entry code sets them on hardware. */
+void sim_prepare_host_state(unsigned int cpu);
 /*
  * Called by sim_boot once the devices are attached, before the hypervisor
  * comes: what Linux or the firmware programmed earlier (set to NULL after).
