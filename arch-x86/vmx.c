@@ -200,7 +200,51 @@ static u32 adjust_controls(u32 msr, u32 true_msr, u32 wanted)
 	return (wanted | (u32)cap) & (u32)(cap >> 32);
 }
 
-static void write_controls(bool ia32e_guest)
+static const char *vm_instruction_error_text(u64 error)
+{
+	switch (error) {
+	case 4:
+		return "VMLAUNCH with a VMCS that is not clear";
+	case 7:
+		return "invalid control fields";
+	case 8:
+		return "invalid host-state fields";
+	case 12:
+		return "VMCS component not supported";
+	case 13:
+		return "VMCS component is read-only";
+	default:
+		return "see the SDM's list of VM-instruction errors";
+	}
+}
+
+/*
+ * A VMWRITE fails for a field this CPU lacks or does not let software
+ * write, or without a current VMCS: nothing that changes while the VMCS
+ * stays current. Setup and reset write every field the exit path ever
+ * writes, through here, and vmx_cpu_init refuses the CPU if one failed;
+ * so the exit path's own writes, to those fields of the same VMCS,
+ * cannot fail, and it skips the check (its instruction budget is tight).
+ */
+static void vmcs_write(struct per_cpu *cpu, u32 field, u64 value)
+{
+	int err = hw_vmwrite(field, value);
+
+	if (!err)
+		return;
+	cpu->arch.vmcs_write_failed = true;
+	if (err == HW_VMFAIL_INVALID) {
+		printk("CPU %u: VMWRITE of field 0x%x failed: no current "
+		       "VMCS\n", cpu->cpu_id, field);
+		return;
+	}
+	err = hw_vmread(VMCS_VM_INSTRUCTION_ERROR);
+	printk("CPU %u: VMWRITE of field 0x%x failed: VM-instruction error "
+	       "%d (%s)\n", cpu->cpu_id, field, err,
+	       vm_instruction_error_text(err));
+}
+
+static void write_controls(struct per_cpu *cpu, bool ia32e_guest)
 {
 	/* RDTSCP, INVPCID and XSAVES run natively where the CPU has them. */
 	u32 proc2 = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST |
@@ -213,30 +257,33 @@ static void write_controls(bool ia32e_guest)
 		    (ia32e_guest ? ENTRY_IA32E_MODE_GUEST : 0);
 
 	/* NMIs are how other CPUs kick this one; the timer is armed later. */
-	hw_vmwrite(VMCS_PIN_BASED_CTLS,
+	vmcs_write(cpu, VMCS_PIN_BASED_CTLS,
 		   adjust_controls(MSR_IA32_VMX_PINBASED_CTLS,
 				   MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 				   PIN_NMI_EXITING));
-	hw_vmwrite(VMCS_PROC_BASED_CTLS,
+	vmcs_write(cpu, VMCS_PROC_BASED_CTLS,
 		   adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS,
 				   MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 				   PROC_ACTIVATE_SECONDARY |
 					   PROC_USE_IO_BITMAPS |
 					   PROC_USE_MSR_BITMAPS));
-	hw_vmwrite(VMCS_SECONDARY_CTLS,
+	vmcs_write(cpu, VMCS_SECONDARY_CTLS,
 		   adjust_controls(MSR_IA32_VMX_PROCBASED_CTLS2, 0, proc2));
-	hw_vmwrite(VMCS_EXIT_CTLS,
+	vmcs_write(cpu, VMCS_EXIT_CTLS,
 		   adjust_controls(MSR_IA32_VMX_EXIT_CTLS,
 				   MSR_IA32_VMX_TRUE_EXIT_CTLS, exit));
-	hw_vmwrite(VMCS_ENTRY_CTLS,
+	vmcs_write(cpu, VMCS_ENTRY_CTLS,
 		   adjust_controls(MSR_IA32_VMX_ENTRY_CTLS,
 				   MSR_IA32_VMX_TRUE_ENTRY_CTLS, entry));
 	/* #AC and #DB come back to the hypervisor: a guest must not loop. */
-	hw_vmwrite(VMCS_EXCEPTION_BITMAP,
+	vmcs_write(cpu, VMCS_EXCEPTION_BITMAP,
 		   (1U << X86_VECTOR_AC) | (1U << X86_VECTOR_DB));
-	hw_vmwrite(VMCS_CR3_TARGET_COUNT, 0);
-	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
-	hw_vmwrite(VMCS_PREEMPTION_TIMER_VALUE, 0);
+	vmcs_write(cpu, VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(cpu, VMCS_ENTRY_INTR_INFO, 0);
+	/* Written by injections only, but proven writable here. */
+	vmcs_write(cpu, VMCS_ENTRY_INSTRUCTION_LEN, 0);
+	vmcs_write(cpu, VMCS_ENTRY_EXCEPTION_ERROR_CODE, 0);
+	vmcs_write(cpu, VMCS_PREEMPTION_TIMER_VALUE, 0);
 }
 
 static void msr_bitmap_slot(u32 msr, unsigned int *quarter, u32 *index)
@@ -327,49 +374,34 @@ static void build_host_gdt(struct arch_per_cpu *a)
 	a->host_gdt[HOST_TR_SELECTOR / 8 + 1] = tss >> 32;
 }
 
-/* Where VM exits land until the entry code installs its handler: stop. */
-static void exit_without_entry_code(void)
-{
-	printk("CPU %u: VM exit, but no exit handler is installed\n",
-	       hw_this_cpu_id());
-	for (;;)
-		hw_pause();
-}
-
 static void write_host_state(struct per_cpu *cpu)
 {
 	struct arch_per_cpu *a = &cpu->arch;
-	u64 rsp = a->host_rsp, rip = a->host_rip;
 
-	if (!rsp)
-		rsp = (u64)(uintptr_t)a->host_stack + PAGE_SIZE;
-	if (!rip)
-		rip = (u64)(uintptr_t)exit_without_entry_code;
 	build_host_gdt(a);
-	hw_vmwrite(VMCS_HOST_CR0, a->linux_state.cr0);
-	hw_vmwrite(VMCS_HOST_CR3,
-		   a->host_cr3 ? a->host_cr3 : a->linux_state.cr3);
-	hw_vmwrite(VMCS_HOST_CR4, hw_read_cr4());
-	hw_vmwrite(VMCS_HOST_CS_SELECTOR, HOST_CS_SELECTOR);
-	hw_vmwrite(VMCS_HOST_SS_SELECTOR, HOST_DS_SELECTOR);
-	hw_vmwrite(VMCS_HOST_DS_SELECTOR, HOST_DS_SELECTOR);
-	hw_vmwrite(VMCS_HOST_ES_SELECTOR, HOST_DS_SELECTOR);
-	hw_vmwrite(VMCS_HOST_FS_SELECTOR, 0);
-	hw_vmwrite(VMCS_HOST_GS_SELECTOR, 0);
-	hw_vmwrite(VMCS_HOST_TR_SELECTOR, HOST_TR_SELECTOR);
-	hw_vmwrite(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(cpu, VMCS_HOST_CR0, a->linux_state.cr0);
+	vmcs_write(cpu, VMCS_HOST_CR3, a->host_cr3);
+	vmcs_write(cpu, VMCS_HOST_CR4, hw_read_cr4());
+	vmcs_write(cpu, VMCS_HOST_CS_SELECTOR, HOST_CS_SELECTOR);
+	vmcs_write(cpu, VMCS_HOST_SS_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(cpu, VMCS_HOST_DS_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(cpu, VMCS_HOST_ES_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(cpu, VMCS_HOST_FS_SELECTOR, 0);
+	vmcs_write(cpu, VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write(cpu, VMCS_HOST_TR_SELECTOR, HOST_TR_SELECTOR);
+	vmcs_write(cpu, VMCS_HOST_FS_BASE, 0);
 	/* GS points at the CPU's own data, for the exit path to find it. */
-	hw_vmwrite(VMCS_HOST_GS_BASE, (u64)(uintptr_t)cpu);
-	hw_vmwrite(VMCS_HOST_TR_BASE, (u64)(uintptr_t)&a->host_tss);
-	hw_vmwrite(VMCS_HOST_GDTR_BASE, (u64)(uintptr_t)a->host_gdt);
-	hw_vmwrite(VMCS_HOST_IDTR_BASE, hw_host_idt());
-	hw_vmwrite(VMCS_HOST_SYSENTER_CS, 0);
-	hw_vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
-	hw_vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
-	hw_vmwrite(VMCS_HOST_EFER, hw_rdmsr(MSR_IA32_EFER));
-	hw_vmwrite(VMCS_HOST_PAT, hw_rdmsr(MSR_IA32_PAT));
-	hw_vmwrite(VMCS_HOST_RSP, rsp);
-	hw_vmwrite(VMCS_HOST_RIP, rip);
+	vmcs_write(cpu, VMCS_HOST_GS_BASE, (u64)(uintptr_t)cpu);
+	vmcs_write(cpu, VMCS_HOST_TR_BASE, (u64)(uintptr_t)&a->host_tss);
+	vmcs_write(cpu, VMCS_HOST_GDTR_BASE, (u64)(uintptr_t)a->host_gdt);
+	vmcs_write(cpu, VMCS_HOST_IDTR_BASE, hw_host_idt());
+	vmcs_write(cpu, VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(cpu, VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(cpu, VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(cpu, VMCS_HOST_EFER, hw_rdmsr(MSR_IA32_EFER));
+	vmcs_write(cpu, VMCS_HOST_PAT, hw_rdmsr(MSR_IA32_PAT));
+	vmcs_write(cpu, VMCS_HOST_RSP, a->host_rsp);
+	vmcs_write(cpu, VMCS_HOST_RIP, a->host_rip);
 }
 
 /* Guest state: Linux as it called the hypervisor. */
@@ -380,17 +412,19 @@ static const struct x86_segment *segment_of(const struct x86_cpu_state *s,
 	return (const struct x86_segment *)((const u8 *)s + f->offset);
 }
 
-static void write_guest_segments(const struct x86_cpu_state *s)
+static void write_guest_segments(struct per_cpu *cpu,
+				 const struct x86_cpu_state *s)
 {
 	const struct x86_segment *seg;
 	unsigned int n;
 
 	for (n = 0; n < ARRAY_SIZE(guest_segments); n++) {
 		seg = segment_of(s, &guest_segments[n]);
-		hw_vmwrite(guest_segments[n].selector, seg->selector);
-		hw_vmwrite(guest_segments[n].limit, seg->limit);
-		hw_vmwrite(guest_segments[n].access_rights, seg->access_rights);
-		hw_vmwrite(guest_segments[n].base, seg->base);
+		vmcs_write(cpu, guest_segments[n].selector, seg->selector);
+		vmcs_write(cpu, guest_segments[n].limit, seg->limit);
+		vmcs_write(cpu, guest_segments[n].access_rights,
+			   seg->access_rights);
+		vmcs_write(cpu, guest_segments[n].base, seg->base);
 	}
 }
 
@@ -400,7 +434,8 @@ static void write_guest_segments(const struct x86_cpu_state *s)
  * and any write that would change an owned bit, or set a bit the CPU does
  * not support, exits instead of going unnoticed.
  */
-static void write_guest_control_registers(const struct x86_cpu_state *s)
+static void write_guest_control_registers(struct per_cpu *cpu,
+					  const struct x86_cpu_state *s)
 {
 	/* Unrestricted guest: PE and PG are the guest's own business. */
 	u64 cr0_fixed0 = hw_rdmsr(MSR_IA32_VMX_CR0_FIXED0) & ~(CR0_PE | CR0_PG);
@@ -408,17 +443,18 @@ static void write_guest_control_registers(const struct x86_cpu_state *s)
 	u64 cr4_fixed0 = hw_rdmsr(MSR_IA32_VMX_CR4_FIXED0);
 	u64 cr4_fixed1 = hw_rdmsr(MSR_IA32_VMX_CR4_FIXED1);
 
-	hw_vmwrite(VMCS_GUEST_CR0, (s->cr0 | cr0_fixed0) & cr0_fixed1);
-	hw_vmwrite(VMCS_CR0_GUEST_HOST_MASK, cr0_fixed0 | ~cr0_fixed1);
-	hw_vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
-	hw_vmwrite(VMCS_GUEST_CR3, s->cr3);
-	hw_vmwrite(VMCS_GUEST_CR4, (s->cr4 | cr4_fixed0) & cr4_fixed1);
-	hw_vmwrite(VMCS_CR4_GUEST_HOST_MASK, cr4_fixed0 | ~cr4_fixed1);
-	hw_vmwrite(VMCS_CR4_READ_SHADOW, s->cr4);
+	vmcs_write(cpu, VMCS_GUEST_CR0, (s->cr0 | cr0_fixed0) & cr0_fixed1);
+	vmcs_write(cpu, VMCS_CR0_GUEST_HOST_MASK, cr0_fixed0 | ~cr0_fixed1);
+	vmcs_write(cpu, VMCS_CR0_READ_SHADOW, s->cr0);
+	vmcs_write(cpu, VMCS_GUEST_CR3, s->cr3);
+	vmcs_write(cpu, VMCS_GUEST_CR4, (s->cr4 | cr4_fixed0) & cr4_fixed1);
+	vmcs_write(cpu, VMCS_CR4_GUEST_HOST_MASK, cr4_fixed0 | ~cr4_fixed1);
+	vmcs_write(cpu, VMCS_CR4_READ_SHADOW, s->cr4);
 }
 
 /* With EPT, a PAE guest's PDPTEs come from the VMCS, not from its CR3. */
-static void write_guest_pdptes(const struct x86_cpu_state *s)
+static void write_guest_pdptes(struct per_cpu *cpu,
+			       const struct x86_cpu_state *s)
 {
 	const u64 *pdpte;
 	unsigned int n;
@@ -427,45 +463,46 @@ static void write_guest_pdptes(const struct x86_cpu_state *s)
 		return;
 	pdpte = hw_map_phys(s->cr3 & 0xffffffe0ULL, 4 * sizeof(u64));
 	for (n = 0; n < 4; n++)
-		hw_vmwrite(VMCS_GUEST_PDPTE0 + 2 * n, pdpte[n]);
+		vmcs_write(cpu, VMCS_GUEST_PDPTE0 + 2 * n, pdpte[n]);
 	hw_unmap_phys((void *)pdpte, 4 * sizeof(u64));
 }
 
-static void write_guest_state(const struct x86_cpu_state *s)
+static void write_guest_state(struct per_cpu *cpu,
+			      const struct x86_cpu_state *s)
 {
-	write_guest_control_registers(s);
-	write_guest_pdptes(s);
-	write_guest_segments(s);
-	hw_vmwrite(VMCS_GUEST_DR7, s->dr7);
-	hw_vmwrite(VMCS_GUEST_RSP, s->regs.gp[REG_RSP]);
-	hw_vmwrite(VMCS_GUEST_RIP, s->rip);
-	hw_vmwrite(VMCS_GUEST_RFLAGS, s->rflags);
-	hw_vmwrite(VMCS_GUEST_GDTR_BASE, s->gdtr.base);
-	hw_vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdtr.limit);
-	hw_vmwrite(VMCS_GUEST_IDTR_BASE, s->idtr.base);
-	hw_vmwrite(VMCS_GUEST_IDTR_LIMIT, s->idtr.limit);
-	hw_vmwrite(VMCS_GUEST_DEBUGCTL, s->debugctl);
-	hw_vmwrite(VMCS_GUEST_PAT, s->pat);
-	hw_vmwrite(VMCS_GUEST_EFER, s->efer);
-	hw_vmwrite(VMCS_GUEST_SYSENTER_CS, s->sysenter_cs);
-	hw_vmwrite(VMCS_GUEST_SYSENTER_ESP, s->sysenter_esp);
-	hw_vmwrite(VMCS_GUEST_SYSENTER_EIP, s->sysenter_eip);
-	hw_vmwrite(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
-	hw_vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	hw_vmwrite(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	write_guest_control_registers(cpu, s);
+	write_guest_pdptes(cpu, s);
+	write_guest_segments(cpu, s);
+	vmcs_write(cpu, VMCS_GUEST_DR7, s->dr7);
+	vmcs_write(cpu, VMCS_GUEST_RSP, s->regs.gp[REG_RSP]);
+	vmcs_write(cpu, VMCS_GUEST_RIP, s->rip);
+	vmcs_write(cpu, VMCS_GUEST_RFLAGS, s->rflags);
+	vmcs_write(cpu, VMCS_GUEST_GDTR_BASE, s->gdtr.base);
+	vmcs_write(cpu, VMCS_GUEST_GDTR_LIMIT, s->gdtr.limit);
+	vmcs_write(cpu, VMCS_GUEST_IDTR_BASE, s->idtr.base);
+	vmcs_write(cpu, VMCS_GUEST_IDTR_LIMIT, s->idtr.limit);
+	vmcs_write(cpu, VMCS_GUEST_DEBUGCTL, s->debugctl);
+	vmcs_write(cpu, VMCS_GUEST_PAT, s->pat);
+	vmcs_write(cpu, VMCS_GUEST_EFER, s->efer);
+	vmcs_write(cpu, VMCS_GUEST_SYSENTER_CS, s->sysenter_cs);
+	vmcs_write(cpu, VMCS_GUEST_SYSENTER_ESP, s->sysenter_esp);
+	vmcs_write(cpu, VMCS_GUEST_SYSENTER_EIP, s->sysenter_eip);
+	vmcs_write(cpu, VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+	vmcs_write(cpu, VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(cpu, VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	/* No shadow VMCS: the link pointer must be all ones. */
-	hw_vmwrite(VMCS_LINK_POINTER, ~0ULL);
+	vmcs_write(cpu, VMCS_LINK_POINTER, ~0ULL);
 }
 
 static void write_vmcs(struct per_cpu *cpu)
 {
 	struct arch_per_cpu *a = &cpu->arch;
 
-	write_controls(a->linux_state.efer & EFER_LMA);
-	hw_vmwrite(VMCS_MSR_BITMAP,
+	write_controls(cpu, a->linux_state.efer & EFER_LMA);
+	vmcs_write(cpu, VMCS_MSR_BITMAP,
 		   page_pool_virt2phys(&mem_pool, a->msr_bitmap));
 	write_host_state(cpu);
-	write_guest_state(&a->linux_state);
+	write_guest_state(cpu, &a->linux_state);
 	/* The cell's EPT and I/O bitmaps. */
 	vmx_load_cell(cpu);
 }
@@ -510,7 +547,6 @@ static void free_vmx_pages(struct arch_per_cpu *a)
 	free_page_ptr(&a->vmxon_region);
 	free_page_ptr(&a->vmcs);
 	free_page_ptr(&a->msr_bitmap);
-	free_page_ptr(&a->host_stack);
 }
 
 static int alloc_vmx_pages(struct per_cpu *cpu)
@@ -521,10 +557,7 @@ static int alloc_vmx_pages(struct per_cpu *cpu)
 	a->vmxon_region = page_alloc(&mem_pool, 1);
 	a->vmcs = page_alloc(&mem_pool, 1);
 	a->msr_bitmap = page_alloc(&mem_pool, 1);
-	if (!a->host_rsp)
-		a->host_stack = page_alloc(&mem_pool, 1);
-	if (!a->vmxon_region || !a->vmcs || !a->msr_bitmap ||
-	    (!a->host_rsp && !a->host_stack)) {
+	if (!a->vmxon_region || !a->vmcs || !a->msr_bitmap) {
 		printk("CPU %u: no memory for VMX\n", cpu->cpu_id);
 		free_vmx_pages(a);
 		return -ENOMEM;
@@ -561,20 +594,6 @@ static void leave_vmx_operation(struct arch_per_cpu *a)
 	a->vmx_on = false;
 }
 
-static const char *vm_instruction_error_text(u64 error)
-{
-	switch (error) {
-	case 4:
-		return "VMLAUNCH with a VMCS that is not clear";
-	case 7:
-		return "invalid control fields";
-	case 8:
-		return "invalid host-state fields";
-	default:
-		return "see the SDM's list of VM-instruction errors";
-	}
-}
-
 /*
  * Hardware reports a refused VM entry as VMfailValid (controls, host
  * state: VM-instruction error) or as an exit with bit 31 of the exit
@@ -602,12 +621,34 @@ static int launch(struct per_cpu *cpu)
 	return -EIO;
 }
 
+/*
+ * The entry code (the simulator in its place) says where exits land, on
+ * which stack and with which page tables; a 0 would send the first exit
+ * into nothing, so the CPU is refused instead.
+ */
+static int check_host_state(const struct per_cpu *cpu)
+{
+	const struct arch_per_cpu *a = &cpu->arch;
+	const char *missing = !a->host_rip ? "RIP" :
+			      !a->host_rsp ? "RSP" :
+			      !a->host_cr3 ? "CR3" : NULL;
+
+	if (!missing)
+		return 0;
+	printk("CPU %u: no host %s from the entry code\n", cpu->cpu_id,
+	       missing);
+	return -EINVAL;
+}
+
 int vmx_cpu_init(struct per_cpu *cpu)
 {
 	struct arch_per_cpu *a = &cpu->arch;
 	u64 cr4 = hw_read_cr4();
 	int err;
 
+	err = check_host_state(cpu);
+	if (err)
+		return err;
 	err = vmx_check_features();
 	if (err)
 		return err;
@@ -622,11 +663,18 @@ int vmx_cpu_init(struct per_cpu *cpu)
 	err = enter_vmx_operation(cpu);
 	if (err)
 		goto free_pages;
+	a->vmcs_write_failed = false;
 	write_vmcs(cpu);
+	if (a->vmcs_write_failed) {
+		err = -EIO;
+		goto leave_vmx;
+	}
 	a->vmx_on = true;
 	a->vcpu_state = VCPU_RUNNING;
 	return 0;
 
+leave_vmx:
+	leave_vmx_operation(a);
 free_pages:
 	free_vmx_pages(a);
 restore_cr4:
@@ -976,11 +1024,11 @@ void vmx_vcpu_reset(struct per_cpu *cpu, u64 address)
 	s.ldtr = (struct x86_segment){ 0, 0, 0xffff, 0x82 };
 	s.gdtr.limit = s.idtr.limit = 0xffff;
 	memset(&cpu->arch.guest_regs, 0, sizeof(cpu->arch.guest_regs));
-	write_guest_state(&s);
-	hw_vmwrite(VMCS_ENTRY_CTLS,
+	write_guest_state(cpu, &s);
+	vmcs_write(cpu, VMCS_ENTRY_CTLS,
 		   hw_vmread(VMCS_ENTRY_CTLS) & ~ENTRY_IA32E_MODE_GUEST);
 	/* An event pending from before the reset must not be delivered. */
-	hw_vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(cpu, VMCS_ENTRY_INTR_INFO, 0);
 }
 
 void vmx_load_cell(struct per_cpu *cpu)
@@ -990,9 +1038,9 @@ void vmx_load_cell(struct per_cpu *cpu)
 		   EPTP_WALK_LENGTH_4;
 	u64 io_bitmap = page_pool_virt2phys(&mem_pool, cell->pio_bitmap);
 
-	hw_vmwrite(VMCS_EPT_POINTER, eptp);
-	hw_vmwrite(VMCS_IO_BITMAP_A, io_bitmap);
-	hw_vmwrite(VMCS_IO_BITMAP_B, io_bitmap + PAGE_SIZE);
+	vmcs_write(cpu, VMCS_EPT_POINTER, eptp);
+	vmcs_write(cpu, VMCS_IO_BITMAP_A, io_bitmap);
+	vmcs_write(cpu, VMCS_IO_BITMAP_B, io_bitmap + PAGE_SIZE);
 	if (cpu->arch.eptp_loaded != eptp)
 		hw_invept(INVEPT_SINGLE_CONTEXT, eptp);
 	cpu->arch.eptp_loaded = eptp;

@@ -86,6 +86,11 @@ bool sim_cpu_in_vmx_operation(unsigned int cpu)
 	return cpus[cpu].vmx_on;
 }
 
+bool sim_cpu_has_current_vmcs(unsigned int cpu)
+{
+	return cpus[cpu].vmx_on && cpus[cpu].current_vmcs;
+}
+
 unsigned long sim_cpu_launches(unsigned int cpu)
 {
 	return cpus[cpu].launches;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <asm/hw.h>
+#include <asm/vmcs.h>
 #include <sim/cpu_hw.h>
 #include <sim/hw_state.h>
 #include <sim/pci_hw.h>
@@ -197,11 +198,23 @@ u64 sim_msr_get(unsigned int cpu, u32 msr)
 	return 0;
 }
 
+/*
+ * The capability MSRs VMWRITE consults, kept aside as they are set: a
+ * search of the MSR store on every VMWRITE would slow every benchmark.
+ */
+#define MSR_VMX_MISC 0x485
+#define MSR_VMX_VMCS_ENUM 0x48a
+static u64 vmx_misc[SIM_MAX_CPUS], vmx_vmcs_enum[SIM_MAX_CPUS];
+
 void sim_msr_set(unsigned int cpu, u32 msr, u64 value)
 {
 	struct fake_msrs *m = &msrs[cpu];
 	unsigned int i;
 
+	if (msr == MSR_VMX_MISC)
+		vmx_misc[cpu] = value;
+	if (msr == MSR_VMX_VMCS_ENUM)
+		vmx_vmcs_enum[cpu] = value;
 	for (i = 0; i < m->num; i++)
 		if (m->index[i] == msr) {
 			m->value[i] = value;
@@ -336,13 +349,78 @@ u64 hw_vmread(u32 field)
 	return sim_vmcs_get(sim_current_cpu, field);
 }
 
-void hw_vmwrite(u32 field, u64 value)
+/* What the hardware itself stores: VM exits, refused entries, VMfail. */
+void sim_vmcs_set(unsigned int cpu, u32 field, u64 value)
 {
-	struct fake_vmcs *v = vmcs_of(sim_current_cpu);
+	struct fake_vmcs *v = vmcs_of(cpu);
 	unsigned int slot = field & (VMCS_SLOTS - 1);
 
 	v->value[slot] = value;
 	v->written[slot / 64] |= 1ULL << (slot % 64);
+}
+
+/* A field the simulated CPUs lack, on top of the encoding rules. */
+static bool field_removed;
+static u32 removed_field;
+
+void sim_vmcs_remove_field(u32 field)
+{
+	field_removed = true;
+	removed_field = field;
+}
+
+#define VMCS_FIELD_RESERVED 0xffff9000U /* bits 31:15 and 12 */
+#define VMCS_FIELD_HIGH 1U
+#define VMCS_FIELD_INDEX(f) (((f) >> 1) & 0x1ff)
+#define VMCS_FIELD_TYPE(f) (((f) >> 10) & 3)
+#define VMCS_FIELD_WIDTH(f) (((f) >> 13) & 3)
+#define VMCS_TYPE_EXIT_INFO 1
+#define VMCS_WIDTH_64 1
+#define VMX_MISC_VMWRITE_ANY (1ULL << 29)
+#define VMX_ERROR_UNSUPPORTED_FIELD 12
+#define VMX_ERROR_READ_ONLY_FIELD 13
+
+/*
+ * SDM appendix B: reserved encoding bits clear, the high half only of a
+ * 64-bit field, no index beyond the one IA32_VMX_VMCS_ENUM reports.
+ */
+static bool field_supported(unsigned int cpu, u32 field)
+{
+	u64 max_index = VMCS_FIELD_INDEX(vmx_vmcs_enum[cpu]);
+
+	if (field & VMCS_FIELD_RESERVED ||
+	    (field & VMCS_FIELD_HIGH &&
+	     VMCS_FIELD_WIDTH(field) != VMCS_WIDTH_64))
+		return false;
+	if (field_removed && field == removed_field)
+		return false;
+	return VMCS_FIELD_INDEX(field) <= max_index;
+}
+
+/*
+ * VMWRITE as the SDM describes it (vol. 3, "VMWRITE"): VMfailInvalid
+ * without a current VMCS, VMfailValid with error 12 for a field the CPU
+ * lacks and 13 for an exit-information field unless IA32_VMX_MISC allows
+ * writing those.
+ */
+int hw_vmwrite(u32 field, u64 value)
+{
+	unsigned int cpu = sim_current_cpu;
+	u32 error = 0;
+
+	if (!sim_cpu_has_current_vmcs(cpu))
+		return HW_VMFAIL_INVALID;
+	if (!field_supported(cpu, field))
+		error = VMX_ERROR_UNSUPPORTED_FIELD;
+	else if (VMCS_FIELD_TYPE(field) == VMCS_TYPE_EXIT_INFO &&
+		 !(vmx_misc[cpu] & VMX_MISC_VMWRITE_ANY))
+		error = VMX_ERROR_READ_ONLY_FIELD;
+	if (error) {
+		sim_vmcs_set(cpu, VMCS_VM_INSTRUCTION_ERROR, error);
+		return HW_VMFAIL_VALID;
+	}
+	sim_vmcs_set(cpu, field, value);
+	return 0;
 }
 
 void hw_invept(unsigned long type, u64 eptp)
@@ -407,6 +485,7 @@ void sim_hw_reset(void)
 	clock_ns = 0;
 	sim_current_cpu = 0;
 	sim_pm_timer_port = 0;
+	field_removed = false;
 	for (i = 0; i < sizeof(uarts) / sizeof(uarts[0]); i++)
 		sim_uart_clear(uarts[i].port);
 	sim_cpu_hw_reset();
@@ -414,6 +493,7 @@ void sim_hw_reset(void)
 	for (i = 0; i < SIM_MAX_CPUS; i++) {
 		sim_vmcs_clear(i);
 		msrs[i].num = 0;
+		vmx_misc[i] = vmx_vmcs_enum[i] = 0;
 		invept_count[i] = 0;
 		nmi_unblocks[i] = 0;
 	}

@@ -9,6 +9,8 @@
 #include <core/control.h>
 #include <jailhouse/hypercall.h>
 #include <asm/vcpu.h>
+#include <asm/vmexit.h>
+#include <sim/cpu_hw.h>
 #include <sim/devices.h>
 #include <sim/sim.h>
 #include <sim/smp.h>
@@ -49,7 +51,31 @@ static int init_system(void)
 		       block.pool_size, block.cpus);
 }
 
-static const struct hv_bringup sim_bringup = { .init_system = init_system };
+/*
+ * What the entry code leaves for vmx_cpu_init. Exits enter x86_vmexit
+ * straight from the simulator, whose guest-register stack is guest_regs
+ * as on hardware; the hypervisor runs inside the host process, which is
+ * Linux's address space here, so host CR3 is Linux's.
+ */
+void sim_prepare_host_state(unsigned int cpu)
+{
+	struct arch_per_cpu *a = &per_cpu(cpu)->arch;
+
+	a->host_rip = (u64)(uintptr_t)x86_vmexit;
+	a->host_rsp = (u64)(uintptr_t)(&a->guest_regs + 1);
+	a->host_cr3 = sim_linux_state(cpu)->cr3;
+}
+
+static void enter_cpu(unsigned int cpu)
+{
+	if (cpu < MAX_CPUS)
+		sim_prepare_host_state(cpu);
+}
+
+static const struct hv_bringup sim_bringup = {
+	.init_system = init_system,
+	.enter_cpu = enter_cpu,
+};
 
 u64 sim_enable_absent_cpus;
 static int enable_results[SIM_MAX_CPUS];

@@ -1262,25 +1262,16 @@ static bool guest_state_ok(struct check *c)
 
 /* Reporting */
 
-static void vmcs_write_on(unsigned int cpu, u32 field, u64 value)
-{
-	unsigned int caller = sim_current_cpu;
-
-	sim_current_cpu = cpu;
-	hw_vmwrite(field, value);
-	sim_current_cpu = caller;
-}
-
 static int report(struct check *c, enum sim_vmentry_result result,
 		  u64 qualification)
 {
 	if (result == SIM_VMENTRY_BAD_GUEST) {
-		vmcs_write_on(c->cpu, F_VM_INSN_ERROR, 0);
-		vmcs_write_on(c->cpu, F_EXIT_REASON,
-			      SIM_EXIT_REASON_ENTRY_FAILURE | result);
-		vmcs_write_on(c->cpu, F_EXIT_QUALIFICATION, qualification);
+		sim_vmcs_set(c->cpu, F_VM_INSN_ERROR, 0);
+		sim_vmcs_set(c->cpu, F_EXIT_REASON,
+			     SIM_EXIT_REASON_ENTRY_FAILURE | result);
+		sim_vmcs_set(c->cpu, F_EXIT_QUALIFICATION, qualification);
 	} else {
-		vmcs_write_on(c->cpu, F_VM_INSN_ERROR, result);
+		sim_vmcs_set(c->cpu, F_VM_INSN_ERROR, result);
 	}
 	snprintf(last_refusal[c->cpu], sizeof(last_refusal[c->cpu]), "%s",
 		 c->why);

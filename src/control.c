@@ -20,10 +20,18 @@ struct config_error last_error;
 static u32 next_cell_id;
 volatile bool hv_disabling;
 
+/* Memory root is owed (see owe_root). */
+#define ROOT_OWED_MAX 16
+static struct {
+	u64 start, size;
+} root_owed[ROOT_OWED_MAX];
+static unsigned int root_owed_num;
+
 void control_init(void)
 {
 	hv_disabling = false;
 	next_cell_id = 1;
+	root_owed_num = 0;
 	memset(&last_error, 0, sizeof(last_error));
 }
 
@@ -115,6 +123,46 @@ static int remap_to_root(u64 start, u64 size)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Memory a tear-down could not give back to root (no pool pages for its
+ * tables). Every cell creation first maps it back, and is refused while
+ * that fails: no cell can be handed memory root is still owed, and root
+ * gets it back once the pool has room again.
+ */
+static void owe_root(u64 start, u64 size)
+{
+	if (root_owed_num == ROOT_OWED_MAX) {
+		hv_abort("too much memory owed to the root cell");
+		return;
+	}
+	root_owed[root_owed_num].start = start;
+	root_owed[root_owed_num].size = size;
+	root_owed_num++;
+	printk("Root cell owed 0x%llx-0x%llx: no cell is created until it "
+	       "is mapped back\n",
+	       (unsigned long long)start,
+	       (unsigned long long)(start + size - 1));
+}
+
+/* Maps back what root is owed; fails with the first range that fails. */
+static int repay_root(struct per_cpu *caller)
+{
+	int err = 0;
+
+	if (!root_owed_num)
+		return 0;
+	suspend_root_cpus(caller);
+	while (root_owed_num && !err) {
+		err = remap_to_root(root_owed[root_owed_num - 1].start,
+				    root_owed[root_owed_num - 1].size);
+		if (!err)
+			root_owed_num--;
+	}
+	arch_config_commit(NULL);
+	resume_root_cpus();
+	return err;
 }
 
 static struct jailhouse_memory resolved_region(const struct cell *cell,
@@ -217,7 +265,8 @@ static void cell_teardown(struct cell *cell, struct cell_progress *p)
 	for (n = 0; n < p->regions_taken; n++)
 		if (taken_from_root(&mem[n]) ||
 		    (cell->loadable && (mem[n].flags & JAILHOUSE_MEM_LOADABLE)))
-			remap_to_root(mem[n].phys_start, mem[n].size);
+			if (remap_to_root(mem[n].phys_start, mem[n].size))
+				owe_root(mem[n].phys_start, mem[n].size);
 	if (p->arch_created)
 		arch_cell_destroy(cell);
 	arch_config_commit(cell);
@@ -451,6 +500,11 @@ long cell_create(struct per_cpu *caller, u64 config_gpa, u64 config_size)
 			      "cell \"%s\" holds the lock", cell_name(locker));
 		return refusal_errno();
 	}
+	err = repay_root(caller);
+	if (err)
+		return refuse(NULL, JAILHOUSE_CFG_ERR_NO_MEMORY, 0,
+			      "memory owed to the root cell cannot be mapped "
+			      "back");
 	err = fetch_config(config_gpa, config_size, &cfg, &cfg_pages);
 	if (err)
 		return err;

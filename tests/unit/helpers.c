@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <criterion/criterion.h>
 #include <string.h>
+#include <asm/vmcb.h>
 #include <asm/vcpu.h>
 #include <asm/vmcs.h>
 #include "helpers.h"
@@ -49,6 +50,25 @@ bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size)
 	return pio_range_allowed(cell->pio_bitmap, port, size);
 }
 
+/* A root CPU runs with the bitmap pages ROOT_CPU's guest sees. */
+static void assert_same_io_bitmaps(unsigned int cpu)
+{
+	const struct arch_per_cpu *a = &per_cpu(cpu)->arch;
+
+	if (a->svm_on) {
+		cr_assert_eq(a->vmcb->control.iopm_base_pa,
+			     per_cpu(ROOT_CPU)->arch.vmcb->control.iopm_base_pa,
+			     "CPU %u: another I/O permission map", cpu);
+		return;
+	}
+	cr_assert_eq(sim_vmcs_get(cpu, VMCS_IO_BITMAP_A),
+		     sim_vmcs_get(ROOT_CPU, VMCS_IO_BITMAP_A),
+		     "CPU %u: another I/O bitmap A", cpu);
+	cr_assert_eq(sim_vmcs_get(cpu, VMCS_IO_BITMAP_B),
+		     sim_vmcs_get(ROOT_CPU, VMCS_IO_BITMAP_B),
+		     "CPU %u: another I/O bitmap B", cpu);
+}
+
 void take_root_view(struct root_view *view)
 {
 	unsigned int cpu, port;
@@ -59,13 +79,17 @@ void take_root_view(struct root_view *view)
 				      hash_leaf, view);
 	else
 		sim_ept_for_each_leaf(cell_eptp(&root_cell), hash_leaf, view);
+	/* The I/O bitmaps a root CPU's VMCS or VMCB names, as decoded. */
 	for (port = 0; port < 0x10000; port++)
 		view->pio_hash = mix(view->pio_hash,
-				     pio_access_allowed(&root_cell, (u16)port,
-							1));
+				     sim_pio_passes(ROOT_CPU, (u16)port));
 	for (cpu = 0; cpu < num_cpus(); cpu++)
-		if (per_cpu(cpu)->cell == &root_cell)
+		if (per_cpu(cpu)->cell == &root_cell) {
 			view->cpus |= 1U << cpu;
+			/* A parked CPU loads root's bitmaps when it starts. */
+			if (sim_cpu_runs_guest(cpu))
+				assert_same_io_bitmaps(cpu);
+		}
 	view->pool_used = mem_pool.used;
 	view->pins[0] = root_cell.irq_pins[0][0];
 	view->pins[1] = root_cell.irq_pins[0][1];

@@ -458,3 +458,96 @@ Test(LIFECYCLE, comm_region_names_cpus_and_clock_rates)
 	cr_assert_eq(sim_apic_reg(ROOT_CPU, APIC_LVT_TIMER),
 		     LINUX_TIMER_VECTOR);
 }
+
+/*
+ * A cell taking root's first 2 MiB (low RAM, the VGA window and the
+ * start of high RAM) empties the page table root maps them with: giving
+ * them back needs a new table, which an empty pool does not have.
+ */
+static const struct {
+	struct jailhouse_cell_desc cell;
+	u64 cpus[1];
+	struct jailhouse_memory mem_regions[2];
+} __attribute__((packed)) low_cell = {
+	.cell = {
+		.signature = JAILHOUSE_CELL_DESC_SIGNATURE,
+		.revision = JAILHOUSE_CONFIG_REVISION,
+		.architecture = JAILHOUSE_ARCH_X86,
+		.name = "low",
+		.cpu_set_size = sizeof(low_cell.cpus),
+		.num_memory_regions = 2,
+		.cpu_reset_address = 0xf0000,
+	},
+	.cpus = { 1 << TINY_CPU },
+	.mem_regions = {
+		{ .phys_start = 0, .virt_start = 0, .size = 0x200000,
+		  .flags = JAILHOUSE_MEM_READ | JAILHOUSE_MEM_WRITE |
+			   JAILHOUSE_MEM_EXECUTE },
+		{ .virt_start = 0x200000, .size = 0x1000,
+		  .flags = JAILHOUSE_MEM_READ | JAILHOUSE_MEM_WRITE |
+			   JAILHOUSE_MEM_COMM_REGION },
+	},
+};
+
+/* Takes every free page of the pool, one by one, fragments or not. */
+static void *hogged[4096];
+static unsigned int hog_pool(unsigned int n)
+{
+	while (n < 4096 && (hogged[n] = page_alloc(&mem_pool, 1)))
+		n++;
+	cr_assert_eq(page_pool_free_pages(&mem_pool), 0);
+	return n;
+}
+
+static void release_pool(unsigned int n)
+{
+	while (n--)
+		page_free(&mem_pool, hogged[n], 1);
+}
+
+Test(LIFECYCLE, memory_root_cannot_get_back_is_owed_until_it_can)
+{
+	struct root_view before, after;
+	unsigned int hogs;
+	long id;
+
+	take_root_view(&before);
+	id = sim_cell_create(ROOT_CPU, &low_cell, sizeof(low_cell));
+	cr_assert_gt(id, 0, "%s", hv_log());
+	cr_assert_not(cell_maps(&root_cell, 0x1000, NULL, NULL));
+	hogs = hog_pool(0);
+
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, id), 0,
+		     "the cell is gone either way");
+	cr_assert_null(cell_by_name("low"));
+	cr_assert(log_contains("FATAL: cannot give 0x0-0x9ffff back to the "
+			       "root cell (-12)"),
+		  "%s", hv_log());
+	cr_assert(log_contains("Root cell owed 0x0-0x1fffff: no cell is "
+			       "created until it is mapped back"));
+	cr_assert_not(cell_maps(&root_cell, 0x1000, NULL, NULL));
+	/* The cell's own tables and state went back to the pool. */
+	hogs = hog_pool(hogs);
+
+	/*
+	 * The pool gets room back a page at a time: no cell is created
+	 * until root has been paid back, which the first creation with
+	 * room enough does.
+	 */
+	while ((id = create(TINY_DEMO_CELL)) < 0) {
+		cr_assert_eq(id, -ENOMEM);
+		cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+			     JAILHOUSE_CFG_ERR_NO_MEMORY);
+		cr_assert_eq(info(JAILHOUSE_INFO_NUM_CELLS), 1);
+		cr_assert_gt(hogs, 0, "%s", hv_log());
+		page_free(&mem_pool, hogged[--hogs], 1);
+	}
+	cr_assert(log_contains("memory owed to the root cell cannot be "
+			       "mapped back"),
+		  "%s", hv_log());
+	cr_assert(cell_maps(&root_cell, 0x1000, NULL, NULL));
+	release_pool(hogs);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, id), 0);
+	take_root_view(&after);
+	assert_root_view_equal(&before, &after);
+}

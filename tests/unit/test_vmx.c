@@ -5,6 +5,7 @@
  * VM-entry checks), the disable path, and the decoding of every VM exit.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 #include <asm/apicdef.h>
 #include <asm/hw.h>
@@ -12,6 +13,7 @@
 #include <asm/processor-flags.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
+#include <asm/vmexit.h>
 #include <sim/cpu_hw.h>
 #include <sim/vmx_checks.h>
 #include "helpers.h"
@@ -196,8 +198,8 @@ Test(vmx, every_cpu_enters_vmx_and_launches_linux)
 		cr_assert(hw_read_cr4() & CR4_VMXE);
 		cr_assert_eq(sim_vmx_check_entry(cpu, NULL, 0), 0);
 	}
-	/* VMXON region, VMCS, MSR bitmap and a host stack per CPU. */
-	cr_assert_eq(page_pool_used(&mem_pool), baseline + 4 * QEMU_VM_CPUS);
+	/* VMXON region, VMCS and MSR bitmap per CPU; the stack is given. */
+	cr_assert_eq(page_pool_used(&mem_pool), baseline + 3 * QEMU_VM_CPUS);
 }
 
 static void assert_segment(unsigned int cpu, const char *name, u32 sel,
@@ -382,7 +384,9 @@ Test(vmx, host_state_of_the_hypervisor)
 	cr_assert_eq(vmcs(2, VMCS_HOST_CS_SELECTOR), HOST_CS_SELECTOR);
 	cr_assert_eq(vmcs(2, VMCS_HOST_TR_SELECTOR), HOST_TR_SELECTOR);
 	cr_assert_eq(vmcs(2, VMCS_HOST_RSP),
-		     (u64)(uintptr_t)a->host_stack + PAGE_SIZE);
+		     (u64)(uintptr_t)(&a->guest_regs + 1),
+		     "exits push the guest's registers into guest_regs");
+	cr_assert_eq(vmcs(2, VMCS_HOST_RIP), (u64)(uintptr_t)x86_vmexit);
 	cr_assert_eq(vmcs(2, VMCS_HOST_CR3), sim_linux_state(2)->cr3);
 	sim_current_cpu = 2;
 	cr_assert_eq(vmcs(2, VMCS_HOST_CR4), hw_read_cr4());
@@ -399,7 +403,6 @@ Test(vmx, host_state_from_the_entry_code)
 	cr_assert_eq(vmcs(3, VMCS_HOST_RIP), a->host_rip);
 	cr_assert_eq(vmcs(3, VMCS_HOST_RSP), a->host_rsp);
 	cr_assert_eq(vmcs(3, VMCS_HOST_CR3), a->host_cr3);
-	cr_assert_null(a->host_stack);
 	cr_assert_eq(page_pool_used(&mem_pool), baseline + 3);
 	exit_cpu(3);
 	cr_assert_eq(page_pool_used(&mem_pool), baseline);
@@ -577,8 +580,7 @@ static int refuse_controls(unsigned int cpu)
 {
 	unsigned int caller = sim_current_cpu;
 
-	sim_current_cpu = cpu;
-	hw_vmwrite(VMCS_VM_INSTRUCTION_ERROR, 7);
+	sim_vmcs_set(cpu, VMCS_VM_INSTRUCTION_ERROR, 7);
 	sim_current_cpu = caller;
 	return 7;
 }
@@ -591,6 +593,67 @@ Test(vmx, vm_instruction_error_is_logged_and_rolled_back)
 			       "error 7 (invalid control fields)"),
 		  "%s", hv_log());
 	assert_rolled_back(2, sim_linux_state(2)->cr4);
+}
+
+/* No stand-ins: a host field the entry code left 0 refuses the CPU. */
+Test(vmx, zero_host_state_is_refused_by_name)
+{
+	static const char *const names[] = { "RIP", "RSP", "CR3" };
+	struct arch_per_cpu *a = &per_cpu(3)->arch;
+	u64 *fields[] = { &a->host_rip, &a->host_rsp, &a->host_cr3 };
+	char line[64];
+	unsigned int n;
+	u64 saved;
+
+	for (n = 0; n < 3; n++) {
+		saved = *fields[n];
+		*fields[n] = 0;
+		cr_assert_eq(init_cpu(3), -EINVAL, "host %s", names[n]);
+		snprintf(line, sizeof(line),
+			 "CPU 3: no host %s from the entry code", names[n]);
+		cr_assert(log_contains(line), "%s", hv_log());
+		cr_assert_eq(sim_cpu_launches(3), launches[3]);
+		assert_rolled_back(3, sim_linux_state(3)->cr4);
+		*fields[n] = saved;
+	}
+	cr_assert_eq(init_cpu(3), 0);
+}
+
+/* A CPU whose VMCS lacks a field setup writes is refused, not launched. */
+Test(vmx, failed_vmwrite_is_named_and_rolled_back)
+{
+	sim_vmcs_remove_field(VMCS_HOST_PAT);
+	cr_assert_eq(init_cpu(2), -EIO);
+	cr_assert(log_contains("CPU 2: VMWRITE of field 0x2c00 failed: "
+			       "VM-instruction error 12 (VMCS component not "
+			       "supported)"),
+		  "%s", hv_log());
+	cr_assert_eq(count(hv_log(), "VMWRITE of field"), 1);
+	cr_assert_eq(sim_cpu_launches(2), launches[2]);
+	assert_rolled_back(2, sim_linux_state(2)->cr4);
+}
+
+/* The simulator's VMWRITE fails as the SDM says (vol. 3, "VMWRITE"). */
+Test(vmx, simulated_vmwrite_fails_as_the_sdm_says)
+{
+	cr_assert_eq(init_cpu(1), 0);
+	sim_current_cpu = 1;
+	cr_assert_eq(hw_vmwrite(VMCS_GUEST_RIP, 0x1000), 0);
+	cr_assert_eq(hw_vmwrite(0x6c40, 1), HW_VMFAIL_VALID, "index > ENUM");
+	cr_assert_eq(hw_vmread(VMCS_VM_INSTRUCTION_ERROR), 12);
+	cr_assert_eq(hw_vmwrite(VMCS_GUEST_RIP | 1, 1), HW_VMFAIL_VALID,
+		     "high half of a natural-width field");
+	cr_assert_eq(hw_vmwrite(VMCS_EXIT_REASON, 1), 0, "MISC bit 29 set");
+	sim_msr_set(1, MSR_IA32_VMX_MISC,
+		    sim_msr_get(1, MSR_IA32_VMX_MISC) & ~BIT(29));
+	cr_assert_eq(hw_vmwrite(VMCS_EXIT_REASON, 2), HW_VMFAIL_VALID);
+	cr_assert_eq(hw_vmread(VMCS_VM_INSTRUCTION_ERROR), 13);
+	cr_assert_eq(hw_vmread(VMCS_EXIT_REASON), 1, "left as it was");
+	cr_assert_eq(hw_vmread(VMCS_GUEST_RIP), 0x1000);
+	hw_vmxoff();
+	cr_assert_eq(hw_vmwrite(VMCS_GUEST_RIP, 0x2000), HW_VMFAIL_INVALID);
+	cr_assert_eq(hw_vmread(VMCS_GUEST_RIP), 0x1000);
+	sim_current_cpu = 0;
 }
 
 Test(vmx, vmx_already_in_use)
@@ -637,12 +700,12 @@ static struct guest_regs *regs(void)
 static void fake_exit(u32 reason, u64 qualification)
 {
 	sim_current_cpu = EXIT_CPU;
-	hw_vmwrite(VMCS_EXIT_REASON, reason);
-	hw_vmwrite(VMCS_EXIT_QUALIFICATION, qualification);
-	hw_vmwrite(VMCS_GUEST_RIP, 0xffffffff81001000ULL);
-	hw_vmwrite(VMCS_GUEST_RSP, 0xffffc90000003f00ULL);
-	hw_vmwrite(VMCS_GUEST_SS_AR_BYTES, 0xc093);
-	hw_vmwrite(VMCS_EXIT_INSTRUCTION_LEN, 3);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_REASON, reason);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_QUALIFICATION, qualification);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_RIP, 0xffffffff81001000ULL);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_RSP, 0xffffc90000003f00ULL);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_SS_AR_BYTES, 0xc093);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INSTRUCTION_LEN, 3);
 }
 
 static struct x86_exit read_exit(void)
@@ -660,7 +723,7 @@ Test(vmx, exit_vmcall_is_a_hypercall)
 	struct x86_exit exit;
 
 	fake_exit(EXIT_REASON_VMCALL, 0);
-	hw_vmwrite(VMCS_GUEST_SS_AR_BYTES, 0xc0f3);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_SS_AR_BYTES, 0xc0f3);
 	regs()->gp[REG_RAX] = 2;
 	regs()->gp[REG_RDI] = 0x1000;
 	regs()->gp[REG_RSI] = 0x2000;
@@ -680,8 +743,8 @@ Test(vmx, exit_ept_violation)
 	struct x86_exit exit;
 
 	fake_exit(EXIT_REASON_EPT_VIOLATION, BIT(1) | BIT(7) | BIT(8));
-	hw_vmwrite(VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00300);
-	hw_vmwrite(VMCS_GUEST_LINEAR_ADDRESS, 0xffffffffff5fc300ULL);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_PHYSICAL_ADDRESS, 0xfee00300);
+	sim_vmcs_set(EXIT_CPU, VMCS_GUEST_LINEAR_ADDRESS, 0xffffffffff5fc300ULL);
 	exit = read_exit();
 	cr_assert_eq(exit.reason, X86_EXIT_NESTED_FAULT);
 	cr_assert_eq(exit.fault.gpa, 0xfee00300);
@@ -799,8 +862,9 @@ Test(vmx, exit_exceptions_and_nmi)
 
 	/* #AC with its error code. */
 	fake_exit(EXIT_REASON_EXCEPTION_NMI, 0);
-	hw_vmwrite(VMCS_EXIT_INTR_INFO, BIT(31) | BIT(11) | 3 << 8 | 17);
-	hw_vmwrite(VMCS_EXIT_INTR_ERROR_CODE, 0);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INTR_INFO,
+		     BIT(31) | BIT(11) | 3 << 8 | 17);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INTR_ERROR_CODE, 0);
 	exit = read_exit();
 	cr_assert_eq(exit.reason, X86_EXIT_EXCEPTION);
 	cr_assert_eq(exit.exception.vector, 17);
@@ -808,15 +872,15 @@ Test(vmx, exit_exceptions_and_nmi)
 	cr_assert_eq(exit.exception.error_code, 0);
 
 	/* #DB: no error code. */
-	hw_vmwrite(VMCS_EXIT_INTR_INFO, BIT(31) | 3 << 8 | 1);
-	hw_vmwrite(VMCS_EXIT_INTR_ERROR_CODE, 0x55);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INTR_INFO, BIT(31) | 3 << 8 | 1);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INTR_ERROR_CODE, 0x55);
 	exit = read_exit();
 	cr_assert_eq(exit.exception.vector, 1);
 	cr_assert_not(exit.exception.has_error_code);
 	cr_assert_eq(exit.exception.error_code, 0);
 
 	/* An NMI is a kick from another CPU. */
-	hw_vmwrite(VMCS_EXIT_INTR_INFO, BIT(31) | 2 << 8 | 2);
+	sim_vmcs_set(EXIT_CPU, VMCS_EXIT_INTR_INFO, BIT(31) | 2 << 8 | 2);
 	cr_assert_eq(read_exit().reason, X86_EXIT_KICK);
 }
 

@@ -125,9 +125,10 @@ enum {
 #define GOOD_EPTP (0x103000 | 6 | 3 << 3)
 #define UNUSABLE 0x10000
 
+/* The VMCS under test is composed directly, without VMXON or VMPTRLD. */
 static void w(u32 field, u64 value)
 {
-	hw_vmwrite(field, value);
+	sim_vmcs_set(sim_current_cpu, field, value);
 }
 
 static u64 r(u32 field)

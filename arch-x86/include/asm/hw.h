@@ -135,6 +135,10 @@ static inline void hw_mmio_write64(volatile void *addr, u64 value)
 	*(volatile u64 *)addr = value;
 }
 
+/* hw_vmwrite's failures: no current VMCS; field refused (SDM 30.2). */
+#define HW_VMFAIL_INVALID (-1)
+#define HW_VMFAIL_VALID 1
+
 static inline u64 hw_vmread(u32 field)
 {
 	u64 value;
@@ -143,9 +147,20 @@ static inline u64 hw_vmread(u32 field)
 	return value;
 }
 
-static inline void hw_vmwrite(u32 field, u64 value)
+/*
+ * 0 on success, HW_VMFAIL_INVALID without a current VMCS, HW_VMFAIL_VALID
+ * when the CPU refused the field (the VM-instruction error says why). The
+ * flags are outputs the compiler tests only where a caller looks at the
+ * result: the exit path's writes, which ignore it, pay nothing.
+ */
+static inline int hw_vmwrite(u32 field, u64 value)
 {
-	asm volatile("vmwrite %1, %0" : : "r"((u64)field), "rm"(value) : "cc");
+	bool invalid, valid;
+
+	asm volatile("vmwrite %2, %3"
+		     : "=@ccc"(invalid), "=@ccz"(valid)
+		     : "rm"(value), "r"((u64)field));
+	return invalid ? HW_VMFAIL_INVALID : valid ? HW_VMFAIL_VALID : 0;
 }
 
 static inline void hw_invept(unsigned long type, u64 eptp)

@@ -84,7 +84,8 @@ struct arch_per_cpu {
 	void *vmcs;
 	void *msr_bitmap;
 	u64 eptp_loaded; /* skips the INVEPT when the cell stays */
-	void *host_stack; /* only when the entry code provided no stack */
+	/* A VMWRITE of the VMCS setup failed (logged with its field). */
+	bool vmcs_write_failed;
 
 	/* SVM of this CPU (svm.c), the counterpart of the above. */
 	bool svm_on;
@@ -95,9 +96,8 @@ struct arch_per_cpu {
 	unsigned int svm_insn_len;
 	/*
 	 * Set by the entry code before vmx_cpu_init: where VM exits land, the
-	 * stack they run on, the hypervisor's page tables. Left 0, vmx.c
-	 * picks stand-ins (a halting exit handler, a stack page of its own,
-	 * Linux's CR3), which is what the simulator uses.
+	 * stack they run on, the hypervisor's page tables. The simulator sets
+	 * its own (sim/machine.c); vmx_cpu_init refuses a CPU left with a 0.
 	 */
 	u64 host_rip, host_rsp, host_cr3;
 	u64 host_gdt[HOST_GDT_ENTRIES];

@@ -30,8 +30,12 @@ u32 hw_mmio_read32(const volatile void *addr);
 void hw_mmio_write32(volatile void *addr, u32 value);
 u64 hw_mmio_read64(const volatile void *addr);
 void hw_mmio_write64(volatile void *addr, u64 value);
+/* hw_vmwrite's failures: no current VMCS; field refused (SDM 30.2). */
+#define HW_VMFAIL_INVALID (-1)
+#define HW_VMFAIL_VALID 1
+
 u64 hw_vmread(u32 field);
-void hw_vmwrite(u32 field, u64 value);
+int hw_vmwrite(u32 field, u64 value);
 void hw_invept(unsigned long type, u64 eptp);
 void hw_flush_cache_line(const volatile void *addr);
 void hw_memory_barrier(void);

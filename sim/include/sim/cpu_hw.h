@@ -9,6 +9,8 @@ void sim_cpu_hw_reset(void);
 /* The state Linux leaves on this CPU; tests may change it before boot. */
 struct x86_cpu_state *sim_linux_state(unsigned int cpu);
 bool sim_cpu_in_vmx_operation(unsigned int cpu);
+/* In VMX operation with a VMCS loaded by VMPTRLD: VMWRITE has a target. */
+bool sim_cpu_has_current_vmcs(unsigned int cpu);
 unsigned long sim_cpu_launches(unsigned int cpu);
 
 /*

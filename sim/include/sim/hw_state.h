@@ -35,6 +35,10 @@ void sim_uart_clear(u16 port);
 u64 sim_vmcs_get(unsigned int cpu, u32 field);
 bool sim_vmcs_is_set(unsigned int cpu, u32 field);
 void sim_vmcs_clear(unsigned int cpu);
+/* Stores as the CPU itself does (exit information), with no VMWRITE checks. */
+void sim_vmcs_set(unsigned int cpu, u32 field, u64 value);
+/* Until sim_hw_reset, VMWRITE to this field fails as if the CPU lacked it. */
+void sim_vmcs_remove_field(u32 field);
 
 u64 sim_msr_get(unsigned int cpu, u32 msr);
 void sim_msr_set(unsigned int cpu, u32 msr, u64 value);

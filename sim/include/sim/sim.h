@@ -31,6 +31,8 @@ int sim_boot(const void *system_config, size_t size, unsigned int cpus);
 int sim_enable_result(unsigned int cpu);
 /* CPUs that never enter at the next boot (the others must time out). */
 extern u64 sim_enable_absent_cpus;
+/* Host RIP, RSP and CR3 of a CPU, as the entry code sets them on hardware. */
+void sim_prepare_host_state(unsigned int cpu);
 /*
  * Called by sim_boot once the devices are attached, before the hypervisor
  * comes: what Linux or the firmware programmed earlier (set to NULL after).
