@@ -84,9 +84,11 @@ static inline struct guest_regs *handle_exit(struct per_cpu *cpu,
 }
 
 /* One entry per vendor: the hot path tests for neither. */
-struct guest_regs *x86_vmexit(void)
+struct guest_regs *x86_vmexit(struct guest_regs *regs)
 {
-	struct per_cpu *cpu = per_cpu(hw_this_cpu_id());
+	/* The stub pushed them into the CPU's own block: no lookup needed. */
+	struct per_cpu *cpu = (struct per_cpu *)((u8 *)regs -
+		__builtin_offsetof(struct per_cpu, arch.guest_regs));
 	struct x86_exit exit;
 
 	/* Fills exit, registers' RSP included, from the VMCS. */

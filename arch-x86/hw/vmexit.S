@@ -49,6 +49,7 @@ vmexit_entry:
 	push	%rdx
 	push	%rcx
 	push	%rax
+	mov	%rsp, %rdi		/* the registers: x86_vmexit's argument */
 	mov	16 * 8(%rsp), %rsp	/* exit_stack, behind the registers */
 	call	x86_vmexit
 	mov	%rax, %rsp

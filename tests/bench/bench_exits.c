@@ -44,7 +44,7 @@ static void run(const char *name, void (*prepare)(void))
 	CALLGRIND_ZERO_STATS;
 	CALLGRIND_TOGGLE_COLLECT;
 	for (n = 0; n < ROUNDS; n++)
-		x86_vmexit();
+		x86_vmexit(&per_cpu(sim_current_cpu)->arch.guest_regs);
 	CALLGRIND_TOGGLE_COLLECT;
 	CALLGRIND_DUMP_STATS_AT(name);
 	printf("bench-exits: %s: %u exits done\n", name, ROUNDS);
@@ -149,7 +149,7 @@ int main(void)
 	for (n = 0; n < ROUNDS; n++) {
 		xapic_round();
 		CALLGRIND_TOGGLE_COLLECT;
-		x86_vmexit();
+		x86_vmexit(&per_cpu(sim_current_cpu)->arch.guest_regs);
 		CALLGRIND_TOGGLE_COLLECT;
 	}
 	CALLGRIND_DUMP_STATS_AT("xapic-mmio-decoded");

@@ -83,7 +83,7 @@ static bool take_exit(struct guest_regs *saved)
 	if (setjmp(back_to_harness))
 		left = true;
 	else
-		cr_assert_eq(x86_vmexit(), regs, "resume with the same block");
+		cr_assert_eq(x86_vmexit(regs), regs, "resume with the same block");
 	*saved = *regs;
 	sim_current_cpu = 0;
 	return left;

@@ -11,12 +11,12 @@
 
 /*
  * Handles one exit of the calling CPU, whose registers the stub saved in
- * its per-CPU guest_regs (RSP stays in the VMCS; the handlers that need it
- * read and write it there), and returns them for the resume. If the CPU may not run its guest, it waits here for
- * requests. When the hypervisor is being disabled the CPU leaves for Linux
+ * its per-CPU guest_regs and passes as regs (RSP stays in the VMCS; the
+ * handlers that need it read and write it there), and returns them for the
+ * resume. If the CPU may not run its guest, it waits here for requests. When the hypervisor is being disabled the CPU leaves for Linux
  * and this does not return.
  */
-struct guest_regs *x86_vmexit(void);
+struct guest_regs *x86_vmexit(struct guest_regs *regs);
 /* The same for SVM, called by the VMRUN loop after each #VMEXIT. */
 struct guest_regs *x86_svm_vmexit(void);
 /*
