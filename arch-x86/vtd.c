@@ -830,6 +830,17 @@ int vtd_alloc_irtes(struct cell *cell, unsigned int count)
 	return -ENOMEM;
 }
 
+/* Clears the entry and frees its index; true if it was in use. */
+static bool release_irte(unsigned int index)
+{
+	bool present = irte_present(index);
+
+	if (present)
+		write_irte(index, 0, 0);
+	irte_owner[index] = NULL;
+	return present;
+}
+
 static bool owns_irte(const struct cell *cell, unsigned int index)
 {
 	if (index < VTD_NUM_IRTES && irte_owner[index] == cell)
@@ -855,15 +866,9 @@ void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
 		       cell_name(cell), first, count);
 		return;
 	}
-	for (i = first; i < first + count; i++) {
-		if (!owns_irte(cell, i))
-			continue;
-		if (irte_present(i)) {
-			write_irte(i, 0, 0);
-			cleared = true;
-		}
-		irte_owner[i] = NULL;
-	}
+	for (i = first; i < first + count; i++)
+		if (owns_irte(cell, i))
+			cleared |= release_irte(i);
 	if (cleared)
 		flush_irtes(count == 1 ? (int)first : ALL_IRTES);
 }
@@ -873,15 +878,9 @@ static void release_cell_irtes(struct cell *cell)
 	bool cleared = false;
 	unsigned int i;
 
-	for (i = 0; i < VTD_NUM_IRTES; i++) {
-		if (irte_owner[i] != cell)
-			continue;
-		if (irte_present(i)) {
-			write_irte(i, 0, 0);
-			cleared = true;
-		}
-		irte_owner[i] = NULL;
-	}
+	for (i = 0; i < VTD_NUM_IRTES; i++)
+		if (irte_owner[i] == cell)
+			cleared |= release_irte(i);
 	if (cleared)
 		flush_irtes(ALL_IRTES);
 }

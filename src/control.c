@@ -601,17 +601,32 @@ static int expose_loadable_to_root(struct cell *cell, bool expose)
 	return err;
 }
 
-long cell_set_loadable(struct per_cpu *caller, u32 id)
+/*
+ * The cell, asked to shut down, agreed: root's other CPUs are held and the
+ * cell's CPUs parked. NULL, with the refusal recorded, if not.
+ */
+static struct cell *stop_cell_for_reload(struct per_cpu *caller, u32 id)
 {
 	struct cell *cell = target_cell(id);
+
+	if (!cell)
+		return NULL;
+	if (!cell_shutdown_ok(cell)) {
+		refuse_denied(cell);
+		return NULL;
+	}
+	suspend_root_cpus(caller);
+	park_cell_cpus(cell);
+	return cell;
+}
+
+long cell_set_loadable(struct per_cpu *caller, u32 id)
+{
+	struct cell *cell = stop_cell_for_reload(caller, id);
 	long err = 0;
 
 	if (!cell)
 		return refusal_errno();
-	if (!cell_shutdown_ok(cell))
-		return refuse_denied(cell);
-	suspend_root_cpus(caller);
-	park_cell_cpus(cell);
 	cell_comm_init(cell, JAILHOUSE_CELL_SHUT_DOWN);
 	if (!cell->loadable) {
 		err = expose_loadable_to_root(cell, true);
@@ -631,16 +646,12 @@ long cell_set_loadable(struct per_cpu *caller, u32 id)
 
 long cell_start(struct per_cpu *caller, u32 id)
 {
-	struct cell *cell = target_cell(id);
+	struct cell *cell = stop_cell_for_reload(caller, id);
 	unsigned int cpu;
 	long err = 0;
 
 	if (!cell)
 		return refusal_errno();
-	if (!cell_shutdown_ok(cell))
-		return refuse_denied(cell);
-	suspend_root_cpus(caller);
-	park_cell_cpus(cell);
 	if (cell->loadable) {
 		err = expose_loadable_to_root(cell, false);
 		if (err) {
