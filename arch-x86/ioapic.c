@@ -90,6 +90,11 @@ struct ioapic_window {
 
 static struct ioapic_chip chips[MAX_IRQCHIPS];
 static unsigned int num_chips;
+
+/* Every pin of every chip: c the chip, n its index, pin the pin. */
+#define for_each_pin(c, n, pin)                                                \
+	for (n = 0; n < num_chips; n++)                                        \
+		for (c = &chips[n], pin = 0; pin < c->pins; pin++)
 /* Every cell has a CPU, root aside: at most MAX_CPUS + 1 cells. */
 static struct ioapic_window windows[(MAX_CPUS + 1) * MAX_IRQCHIPS];
 static bool chip_lock;
@@ -467,13 +472,13 @@ int ioapic_cell_init(struct cell *cell)
 
 void ioapic_cell_exit(struct cell *cell)
 {
+	struct ioapic_chip *c;
 	unsigned int n, pin;
 
 	lock();
-	for (n = 0; n < num_chips; n++)
-		for (pin = 0; pin < chips[n].pins; pin++)
-			if (chips[n].irte_cell[pin] == cell)
-				release_irte(&chips[n], pin);
+	for_each_pin(c, n, pin)
+		if (c->irte_cell[pin] == cell)
+			release_irte(c, pin);
 	unlock();
 	for (n = 0; n < ARRAY_SIZE(windows); n++) {
 		if (windows[n].cell != cell)
@@ -503,19 +508,16 @@ void ioapic_reassign_pins(const struct cell *changed)
 	unsigned int n, pin;
 
 	lock();
-	for (n = 0; n < num_chips; n++) {
-		c = &chips[n];
-		for (pin = 0; pin < c->pins; pin++) {
-			owner = pin_owner(n, pin, changed);
-			if (owner != c->owner[pin]) {
-				c->owner[pin] = owner;
-				c->view[pin] = ENTRY_MASKED;
-				program(c, pin, ENTRY_MASKED);
-				release_irte(c, pin);
-			} else if (changed && owner) {
-				/* CPUs moved: does it still reach its own? */
-				apply(c, pin, owner, false);
-			}
+	for_each_pin(c, n, pin) {
+		owner = pin_owner(n, pin, changed);
+		if (owner != c->owner[pin]) {
+			c->owner[pin] = owner;
+			c->view[pin] = ENTRY_MASKED;
+			program(c, pin, ENTRY_MASKED);
+			release_irte(c, pin);
+		} else if (changed && owner) {
+			/* CPUs moved: does it still reach its own? */
+			apply(c, pin, owner, false);
 		}
 	}
 	unlock();
@@ -523,15 +525,15 @@ void ioapic_reassign_pins(const struct cell *changed)
 
 void ioapic_remap_root_pins(void)
 {
+	struct ioapic_chip *c;
 	unsigned int n, pin;
 
 	if (!iommu_irq_remapping())
 		return;
 	lock();
-	for (n = 0; n < num_chips; n++)
-		for (pin = 0; pin < chips[n].pins; pin++)
-			if (chips[n].owner[pin] == &root_cell)
-				apply(&chips[n], pin, &root_cell, true);
+	for_each_pin(c, n, pin)
+		if (c->owner[pin] == &root_cell)
+			apply(c, pin, &root_cell, true);
 	unlock();
 }
 
@@ -541,16 +543,12 @@ void ioapic_shutdown(void)
 	unsigned int n, pin;
 
 	lock();
-	for (n = 0; n < num_chips; n++) {
-		c = &chips[n];
-		for (pin = 0; pin < c->pins; pin++) {
-			/* Linux's own entry; masked where a cell had it. */
-			program(c, pin, c->owner[pin] == &root_cell ?
-						c->view[pin] :
-						ENTRY_MASKED);
-			c->irte_cell[pin] = NULL;
-			c->irte[pin] = -1;
-		}
+	for_each_pin(c, n, pin) {
+		/* Linux's own entry; masked where a cell had it. */
+		program(c, pin, c->owner[pin] == &root_cell ? c->view[pin] :
+							      ENTRY_MASKED);
+		c->irte_cell[pin] = NULL;
+		c->irte[pin] = -1;
 	}
 	/* A failed enable may shut down before the next takes stock. */
 	num_chips = 0;
