@@ -243,10 +243,47 @@ static bool is_mmio_window(const volatile void *addr)
 	return ((uintptr_t)addr & MMIO_TAG_MASK) == MMIO_TAG;
 }
 
+/*
+ * During an enable, a CPU reaches device registers only once it runs on the
+ * hypervisor's page tables: in Linux's, where the image starts, the
+ * hypervisor's device area is not mapped and the access page-faults.
+ */
+static bool bringup_running;
+static u64 cpus_on_hv_tables;
+
+void sim_bringup_begin(void)
+{
+	bringup_running = true;
+	cpus_on_hv_tables = 0;
+}
+
+void sim_bringup_end(void)
+{
+	bringup_running = false;
+}
+
+void sim_cpu_on_hv_tables(unsigned int cpu)
+{
+	cpus_on_hv_tables |= 1ULL << cpu;
+}
+
+static void check_device_reachable(u64 phys)
+{
+	if (!bringup_running || (cpus_on_hv_tables >> sim_current_cpu) & 1)
+		return;
+	fprintf(stderr, "sim: CPU %u reached device registers at 0x%llx while "
+			"still on Linux's page tables: a page fault on "
+			"hardware\n",
+		sim_current_cpu, (unsigned long long)phys);
+	abort();
+}
+
 static u64 window_access(const volatile void *addr, unsigned int size,
 			 bool is_write, u64 value)
 {
 	u64 phys = (uintptr_t)addr & ~MMIO_TAG_MASK;
+
+	check_device_reachable(phys);
 
 	if (!sim_mmio_bus_access(phys, size, is_write, &value)) {
 		fprintf(stderr, "sim: no device at MMIO address 0x%llx\n",

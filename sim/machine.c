@@ -45,8 +45,10 @@ static struct {
 	unsigned int cpus;
 } block;
 
+/* The image's first CPU switches to the hypervisor's tables in hv_init. */
 static int init_system(void)
 {
+	sim_cpu_on_hv_tables(sim_current_cpu);
 	return hv_init(block.sys, block.size, block.pool, block.pool_phys,
 		       block.pool_size, block.cpus);
 }
@@ -68,6 +70,7 @@ void sim_prepare_host_state(unsigned int cpu)
 
 static void enter_cpu(unsigned int cpu)
 {
+	sim_cpu_on_hv_tables(cpu);
 	if (cpu < MAX_CPUS)
 		sim_prepare_host_state(cpu);
 }
@@ -114,7 +117,9 @@ static int boot_cpus(unsigned int cpus)
 	sim_enable_absent_cpus = 0;
 	if (cpus == 0 || cpus > SIM_MAX_CPUS)
 		return hv_enable_cpu(&sim_bringup, 0, cpus);
+	sim_bringup_begin();
 	sim_run_cpus(cpus, absent, enable_cpu, enable_results);
+	sim_bringup_end();
 	for (cpu = 0; cpu < cpus; cpu++)
 		if (enable_results[cpu])
 			return enable_results[cpu];

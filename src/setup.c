@@ -252,14 +252,21 @@ static void run_system_init(const struct hv_bringup *how)
 	publish_phase(PHASE_SYSTEM_DONE);
 }
 
+/*
+ * Every CPU moves onto the hypervisor's tables once the system exists,
+ * even after another failed: whichever leaves last tears the system down,
+ * and only there are the devices it programs mapped.
+ */
 static bool init_this_cpu(const struct hv_bringup *how, unsigned int cpu_id)
 {
 	int err;
 
-	if (first_error())
+	if (!meeting.system_built)
 		return false;
 	if (how->enter_cpu)
 		how->enter_cpu(cpu_id);
+	if (first_error())
+		return false;
 	err = hv_cpu_init(cpu_id);
 	record_error(err);
 	return !err;

@@ -31,6 +31,13 @@ int sim_boot(const void *system_config, size_t size, unsigned int cpus);
 int sim_enable_result(unsigned int cpu);
 /* CPUs that never enter at the next boot (the others must time out). */
 extern u64 sim_enable_absent_cpus;
+/*
+ * Between these, device registers are reachable only by CPUs marked as
+ * running on the hypervisor's page tables (the others would page-fault).
+ */
+void sim_bringup_begin(void);
+void sim_bringup_end(void);
+void sim_cpu_on_hv_tables(unsigned int cpu);
 /* Host RIP, RSP and CR3 of a CPU, as the entry code sets them on hardware. */
 void sim_prepare_host_state(unsigned int cpu);
 /*
