@@ -6,9 +6,9 @@ the PM timer, the local APIC timer with its interrupt and EOI, the crash
 inmate's two faults, and the comm region protocol of both demos, with this
 test playing the hypervisor's side through QEMU's GDB stub.
 
-QEMU 7.2's TCG has no x2APIC (it warns and drops the flag), so the APIC
-timer runs in xAPIC mode here; under the hypervisor the same code takes
-x2APIC where CPUID offers it.
+The CPU model (`qemu64`) leaves x2APIC off, so the APIC timer runs in
+xAPIC mode here; under the hypervisor the same code takes x2APIC where
+CPUID offers it.
 """
 import re
 import time

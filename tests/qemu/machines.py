@@ -282,8 +282,8 @@ class QemuTcg(Machine):
 
     def machine_args(self):
         # TCG needs no kernel-irqchip=split for intremap=on (that is for
-        # KVM); eim=on is refused without KVM, so interrupt remapping runs
-        # in xAPIC mode. QEMU 7.2's TCG has no x2APIC at all.
+        # KVM). qemu64 leaves x2APIC off: this target is the xAPIC one,
+        # its interrupt remapping in xAPIC mode.
         args = ["-accel", "tcg", "-machine", "q35", "-cpu", "qemu64,+svm,+npt"]
         if self.iommu and self.intremap:
             args += ["-device", "intel-iommu,intremap=on,x-buggy-eim=off"]
