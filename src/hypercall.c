@@ -60,15 +60,35 @@ static long cpu_get_info(struct per_cpu *caller, unsigned long cpu_id,
 	return -EINVAL;
 }
 
+static bool may_use_console(const struct cell *cell)
+{
+	return cell == &root_cell ||
+	       (cell->config->flags & JAILHOUSE_CELL_DEBUG_CONSOLE);
+}
+
 static long debug_console_putc(struct per_cpu *caller, unsigned long c)
 {
-	struct cell *cell = caller->cell;
 	char ch = (char)c;
 
-	if (cell != &root_cell &&
-	    !(cell->config->flags & JAILHOUSE_CELL_DEBUG_CONSOLE))
+	if (!may_use_console(caller->cell))
 		return -EPERM;
 	console_write(&ch, 1);
+	return 0;
+}
+
+/* A whole line in one exit, in one piece on the console. */
+static long debug_console_write(struct per_cpu *caller, unsigned long gpa,
+				unsigned long len)
+{
+	char text[JAILHOUSE_CONSOLE_WRITE_MAX];
+
+	if (!may_use_console(caller->cell))
+		return -EPERM;
+	if (len > sizeof(text))
+		return -EINVAL;
+	if (copy_from_cell(caller->cell, gpa, text, len))
+		return -EFAULT;
+	console_write(text, (unsigned int)len);
 	return 0;
 }
 
@@ -161,6 +181,8 @@ long hypercall(struct per_cpu *cpu, unsigned long code, unsigned long arg1,
 		return debug_console_putc(cpu, arg1);
 	case JAILHOUSE_HC_CONSOLE_READ:
 		return console_read(cpu, arg1);
+	case JAILHOUSE_HC_DEBUG_CONSOLE_WRITE:
+		return debug_console_write(cpu, arg1, arg2);
 	default:
 		return -ENOSYS;
 	}

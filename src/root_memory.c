@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Root's memory as the hypervisor reaches it for a hypercall: through
- * root's own guest-physical mapping, page by page, with the access root
- * itself would need. A buffer that is not root's to read or write is
- * refused whole before anything is copied.
+ * A cell's memory as the hypervisor reaches it for a hypercall: through
+ * the cell's own guest-physical mapping, page by page, with the access the
+ * cell itself would need. A buffer that is not the cell's to read or
+ * write, or that lies in device memory, is refused whole before anything
+ * is copied: device registers are never reached through the RAM window.
  */
 #include <core/arch.h>
 #include <core/cell.h>
@@ -12,7 +13,7 @@
 #include <core/paging.h>
 #include <core/root_memory.h>
 
-static bool root_may(u64 gpa, u64 len, u32 access)
+static bool cell_may(struct cell *cell, u64 gpa, u64 len, u32 access)
 {
 	u64 end = gpa + len, hpa;
 	u32 flags;
@@ -20,13 +21,14 @@ static bool root_may(u64 gpa, u64 len, u32 access)
 	if (end < gpa)
 		return false;
 	for (gpa &= PAGE_MASK; gpa < end; gpa += PAGE_SIZE)
-		if (!arch_translate_gpa(&root_cell, gpa, &hpa, &flags) ||
-		    (flags & access) != access)
+		if (!arch_translate_gpa(cell, gpa, &hpa, &flags) ||
+		    (flags & access) != access || (flags & PAGE_FLAG_DEVICE))
 			return false;
 	return true;
 }
 
-static void copy(u64 gpa, void *buf, u64 len, bool to_root)
+static void copy(struct cell *cell, u64 gpa, void *buf, u64 len,
+		 bool to_cell)
 {
 	u8 *p = buf;
 	u64 chunk, hpa;
@@ -35,9 +37,9 @@ static void copy(u64 gpa, void *buf, u64 len, bool to_root)
 
 	while (len) {
 		chunk = MIN(len, PAGE_SIZE - (gpa & ~PAGE_MASK));
-		arch_translate_gpa(&root_cell, gpa, &hpa, &flags);
+		arch_translate_gpa(cell, gpa, &hpa, &flags);
 		mapped = arch_map_phys(hpa, chunk);
-		if (to_root)
+		if (to_cell)
 			memcpy(mapped, p, chunk);
 		else
 			memcpy(p, mapped, chunk);
@@ -50,21 +52,26 @@ static void copy(u64 gpa, void *buf, u64 len, bool to_root)
 
 bool root_may_write(u64 gpa, u64 len)
 {
-	return root_may(gpa, len, PAGE_FLAG_WRITE);
+	return cell_may(&root_cell, gpa, len, PAGE_FLAG_WRITE);
+}
+
+int copy_from_cell(struct cell *cell, u64 gpa, void *dst, u64 len)
+{
+	if (!cell_may(cell, gpa, len, PAGE_FLAG_READ))
+		return -EFAULT;
+	copy(cell, gpa, dst, len, false);
+	return 0;
 }
 
 int copy_from_root(u64 gpa, void *dst, u64 len)
 {
-	if (!root_may(gpa, len, PAGE_FLAG_READ))
-		return -EFAULT;
-	copy(gpa, dst, len, false);
-	return 0;
+	return copy_from_cell(&root_cell, gpa, dst, len);
 }
 
 int copy_to_root(u64 gpa, const void *src, u64 len)
 {
-	if (!root_may(gpa, len, PAGE_FLAG_WRITE))
+	if (!cell_may(&root_cell, gpa, len, PAGE_FLAG_WRITE))
 		return -EFAULT;
-	copy(gpa, (void *)src, len, true);
+	copy(&root_cell, gpa, (void *)src, len, true);
 	return 0;
 }

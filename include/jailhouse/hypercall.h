@@ -27,7 +27,14 @@
 #define JAILHOUSE_HC_DEBUG_CONSOLE_PUTC 8 /* arg1: character */
 /* arg1: root guest-physical address of a struct jailhouse_console_page */
 #define JAILHOUSE_HC_CONSOLE_READ 9
-#define JAILHOUSE_HC_COUNT 10
+/*
+ * arg1: guest-physical address of text in the caller's RAM, arg2: its
+ * length, at most JAILHOUSE_CONSOLE_WRITE_MAX: a whole line in one exit.
+ */
+#define JAILHOUSE_HC_DEBUG_CONSOLE_WRITE 10
+#define JAILHOUSE_HC_COUNT 11
+
+#define JAILHOUSE_CONSOLE_WRITE_MAX 256
 
 /*
  * JAILHOUSE_HC_CONSOLE_READ (root only): the hypervisor's console ring

@@ -55,11 +55,28 @@ void console_init(void)
 		uart_init(inmate_console_port);
 }
 
+/*
+ * Text on its way to the hypervisor's console. The page tables map memory
+ * 1:1, so its address is the guest-physical one the hypercall wants.
+ */
+static char line[JAILHOUSE_CONSOLE_WRITE_MAX];
+static unsigned int line_len;
+
+void console_flush(void)
+{
+	if (inmate_console_port != CONSOLE_HYPERCALL || !line_len)
+		return;
+	jailhouse_call(JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+		       (unsigned long)(uintptr_t)line, line_len);
+	line_len = 0;
+}
+
 void console_putc(char c)
 {
 	if (inmate_console_port == CONSOLE_HYPERCALL) {
-		jailhouse_call(JAILHOUSE_HC_DEBUG_CONSOLE_PUTC,
-			       (unsigned char)c, 0);
+		line[line_len++] = c;
+		if (c == '\n' || line_len == sizeof(line))
+			console_flush();
 		return;
 	}
 	if (c == '\n')
@@ -71,4 +88,5 @@ void console_write(const char *s)
 {
 	while (*s)
 		console_putc(*s++);
+	console_flush();
 }

@@ -166,6 +166,7 @@ int printk(const char *fmt, ...)
 	va_start(ap, fmt);
 	format(&s, fmt, ap);
 	va_end(ap);
+	console_flush();
 	return (int)s.len;
 }
 

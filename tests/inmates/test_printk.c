@@ -12,11 +12,29 @@
 static char console[256];
 static unsigned int console_len;
 
+static unsigned int flushes;
+
 /* printk's output lands here instead of a UART. */
 void console_putc(char c)
 {
 	if (console_len + 1 < sizeof(console))
 		console[console_len++] = c;
+}
+
+void console_flush(void)
+{
+	flushes++;
+}
+
+/* The hypervisor's console gets what printk produced in one piece. */
+Test(printk, flushes_once_at_its_end)
+{
+	console_len = 0;
+	flushes = 0;
+	printk("tick %u", 7U);
+	cr_assert_eq(console_len, 6);
+	cr_assert_eq(memcmp(console, "tick 7", 6), 0);
+	cr_assert_eq(flushes, 1);
 }
 
 #define SAME(...)                                                       \

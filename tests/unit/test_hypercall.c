@@ -134,6 +134,88 @@ Test(hypercall, debug_console_only_where_permitted)
 	cr_assert_str_eq(sim_uart_output(0x3f8), "A");
 }
 
+/* apic-demo's RAM: guest 0 is host 0x3c400000 (configs/apic-demo.c). */
+#define APIC_DEMO_RAM 0x3c400000ULL
+#define APIC_DEMO_RAM_SIZE 0x100000ULL
+/* Its comm region follows the RAM; nothing is mapped after it. */
+#define APIC_DEMO_COMM_END 0x101000ULL
+
+static void put_in_apic_demo(u64 gpa, const char *text)
+{
+	memcpy(sim_phys_ptr(APIC_DEMO_RAM + gpa, strlen(text)), text,
+	       strlen(text));
+}
+
+Test(hypercall, console_write_prints_a_line_in_one_exit)
+{
+	const char *line = "Timer fired, jitter: 42 ns\n";
+	long exits;
+
+	start_both();
+	sim_uart_clear(0x3f8);
+	put_in_apic_demo(0x2000, line);
+	exits = sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO, APIC_CPU,
+			      JAILHOUSE_CPU_INFO_STAT_BASE +
+				      JAILHOUSE_CPU_STAT_VMEXITS_HYPERCALL);
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   0x2000, strlen(line)),
+		     0);
+	/* The UART console ends lines as terminals want them. */
+	cr_assert_str_eq(sim_uart_output(0x3f8),
+			 "Timer fired, jitter: 42 ns\r\n");
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CPU_GET_INFO,
+				   APIC_CPU,
+				   JAILHOUSE_CPU_INFO_STAT_BASE +
+					   JAILHOUSE_CPU_STAT_VMEXITS_HYPERCALL),
+		     exits + 1);
+	/* The longest line allowed, up to the last byte of the cell's RAM. */
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   APIC_DEMO_RAM_SIZE -
+					   JAILHOUSE_CONSOLE_WRITE_MAX,
+				   JAILHOUSE_CONSOLE_WRITE_MAX),
+		     0);
+}
+
+Test(hypercall, console_write_refuses_what_is_not_the_callers_text)
+{
+	start_both();
+	put_in_apic_demo(0x2000, "text");
+	sim_uart_clear(0x3f8);
+	/* Beyond the limit, across the end of its memory, in root's memory. */
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   0x2000, JAILHOUSE_CONSOLE_WRITE_MAX + 1),
+		     -EINVAL);
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   APIC_DEMO_COMM_END - 2, 4),
+		     -EFAULT);
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   0x01000000, 4),
+		     -EFAULT);
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   ~0UL - 1, 4),
+		     -EFAULT);
+	/* A cell without the console flag. */
+	cr_assert_eq(sim_hypercall(TINY_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   0x2000, 4),
+		     -EPERM);
+	cr_assert_str_eq(sim_uart_output(0x3f8), "");
+	/* Nothing to write is no error. */
+	cr_assert_eq(sim_hypercall(APIC_CPU, JAILHOUSE_HC_DEBUG_CONSOLE_WRITE,
+				   0x2000, 0),
+		     0);
+}
+
+Test(hypercall, console_read_refuses_a_page_of_device_memory)
+{
+	/*
+	 * qemu-vm's root maps device memory read-write: the hypervisor must
+	 * not reach it through its RAM window.
+	 */
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CONSOLE_READ,
+				   0xfed00000, 0),
+		     -EFAULT);
+}
+
 Test(hypercall, oversized_config_is_refused_by_size)
 {
 	size_t size;

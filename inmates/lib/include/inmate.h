@@ -183,7 +183,9 @@ void inmate_main(void);
 /*
  * Console. Every inmate picks its output channel at build time with
  * INMATE_CONSOLE(port): an 8250 UART at that I/O port, or, for port 0, the
- * hypervisor's debug console (JAILHOUSE_HC_DEBUG_CONSOLE_PUTC).
+ * hypervisor's debug console. That one gets whole lines, one exit each
+ * (JAILHOUSE_HC_DEBUG_CONSOLE_WRITE): text waits for its newline, a full
+ * buffer, the end of a printk or console_write, or console_flush.
  */
 #define CONSOLE_HYPERCALL 0
 #define INMATE_CONSOLE(port) const u16 inmate_console_port = (port)
@@ -192,6 +194,7 @@ extern const u16 inmate_console_port;
 void console_init(void);
 void console_putc(char c);
 void console_write(const char *s);
+void console_flush(void);
 
 void uart_init(u16 base);
 void uart_putc(u16 base, char c);

@@ -9,6 +9,10 @@
 
 #include <core/types.h>
 
+struct cell;
+
+/* From the cell's RAM (not its device memory), as the cell reads it. */
+int copy_from_cell(struct cell *cell, u64 gpa, void *dst, u64 len);
 int copy_from_root(u64 gpa, void *dst, u64 len);
 int copy_to_root(u64 gpa, const void *src, u64 len);
 bool root_may_write(u64 gpa, u64 len);
