@@ -39,7 +39,7 @@ _jailhouse()
 		;;
 	config)
 		if [ "$COMP_CWORD" -eq 2 ]; then
-			COMPREPLY=($(compgen -W "check --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "check show --help" -- "$cur"))
 		else
 			_jailhouse_files '*.cell' "$cur"
 		fi

@@ -28,6 +28,7 @@ static const char main_help[] =
 	"  cell list                   list the cells\n"
 	"  cell stats NAME|ID          show a cell's exit statistics\n"
 	"  config check FILE...        check configs offline\n"
+	"  config show FILE...         print configs in words\n"
 	"\n"
 	"Options: --help (also after any command), --version.\n"
 	"\n"

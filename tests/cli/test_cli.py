@@ -184,7 +184,7 @@ HELP_COMMANDS = [
     [], ["enable"], ["disable"], ["console"], ["cell"], ["cell", "create"],
     ["cell", "load"], ["cell", "start"], ["cell", "shutdown"],
     ["cell", "destroy"], ["cell", "list"], ["cell", "stats"], ["config"],
-    ["config", "check"],
+    ["config", "check"], ["config", "show"],
 ]
 
 
@@ -815,7 +815,7 @@ def test_completion_commands(on):
     assert complete(on, "") == {"enable", "disable", "console", "cell",
                                 "config", "--help", "--version"}
     assert complete(on, "cell", "st") == {"start", "stats"}
-    assert complete(on, "config", "") == {"check", "--help"}
+    assert complete(on, "config", "") == {"check", "show", "--help"}
 
 
 def test_completion_cell_names(on):
