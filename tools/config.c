@@ -14,6 +14,7 @@
 #include <core/config_check.h>
 
 #include "jailhouse.h"
+#include "machine.h"
 
 bool config_is_system(const struct buffer *buf)
 {
@@ -229,7 +230,8 @@ int cmd_config(int argc, char **argv)
 {
 	command_name = "jailhouse config";
 	if (argc < 1)
-		return usage_error("missing command (check, show)");
+		return usage_error(
+			"missing command (check, show, create, collect)");
 	if (is_help(argv[0])) {
 		fputs(config_help, stdout);
 		return 0;
@@ -238,5 +240,9 @@ int cmd_config(int argc, char **argv)
 		return config_check(argc - 1, argv + 1);
 	if (!strcmp(argv[0], "show"))
 		return config_show(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "create"))
+		return config_create(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "collect"))
+		return config_collect(argc - 1, argv + 1);
 	return usage_error("unknown command \"%s\"", argv[0]);
 }

@@ -39,7 +39,8 @@ _jailhouse()
 		;;
 	config)
 		if [ "$COMP_CWORD" -eq 2 ]; then
-			COMPREPLY=($(compgen -W "check show --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "check show create collect --help" \
+				-- "$cur"))
 		else
 			_jailhouse_files '*.cell' "$cur"
 		fi

@@ -184,7 +184,8 @@ HELP_COMMANDS = [
     [], ["enable"], ["disable"], ["console"], ["cell"], ["cell", "create"],
     ["cell", "load"], ["cell", "start"], ["cell", "shutdown"],
     ["cell", "destroy"], ["cell", "list"], ["cell", "stats"], ["config"],
-    ["config", "check"], ["config", "show"],
+    ["config", "check"], ["config", "show"], ["config", "create"],
+    ["config", "collect"],
 ]
 
 
@@ -815,7 +816,8 @@ def test_completion_commands(on):
     assert complete(on, "") == {"enable", "disable", "console", "cell",
                                 "config", "--help", "--version"}
     assert complete(on, "cell", "st") == {"start", "stats"}
-    assert complete(on, "config", "") == {"check", "show", "--help"}
+    assert complete(on, "config", "") == {"check", "show", "create",
+                                         "collect", "--help"}
 
 
 def test_completion_cell_names(on):

@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 import cellfmt
+import machinetree
 import test_cli as base
 
 CLI, CELLS, BAD_CELLS = base.CLI, base.CELLS, base.BAD_CELLS
@@ -166,3 +167,285 @@ def test_show_usage():
     assert run("config", "show").returncode == EXIT_USAGE
     assert ok("config", "show", "--help").stdout.startswith(
         "Usage: jailhouse config show")
+
+
+# ---- config create ----------------------------------------------------------
+
+MACHINES = base.ROOT / "tests" / "cli" / "machines"
+
+
+def create(tmp_path, root, *opts, name="sys"):
+    out = tmp_path / (name + ".cell")
+    res = run("config", "create", "--root", root, "-o", out, *opts)
+    return res, out
+
+
+def compiled(tmp_path, csrc):
+    """The .cell bytes the generated C source compiles to."""
+    obj = tmp_path / "cfg.o"
+    cell = tmp_path / "cfg-from-c.cell"
+    subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I",
+                    str(base.ROOT / "include"), "-c", str(csrc), "-o",
+                    str(obj)], check=True, timeout=60)
+    subprocess.run(["objcopy", "-O", "binary", "-j", ".cell", str(obj),
+                    str(cell)], check=True, timeout=60)
+    return cell.read_bytes()
+
+
+def created(tmp_path, root, *opts):
+    """Runs create, checks the validator and the C source, returns
+    (parsed config, stderr)."""
+    res, out = create(tmp_path, root, *opts)
+    assert res.returncode == 0, res.stderr
+    assert ok("config", "check", out).stdout.startswith(
+        "%s: valid system config" % out)
+    assert compiled(tmp_path, out.with_suffix(".c")) == out.read_bytes()
+    return cellfmt.parse(out.read_bytes()), res.stderr
+
+
+def covers(cfg, start, size):
+    return any(p <= start and start + size <= p + s
+               for p, _v, s, _f in cfg["mem"])
+
+
+def overlaps(cfg, start, size):
+    return any(p < start + size and start < p + s
+               for p, _v, s, _f in cfg["mem"])
+
+
+def test_create_qemu_svm_snapshot(tmp_path):
+    cfg, err = created(tmp_path, MACHINES / "qemu-svm", "--name", "QEMU-VM",
+                       "--console", "0x3e8")
+    hand = cellfmt.parse((CELLS / "qemu-svm.cell").read_bytes())
+    for key in ("hv", "console", "pm_timer", "apic_mode", "mmconfig",
+                "iommu", "cpus", "irqchips", "pio", "name"):
+        assert cfg[key] == hand[key], key
+    # every device there is, none that is not (the hand config lists 00:03.0)
+    assert {p[3] for p in cfg["pci"]} == {p[3] for p in hand["pci"]} - \
+        {0x18}
+    # RAM, the memory for cells, the edu device's BAR (edu-demo takes it)
+    assert covers(cfg, 0x100000, 0x3bd00000)
+    assert covers(cfg, 0x3c400000, 0x3fdfffff - 0x3c400000)
+    assert covers(cfg, 0xfea00000, 0x100000)
+    # nothing of the hypervisor, the IOAPIC, the VT-d unit, MMCONFIG
+    for start, size in ((0x3be00000, 6 << 20), (0xfec00000, 0x1000),
+                        (0xfed90000, 0x1000), (0xb0000000, 0x10000000),
+                        (0xfee00000, 0x1000)):
+        assert not overlaps(cfg, start, size), hex(start)
+    assert "above 4 GiB" in err
+    src = (tmp_path / "sys.c").read_text()
+    assert "What could not be told" in src and "above 4 GiB" in src
+
+
+def test_create_cells_fit_generated_root(tmp_path):
+    # the session's cells take memory and devices root has
+    cfg, _ = created(tmp_path, MACHINES / "qemu-svm", "--console", "0x3e8")
+    for cell in ("apic-demo", "tiny-demo", "edu-demo", "crash-demo"):
+        c = cellfmt.parse((CELLS / (cell + ".cell")).read_bytes())
+        for phys, _v, size, flags in c["mem"]:
+            if not flags & (1 << 5):
+                assert covers(cfg, phys, size), (cell, hex(phys))
+        root_pci = {(p[2], p[3]) for p in cfg["pci"]}
+        assert {(p[2], p[3]) for p in c["pci"]} <= root_pci
+
+
+def test_create_big_server(tmp_path):
+    root = machinetree.big_server(tmp_path / "big")
+    cfg, err = created(tmp_path, root)
+    assert cfg["cpus"] == list(range(16))
+    assert cfg["cpu_set_size"] == 8
+    assert cfg["apic_mode"] == 2
+    assert cfg["iommu"] == [(0xfed90000, 0x1000), (0xfed91000, 0x1000)]
+    # two IOAPICs, source ids from the DMAR scopes, pins from the GSI bases
+    assert cfg["irqchips"] == [(0xfec00000, 0xf0f8, 0, (1 << 24) - 1),
+                               (0xfec01000, 0xf0f9, 0, (1 << 24) - 1)]
+    pci = {bdf: (typ, unit) for typ, unit, _dom, bdf in cfg["pci"]}
+    assert pci[0x0010] == (1, 0)  # graphics: the first unit's own device
+    assert pci[0x00e0] == (2, 1)  # the bridge
+    assert pci[0x0100] == (1, 1) and pci[0x0101] == (1, 1)  # behind it
+    # RAM above 4 GiB with its hole; the memory for cells
+    assert covers(cfg, 0x100000000, 0x180000000)
+    assert covers(cfg, 0x300000000, 0x180000000)
+    assert not overlaps(cfg, 0x280000000, 0x80000000)
+    assert covers(cfg, 0x3c400000, 0x7be00000 - 0x3c400000)
+    # the EBDA below the legacy window, as device memory
+    assert (0x9f000, 0x9f000, 0x1000, 0x13) in cfg["mem"]
+    # ACPI tables readable, not executable; devices behind the bridge
+    acpi = [m for m in cfg["mem"] if m[0] == 0x7c000000]
+    assert acpi and acpi[0][3] == 0x3
+    for bar, size in ((0xf1000000, 0x100000), (0xf1100000, 0x4000),
+                      (0xf1200000, 0x100000)):
+        assert covers(cfg, bar, size), hex(bar)
+    assert "0000:01:00.1" in err and "no driver" in err
+    assert "INT34C5:00" in err
+    src = (tmp_path / "sys.c").read_text()
+    assert "MSI-X 64 vectors, table BAR 0+0x2000" in src
+
+
+def test_create_missing_tables(tmp_path):
+    root = machinetree.base_tree(tmp_path / "m", tables={"APIC": None})
+    cfg, err = created(tmp_path, root)
+    assert cfg["irqchips"] == [] and cfg["iommu"] == []
+    assert cfg["pm_timer"] == 0 and cfg["mmconfig"] == (0, 0, 0)
+    for words in ("no MADT", "no FADT", "no MCFG"):
+        assert words in err
+
+
+def test_create_options(tmp_path):
+    root = machinetree.base_tree(tmp_path / "m")
+    cfg, _ = created(tmp_path, root, "--hv-size", "8M", "--inmate-memory",
+                     "0x3d000000:16M", "--region", "0xfe000000:0x2000:rwi",
+                     "--apic-mode", "x2apic", "--name", "box")
+    assert cfg["hv"][0] == 0x3be00000 and cfg["hv"][2] == 8 << 20
+    assert cfg["name"] == "box" and cfg["apic_mode"] == 2
+    assert (0xfe000000, 0xfe000000, 0x2000, 0x13) in cfg["mem"]
+    assert covers(cfg, 0x3d000000, 16 << 20)
+    assert not overlaps(cfg, 0x3c600000, 0x3d000000 - 0x3c600000)
+    assert not overlaps(cfg, 0x3e000000, 0x1000000)
+
+
+@pytest.mark.parametrize("opts", [
+    ["--hv-size", "5000"], ["--inmate-memory", "0x3d000000"],
+    ["--region", "0x1000:0x1000:wx"], ["--apic-mode", "x3apic"],
+    ["--console", "0x10000"], ["--frob", "1"], ["--name"],
+    ["--name", "x" * 32],
+])
+def test_create_bad_options(tmp_path, opts):
+    root = machinetree.base_tree(tmp_path / "m")
+    res, out = create(tmp_path, root, *opts)
+    assert res.returncode == EXIT_USAGE, res.stderr
+    assert not out.exists()
+
+
+def corrupt(data, at):
+    data = bytearray(data)
+    data[at] ^= 0x55
+    return bytes(data)
+
+
+TABLE = "sys/firmware/acpi/tables/"
+BAD_INPUT = {
+    "truncated-madt": (lambda r: (r / TABLE / "APIC").write_bytes(
+        machinetree.madt(range(4), [(0, 0xfec00000, 0)])[:50]),
+        TABLE + "APIC", "truncated"),
+    "corrupt-dmar": (lambda r: (r / TABLE / "DMAR").write_bytes(corrupt(
+        (r / TABLE / "DMAR").read_bytes(), 60)), TABLE + "DMAR",
+        "checksum"),
+    "short-header": (lambda r: (r / TABLE / "FACP").write_bytes(b"FACP\0"),
+                     TABLE + "FACP", "truncated"),
+    "unknown-ivrs-type": (lambda r: (r / TABLE / "IVRS").write_bytes(
+        machinetree.ivrs([(0xfd000000, 0x2, [])], block_type=0x12)),
+        TABLE + "IVRS", "unknown type 0x12"),
+    "missing-iomem": (lambda r: (r / "proc/iomem").unlink(), "proc/iomem",
+                      "No such file"),
+    "missing-pci-config": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").unlink(),
+        "sys/bus/pci/devices/0000:00:01.0/config", "No such file"),
+    "short-pci-config": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").write_bytes(
+        machinetree.pci_config(1, 2, 3, caps=[machinetree.MSI_CAP])[:64]),
+        "sys/bus/pci/devices/0000:00:01.0/config", "as root"),
+    "memmap-over-ram": (lambda r: (r / "proc/cmdline").write_text(
+        "memmap=66M$0x30000000\n"), "proc/cmdline", "overlaps System RAM"),
+    "no-memmap": (lambda r: (r / "proc/cmdline").write_text("quiet\n"),
+                  "proc/cmdline", "no memmap="),
+    "bad-memmap": (lambda r: (r / "proc/cmdline").write_text(
+        "memmap=66Q$0x30000000\n"), "proc/cmdline", "memmap="),
+    "bad-iomem": (lambda r: (r / "proc/iomem").write_text(
+        "00000000-zz : Reserved\n"), "proc/iomem", "line 1"),
+    "bad-cpu-list": (lambda r: (r / "sys/devices/system/cpu/online")
+                     .write_text("0-\n"), "sys/devices/system/cpu/online",
+                     "CPU list"),
+    "bad-memmap-number": (lambda r: (r / "sys/firmware/memmap/0/end")
+                          .write_text("0xzz\n"),
+                          "sys/firmware/memmap/0/end", "not a number"),
+    "capability-loop": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").write_bytes(
+        bytes(loop_config())), "sys/bus/pci/devices/0000:00:01.0/config",
+        "loops"),
+}
+
+
+def loop_config():
+    cfg = bytearray(machinetree.pci_config(1, 2, 3,
+                                           caps=[machinetree.MSI_CAP]))
+    cfg[0x41] = 0x40
+    return cfg
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_create_bad_input(tmp_path, case):
+    root = machinetree.base_tree(tmp_path / "m")
+    spoil, rel, words = BAD_INPUT[case]
+    spoil(root)
+    res, out = create(tmp_path, root)
+    assert res.returncode == EXIT_IO, res.stderr
+    assert "%s/%s: " % (root, rel) in res.stderr, res.stderr
+    assert words in res.stderr, res.stderr
+    assert not out.exists() and not out.with_suffix(".c").exists()
+
+
+def test_create_unknown_root(tmp_path):
+    res, out = create(tmp_path, tmp_path / "nothing")
+    assert res.returncode == EXIT_IO
+    assert "nothing" in res.stderr
+
+
+# ---- config collect -----------------------------------------------------------
+
+def test_collect_then_create_elsewhere(tmp_path):
+    root = machinetree.big_server(tmp_path / "big")
+    archive = tmp_path / "machine.tar"
+    res = ok("config", "collect", "--root", root, archive)
+    assert "%s: " % archive in res.stdout
+    cfg_dir, _ = create(tmp_path, root, name="from-dir")
+    cfg_tar, _ = create(tmp_path, archive, name="from-tar")
+    assert cfg_dir.returncode == 0 and cfg_tar.returncode == 0, \
+        cfg_tar.stderr
+    assert (tmp_path / "from-dir.cell").read_bytes() == \
+        (tmp_path / "from-tar.cell").read_bytes()
+    # exactly the files create reads: tar lists them, links included
+    names = subprocess.run(["tar", "tf", str(archive)], capture_output=True,
+                           text=True, check=True).stdout.split()
+    expected = sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                      if p.is_file() or p.is_symlink())
+    assert sorted(names) == expected
+
+
+def test_collect_snapshot_roundtrip(tmp_path):
+    archive = tmp_path / "m.tar"
+    ok("config", "collect", "--root", MACHINES / "qemu-svm", archive)
+    out = tmp_path / "x"
+    out.mkdir()
+    subprocess.run(["tar", "xf", str(archive), "-C", str(out)], check=True)
+    for p in (MACHINES / "qemu-svm").rglob("*"):
+        if p.is_file():
+            assert (out / p.relative_to(MACHINES / "qemu-svm")) \
+                .read_bytes() == p.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["cut", "checksum", "garbage"])
+def test_create_from_bad_archive(tmp_path, damage):
+    root = machinetree.base_tree(tmp_path / "m")
+    archive = tmp_path / "m.tar"
+    ok("config", "collect", "--root", root, archive)
+    data = bytearray(archive.read_bytes())
+    if damage == "cut":
+        data = data[:1024 + 512 * 3]
+    elif damage == "checksum":
+        data[10] ^= 1
+    else:
+        data = bytearray(b"\x13" * 4096)
+    archive.write_bytes(bytes(data))
+    res, out = create(tmp_path, archive)
+    assert res.returncode == EXIT_IO
+    assert str(archive) in res.stderr
+    assert not out.exists()
+
+
+def test_collect_usage(tmp_path):
+    assert run("config", "collect").returncode == EXIT_USAGE
+    res = run("config", "collect", tmp_path / "no" / "dir.tar", "--root",
+              machinetree.base_tree(tmp_path / "m"))
+    assert res.returncode == EXIT_IO
+    assert "cannot write" in res.stderr
