@@ -59,7 +59,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 # The command-line tool, with the hypervisor's config validator compiled for
 # the host, and the fake driver its tests preload.
 TOOLS_SRC := $(sort $(wildcard tools/*.c))
-TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE)
+TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE) -Iarch-x86/include
 TOOLS_OBJ := $(call obj,tools,$(TOOLS_SRC) src/config_check.c)
 FAKE_DRIVER := $(O)/tests/cli/fake_driver.so
 # The first python3 that has pytest (a pyenv one on PATH may not).

@@ -1304,7 +1304,7 @@ static int write_outputs(const struct options *opt, const struct plan *p,
 	return 0;
 }
 
-static int read_machine(const char *rootpath, struct machine *m)
+int read_machine(const char *rootpath, struct machine *m)
 {
 	struct raw_files files;
 	struct sysroot *root;

@@ -73,7 +73,11 @@ int machine_parse(const struct raw_files *files, struct machine *m);
 void machine_note(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Opens the root, reads and parses; 0 or an exit code, said. */
+int read_machine(const char *rootpath, struct machine *m);
+
 int config_create(int argc, char **argv);
+int cmd_hardware(int argc, char **argv);
 int config_collect(int argc, char **argv);
 
 #endif

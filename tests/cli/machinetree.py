@@ -265,3 +265,42 @@ def big_server(root):
                      cmdline="memmap=1G$0x3be00000 intel_iommu=off "
                      "intremap=off quiet\n",
                      cpuinfo_flags="fpu apic vmx ept x2apic")
+
+
+def cpu_devices(root, cpus, cpuid, msrs):
+    """Captured /dev/cpu/N/cpuid and msr as sparse files: cpuid
+    {(leaf, subleaf): (eax, ebx, ecx, edx)} at 16 * (leaf | subleaf << 32),
+    msrs {index: value} at 8 * index (the device's offsets, one record
+    each, as the tool reads a regular file in place of the device)."""
+    for cpu in range(cpus):
+        d = root / "dev" / "cpu" / str(cpu)
+        d.mkdir(parents=True, exist_ok=True)
+        with open(d / "cpuid", "wb") as f:
+            for (leaf, sub), regs in cpuid.items():
+                f.seek(16 * (leaf | sub << 32))
+                f.write(struct.pack("<4I", *regs))
+        with open(d / "msr", "wb") as f:
+            for index, value in msrs.items():
+                f.seek(8 * index)
+                f.write(struct.pack("<Q", value))
+
+
+def amd_cpu(svmdis=False, npt=True):
+    cpuid = {(0, 0): (0xd, 0, 0, 0), (1, 0): (0x663, 0, 0, 0),
+             (0x80000000, 0): (0x8000000a, 0, 0, 0),
+             (0x80000001, 0): (0, 0, 1 << 2, 0),
+             (0x8000000a, 0): (1, 16, 0, 1 if npt else 0)}
+    return cpuid, {0xc0010114: (1 << 4) if svmdis else 0}
+
+
+def intel_cpu(unrestricted=True, locked_off=False, x2apic=True):
+    cpuid = {(0, 0): (0xd, 0, 0, 0),
+             (1, 0): (0x906ea, 0, (1 << 5) | ((1 << 21) if x2apic else 0),
+                      0)}
+    all1 = 0xffffffff << 32
+    proc2 = ((1 << 1) | (1 << 5) | ((1 << 7) if unrestricted else 0)) << 32
+    msrs = {0x3a: 1 if locked_off else 5, 0x480: 0, 0x481: all1,
+            0x482: all1, 0x483: all1, 0x484: all1, 0x48b: proc2,
+            0x48c: (1 << 6) | (1 << 14) | (1 << 16) | (1 << 17) |
+            (1 << 20) | (1 << 25) | (1 << 26) | (1 << 32)}
+    return cpuid, msrs

@@ -814,7 +814,8 @@ def complete(fake, *words):
 
 def test_completion_commands(on):
     assert complete(on, "") == {"enable", "disable", "console", "cell",
-                                "config", "--help", "--version"}
+                                "config", "hardware", "--help", "--version"}
+    assert complete(on, "hardware", "") == {"check", "--help"}
     assert complete(on, "cell", "st") == {"start", "stats"}
     assert complete(on, "config", "") == {"check", "show", "create",
                                          "collect", "--help"}

@@ -449,3 +449,84 @@ def test_collect_usage(tmp_path):
               machinetree.base_tree(tmp_path / "m"))
     assert res.returncode == EXIT_IO
     assert "cannot write" in res.stderr
+
+
+# ---- hardware check --------------------------------------------------------
+
+def hw_tree(tmp_path, cpu, vendor="AuthenticAMD", **kw):
+    root = machinetree.base_tree(tmp_path / "hw", **kw)
+    if vendor != "AuthenticAMD":
+        text = (root / "proc/cpuinfo").read_text()
+        (root / "proc/cpuinfo").write_text(
+            text.replace("AuthenticAMD", vendor))
+    machinetree.cpu_devices(root, 4, *cpu)
+    return root
+
+
+def hw_check(root):
+    return run("hardware", "check", "--root", root)
+
+
+def test_hardware_check_amd_ok(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.amd_cpu()))
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = res.stdout
+    assert out.count("ok       SVM\n") == 4  # every CPU read
+    for line in ("ok       nested paging (NPT)", "ok       a guest ASID: 16",
+                 "missing  next-RIP saving", "ok       VT-d unit: 0 at "
+                 "0xfed90000", "ok       intel_iommu=off",
+                 "ok       intremap=off", "ok       memmap= reservation: "
+                 "66 MiB at 0x3be00000", "Verdict: enable would succeed"):
+        assert line in out, out
+
+
+@pytest.mark.parametrize("cpu,vendor,words", [
+    (machinetree.amd_cpu(svmdis=True), "AuthenticAMD",
+     "MISSING  SVM enabled by the firmware: VM_CR.SVMDIS is set"),
+    (machinetree.amd_cpu(npt=False), "AuthenticAMD",
+     "MISSING  nested paging (NPT)"),
+    (machinetree.intel_cpu(unrestricted=False), "GenuineIntel",
+     "MISSING  unrestricted guest"),
+    (machinetree.intel_cpu(locked_off=True), "GenuineIntel",
+     "MISSING  VMX outside SMX allowed by the firmware"),
+    (machinetree.amd_cpu(), "CyrixInstead",
+     "MISSING  a CPU vendor the hypervisor supports"),
+])
+def test_hardware_check_missing(tmp_path, cpu, vendor, words):
+    res = hw_check(hw_tree(tmp_path, cpu, vendor))
+    assert res.returncode == base.EXIT_REFUSED, res.stdout
+    assert words in res.stdout, res.stdout
+    assert "Verdict: enable would fail" in res.stdout
+
+
+def test_hardware_check_intel_ok(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.intel_cpu(),
+                           "GenuineIntel"))
+    assert res.returncode == 0, res.stdout
+    for line in ("ok       VMX\n", "ok       EPT\n", "ok       EPT 1 GiB "
+                 "pages", "ok       VMX preemption timer", "ok       VPID",
+                 "ok       x2APIC"):
+        assert line in res.stdout, res.stdout
+
+
+def test_hardware_check_command_line(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.amd_cpu(),
+                           cmdline="console=ttyS0\n"))
+    assert res.returncode == base.EXIT_REFUSED
+    for words in ("MISSING  memmap= reservation", "MISSING  intel_iommu=off",
+                  "MISSING  intremap=off"):
+        assert words in res.stdout, res.stdout
+
+
+def test_hardware_check_without_devices(tmp_path):
+    root = machinetree.base_tree(tmp_path / "hw")
+    res = hw_check(root)
+    assert res.returncode == EXIT_IO
+    assert "dev/cpu/0/cpuid" in res.stderr and "modprobe" in res.stderr
+
+
+def test_hardware_check_usage():
+    assert run("hardware").returncode == EXIT_USAGE
+    assert run("hardware", "frob").returncode == EXIT_USAGE
+    assert ok("hardware", "--help").stdout.startswith(
+        "Usage: jailhouse hardware check")
