@@ -59,7 +59,7 @@ BENCH_BIN := $(patsubst tests/bench/%.c,$(O)/bench/%,$(BENCH_SRC))
 # The command-line tool, with the hypervisor's config validator compiled for
 # the host, and the fake driver its tests preload.
 TOOLS_SRC := $(sort $(wildcard tools/*.c))
-TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE)
+TOOLS_CFLAGS := $(WARN) -std=gnu11 -g -O2 $(INC_CORE) -Iarch-x86/include
 TOOLS_OBJ := $(call obj,tools,$(TOOLS_SRC) src/config_check.c)
 FAKE_DRIVER := $(O)/tests/cli/fake_driver.so
 # The first python3 that has pytest (a pyenv one on PATH may not).
@@ -91,6 +91,9 @@ help:
 	@echo "bench              paging and cell-lifecycle benchmarks"
 	@echo "demo               the seed's demo session in Bochs (see README)"
 	@echo "demo-sim           the same session on the simulator"
+	@echo "install            CLI, completion, firmware, configs, inmates, module"
+	@echo "                   (DKMS or modules_install); DESTDIR, PREFIX"
+	@echo "uninstall          removes what install listed in its manifest"
 
 configs: $(CELLS) $(BAD_CELLS)
 
@@ -366,6 +369,75 @@ driver:
 		"$(KDIR) are not installed (run ci/setup)"; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(abspath driver) modules
 	@mkdir -p $(O) && cp driver/jailhouse.ko $(O)/jailhouse.ko
+
+# Installation as a distribution would: `make install DESTDIR=... PREFIX=...`
+# puts the CLI and its completion under PREFIX, the firmware image under
+# /lib/firmware, the shipped configs and inmates under PREFIX/share, and
+# the module either as DKMS source in /usr/src/jailhouse-VERSION (when
+# dkms is there; without DESTDIR it is also added, built and installed) or
+# as /lib/modules/KVER/extra/jailhouse.ko. Every file installed is listed
+# in PREFIX/share/jailhouse/install-manifest; `make uninstall` removes
+# exactly those. DKMS= (empty) forces the modules_install way.
+PREFIX ?= /usr/local
+DESTDIR ?=
+DKMS ?= $(shell command -v dkms 2>/dev/null)
+VERSION := $(shell sed -n 's/.*JAILHOUSE_TOOL_VERSION "\(.*\)"/\1/p' \
+	tools/jailhouse.h)
+SHAREDIR = $(PREFIX)/share/jailhouse
+MANIFEST = $(SHAREDIR)/install-manifest
+DKMS_SRC = /usr/src/jailhouse-$(VERSION)
+
+.PHONY: install uninstall
+
+$(O)/jailhouse.ko:
+	@$(MAKE) --no-print-directory driver
+
+install: $(O)/jailhouse $(O)/jailhouse.bin $(O)/jailhouse.ko $(CELLS) \
+		$(INMATE_BINS)
+	@set -e; d="$(DESTDIR)"; list=$$(mktemp); \
+	put() { install -D -m $$1 "$$2" "$$d$$3"; echo "$$3" >> $$list; }; \
+	put 755 $(O)/jailhouse $(PREFIX)/sbin/jailhouse; \
+	put 644 tools/jailhouse-completion.bash \
+		$(PREFIX)/share/bash-completion/completions/jailhouse; \
+	put 644 $(O)/jailhouse.bin /lib/firmware/jailhouse.bin; \
+	for f in $(CELLS); do \
+		put 644 $$f $(SHAREDIR)/configs/$$(basename $$f); done; \
+	for f in $(INMATE_BINS); do \
+		put 644 $$f $(SHAREDIR)/inmates/$$(basename $$f); done; \
+	if [ -n "$(DKMS)" ]; then \
+		for f in driver/Kbuild driver/*.c driver/*.h; do \
+			put 644 $$f $(DKMS_SRC)/$$f; done; \
+		for f in include/jailhouse/*.h; do \
+			put 644 $$f $(DKMS_SRC)/$$f; done; \
+		sed 's/@VERSION@/$(VERSION)/' driver/dkms.conf.in > $$list.conf; \
+		put 644 $$list.conf $(DKMS_SRC)/dkms.conf; rm -f $$list.conf; \
+	else \
+		put 644 $(O)/jailhouse.ko \
+			/lib/modules/$(KVER)/extra/jailhouse.ko; \
+	fi; \
+	echo $(MANIFEST) >> $$list; \
+	install -D -m 644 $$list "$$d$(MANIFEST)"; rm -f $$list; \
+	if [ -z "$$d" ] && [ -n "$(DKMS)" ]; then \
+		$(DKMS) add jailhouse/$(VERSION) && \
+		$(DKMS) build jailhouse/$(VERSION) && \
+		$(DKMS) install jailhouse/$(VERSION); \
+	elif [ -z "$$d" ]; then depmod -a $(KVER); fi; \
+	echo "installed $$(wc -l < "$$d$(MANIFEST)") files, listed in" \
+		"$$d$(MANIFEST)"
+
+uninstall:
+	@set -e; d="$(DESTDIR)"; m="$$d$(MANIFEST)"; \
+	test -f "$$m" || { echo "uninstall: no $$m (nothing installed" \
+		"with this PREFIX and DESTDIR)"; exit 1; }; \
+	if [ -z "$$d" ] && grep -q '^$(DKMS_SRC)/dkms.conf$$' "$$m" && \
+		[ -n "$(DKMS)" ]; then \
+		$(DKMS) remove jailhouse/$(VERSION) --all || true; fi; \
+	n=0; while read -r f; do rm -f "$$d$$f"; n=$$((n + 1)); done < "$$m"; \
+	for dir in $(DKMS_SRC)/driver $(DKMS_SRC)/include/jailhouse \
+		$(DKMS_SRC)/include $(DKMS_SRC) $(SHAREDIR)/configs \
+		$(SHAREDIR)/inmates $(SHAREDIR); do \
+		rmdir "$$d$$dir" 2>/dev/null || true; done; \
+	echo "removed $$n files"
 
 clean:
 	rm -rf $(O)

@@ -14,8 +14,9 @@
 #include <core/config_check.h>
 
 #include "jailhouse.h"
+#include "machine.h"
 
-static bool is_system(const struct buffer *buf)
+bool config_is_system(const struct buffer *buf)
 {
 	return buf->size >= JAILHOUSE_SIGNATURE_SIZE &&
 	       !memcmp(buf->data, JAILHOUSE_SYSTEM_SIGNATURE,
@@ -24,7 +25,7 @@ static bool is_system(const struct buffer *buf)
 
 static const struct jailhouse_cell_desc *desc_of(const struct buffer *buf)
 {
-	if (is_system(buf))
+	if (config_is_system(buf))
 		return &((const struct jailhouse_system *)buf->data)->root_cell;
 	return buf->data;
 }
@@ -53,8 +54,7 @@ static bool hv_memory_bad(const struct jailhouse_memory *hv)
  * so it can be more precise. The arrays are only looked at for codes that
  * the checker reports after it has made sure they lie within the buffer.
  */
-static void describe_offline(char *why, size_t size,
-			     const struct buffer *buf,
+static void describe_offline(char *why, size_t size, const struct buffer *buf,
 			     const struct config_error *err)
 {
 	const char *text = config_error_text(err->code);
@@ -65,9 +65,9 @@ static void describe_offline(char *why, size_t size,
 	case JAILHOUSE_CFG_ERR_MEM_EMPTY:
 	case JAILHOUSE_CFG_ERR_MEM_ALIGN:
 	case JAILHOUSE_CFG_ERR_MEM_OVERFLOW:
-		if (is_system(buf) &&
-		    hv_memory_bad(&((const struct jailhouse_system *)
-					    buf->data)->hypervisor_memory)) {
+		if (config_is_system(buf) &&
+		    hv_memory_bad(&((const struct jailhouse_system *)buf->data)
+					   ->hypervisor_memory)) {
 			snprintf(why, size, "hypervisor memory: %s", text);
 			return;
 		}
@@ -105,21 +105,42 @@ static void describe_offline(char *why, size_t size,
 	describe_hv_error(why, size, err->code, err->item, &none);
 }
 
-/* Checks a loaded config; prints the refusal with prefix and path. */
-static bool check_buffer(const char *path, const struct buffer *buf,
-			 bool system, const char *prefix)
+/*
+ * Runs the hypervisor's validator on a loaded config; on a refusal puts it
+ * into words in why and returns false. *layout_ok tells whether the
+ * header and the arrays lie within the buffer as declared (a refusal for
+ * a later rule), so that the config may still be read.
+ */
+bool config_validate(const struct buffer *buf, bool system, char *why,
+		     size_t size, bool *layout_ok)
 {
 	struct config_error err;
-	char why[256];
 	bool ok;
 
 	if (system)
 		ok = config_check_system(buf->data, buf->size, &err);
 	else
 		ok = config_check_cell(buf->data, buf->size, &err);
-	if (ok)
+	if (layout_ok)
+		*layout_ok = ok || !(err.code == JAILHOUSE_CFG_ERR_TRUNCATED ||
+				     err.code == JAILHOUSE_CFG_ERR_SIGNATURE ||
+				     err.code == JAILHOUSE_CFG_ERR_REVISION ||
+				     err.code == JAILHOUSE_CFG_ERR_ARCH ||
+				     err.code == JAILHOUSE_CFG_ERR_TOO_LARGE ||
+				     err.code == JAILHOUSE_CFG_ERR_SIZE);
+	if (!ok)
+		describe_offline(why, size, buf, &err);
+	return ok;
+}
+
+/* Checks a loaded config; prints the refusal with prefix and path. */
+static bool check_buffer(const char *path, const struct buffer *buf,
+			 bool system, const char *prefix)
+{
+	char why[256];
+
+	if (config_validate(buf, system, why, sizeof(why), NULL))
 		return true;
-	describe_offline(why, sizeof(why), buf, &err);
 	fprintf(stderr, "%s%s: %s\n", prefix, path, why);
 	return false;
 }
@@ -135,11 +156,12 @@ int check_config_for(const char *path, bool system, struct buffer *buf)
 	int err = read_file(path, buf);
 
 	if (err)
-		return fail(EXIT_IO, "cannot read %s: %s", path,
-			    strerror(err));
-	if (system != is_system(buf) && buf->size >= JAILHOUSE_SIGNATURE_SIZE &&
-	    !memcmp(buf->data, system ? JAILHOUSE_CELL_DESC_SIGNATURE :
-					JAILHOUSE_SYSTEM_SIGNATURE,
+		return fail(EXIT_IO, "cannot read %s: %s", path, strerror(err));
+	if (system != config_is_system(buf) &&
+	    buf->size >= JAILHOUSE_SIGNATURE_SIZE &&
+	    !memcmp(buf->data,
+		    system ? JAILHOUSE_CELL_DESC_SIGNATURE
+			   : JAILHOUSE_SYSTEM_SIGNATURE,
 		    JAILHOUSE_SIGNATURE_SIZE)) {
 		free(buf->data);
 		return fail(EXIT_CONFIG, "%s: is a %s config, not a %s config",
@@ -192,7 +214,7 @@ static int config_check(int argc, char **argv)
 			status = EXIT_IO;
 			continue;
 		}
-		system = is_system(&buf);
+		system = config_is_system(&buf);
 		if (check_buffer(argv[i], &buf, system, ""))
 			printf("%s: valid %s config \"%.*s\"\n", argv[i],
 			       system ? "system" : "cell",
@@ -208,12 +230,19 @@ int cmd_config(int argc, char **argv)
 {
 	command_name = "jailhouse config";
 	if (argc < 1)
-		return usage_error("missing command (check)");
+		return usage_error(
+			"missing command (check, show, create, collect)");
 	if (is_help(argv[0])) {
 		fputs(config_help, stdout);
 		return 0;
 	}
 	if (!strcmp(argv[0], "check"))
 		return config_check(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "show"))
+		return config_show(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "create"))
+		return config_create(argc - 1, argv + 1);
+	if (!strcmp(argv[0], "collect"))
+		return config_collect(argc - 1, argv + 1);
 	return usage_error("unknown command \"%s\"", argv[0]);
 }

@@ -27,7 +27,7 @@ _jailhouse()
 	COMPREPLY=()
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		COMPREPLY=($(compgen -W "enable disable console cell config \
-			--help --version" -- "$cur"))
+			hardware --help --version" -- "$cur"))
 		return
 	fi
 	case "$cmd" in
@@ -39,9 +39,19 @@ _jailhouse()
 		;;
 	config)
 		if [ "$COMP_CWORD" -eq 2 ]; then
-			COMPREPLY=($(compgen -W "check --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "check show create collect --help" \
+				-- "$cur"))
 		else
 			_jailhouse_files '*.cell' "$cur"
+		fi
+		;;
+	hardware)
+		if [ "$COMP_CWORD" -eq 2 ]; then
+			COMPREPLY=($(compgen -W "check --help" -- "$cur"))
+		elif [ "$prev" = "--root" ]; then
+			_jailhouse_files '*' "$cur"
+		else
+			COMPREPLY=($(compgen -W "--root --help" -- "$cur"))
 		fi
 		;;
 	cell)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "jailhouse.h"
+#include "machine.h"
 
 static const char main_help[] =
 	"Usage: jailhouse COMMAND [ARGS]\n"
@@ -28,6 +29,11 @@ static const char main_help[] =
 	"  cell list                   list the cells\n"
 	"  cell stats NAME|ID          show a cell's exit statistics\n"
 	"  config check FILE...        check configs offline\n"
+	"  config show FILE...         print configs in words\n"
+	"  config create [-o FILE] [--root DIR] [options]\n"
+	"                              generate this machine's system config\n"
+	"  config collect FILE         pack the files create reads\n"
+	"  hardware check [--root DIR] can this machine run the hypervisor?\n"
 	"\n"
 	"Options: --help (also after any command), --version.\n"
 	"\n"
@@ -210,7 +216,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "enable", cmd_enable }, { "disable", cmd_disable },
 		{ "console", cmd_console }, { "cell", cmd_cell },
-		{ "config", cmd_config },
+		{ "config", cmd_config }, { "hardware", cmd_hardware },
 	};
 	static char name[64];
 	unsigned int i;

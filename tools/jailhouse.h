@@ -80,7 +80,13 @@ int driver_request(int fd, unsigned long request, void *arg,
 
 /* config.c */
 int check_config_for(const char *path, bool system, struct buffer *buf);
+bool config_is_system(const struct buffer *buf);
+bool config_validate(const struct buffer *buf, bool system, char *why,
+		     size_t size, bool *layout_ok);
 int cmd_config(int argc, char **argv);
+
+/* config_show.c */
+int config_show(int argc, char **argv);
 
 /* cell.c */
 int cmd_cell(int argc, char **argv);

@@ -184,7 +184,8 @@ HELP_COMMANDS = [
     [], ["enable"], ["disable"], ["console"], ["cell"], ["cell", "create"],
     ["cell", "load"], ["cell", "start"], ["cell", "shutdown"],
     ["cell", "destroy"], ["cell", "list"], ["cell", "stats"], ["config"],
-    ["config", "check"],
+    ["config", "check"], ["config", "show"], ["config", "create"],
+    ["config", "collect"],
 ]
 
 
@@ -813,9 +814,11 @@ def complete(fake, *words):
 
 def test_completion_commands(on):
     assert complete(on, "") == {"enable", "disable", "console", "cell",
-                                "config", "--help", "--version"}
+                                "config", "hardware", "--help", "--version"}
+    assert complete(on, "hardware", "") == {"check", "--help"}
     assert complete(on, "cell", "st") == {"start", "stats"}
-    assert complete(on, "config", "") == {"check", "--help"}
+    assert complete(on, "config", "") == {"check", "show", "create",
+                                         "collect", "--help"}
 
 
 def test_completion_cell_names(on):

@@ -1,0 +1,532 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`jailhouse config show`, `config create`, `config collect` and
+`hardware check`, run as programs on files and on captured machine trees
+(tests/cli/machines/). The .cell files are read back with cellfmt, a
+reader written from docs/config-format.md, not with the tool's code."""
+import re
+import subprocess
+
+import pytest
+
+import cellfmt
+import machinetree
+import test_cli as base
+
+CLI, CELLS, BAD_CELLS = base.CLI, base.CELLS, base.BAD_CELLS
+EXIT_IO, EXIT_USAGE, EXIT_CONFIG = base.EXIT_IO, base.EXIT_USAGE, \
+    base.EXIT_CONFIG
+
+
+def run(*args, env=None, cwd=None):
+    e = {"LC_ALL": "C", "PATH": "/usr/bin:/bin"}
+    e.update(env or {})
+    return subprocess.run([str(CLI)] + [str(a) for a in args], env=e,
+                          cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+def ok(*args, **kw):
+    res = run(*args, **kw)
+    assert res.returncode == 0, (res.stdout, res.stderr)
+    return res
+
+
+def bdf_text(domain, bdf):
+    return "%04x:%02x:%02x.%x" % (domain, bdf >> 8, bdf >> 3 & 0x1f, bdf & 7)
+
+
+def expected_lines(cfg):
+    """Lines (stripped of their index) show must print for cfg."""
+    lines = []
+    for phys, virt, size, flags in cfg["mem"]:
+        words = cellfmt.mem_flag_words(flags)
+        if flags & (1 << 5):
+            lines.append("guest 0x%08x (" % virt)
+        else:
+            text = "0x%08x-0x%08x" % (phys, phys + size - 1)
+            if virt != phys:
+                text += " at guest 0x%08x" % virt
+            lines.append(text + " (")
+        lines.append(") " + words)
+    for addr, sid, _base, _bits in cfg["irqchips"]:
+        lines.append("IOAPIC at 0x%08x, source id 0x%04x" % (addr, sid))
+    for pbase, length in cfg["pio"]:
+        lines.append("0x%04x-0x%04x (%d ports)" % (pbase, pbase + length - 1,
+                                                   length))
+    for typ, iommu, domain, bdf in cfg["pci"]:
+        lines.append("%s %s, IOMMU unit %d, owner \"%s\"" % (
+            bdf_text(domain, bdf), {1: "device", 2: "bridge"}[typ], iommu,
+            cfg["name"]))
+    return lines
+
+
+def cpu_list(cpus):
+    out, i = [], 0
+    while i < len(cpus):
+        j = i
+        while j + 1 < len(cpus) and cpus[j + 1] == cpus[j] + 1:
+            j += 1
+        out.append(str(cpus[i]) if i == j else "%d-%d" % (cpus[i], cpus[j]))
+        i = j + 1
+    return ",".join(out)
+
+
+# ---- config show ------------------------------------------------------------
+
+@pytest.mark.parametrize("path", base.real_configs(), ids=lambda p: p.name)
+def test_show_every_shipped_config(path):
+    res = ok("config", "show", path)
+    cfg = cellfmt.parse(path.read_bytes())
+    out = res.stdout
+    kind = "system" if cfg["system"] else "cell"
+    assert out.startswith("%s: %s config, %d bytes\n" % (
+        path, kind, path.stat().st_size))
+    assert ('%s "%s"' % ("Root cell" if cfg["system"] else "Cell",
+                         cfg["name"])) in out
+    assert "CPUs: %s " % cpu_list(cfg["cpus"]) in out
+    assert "Memory regions: %d\n" % len(cfg["mem"]) in out
+    assert "IRQ chips: %d\n" % len(cfg["irqchips"]) in out
+    assert "Port I/O ranges: %d\n" % len(cfg["pio"]) in out
+    assert "PCI devices: %d\n" % len(cfg["pci"]) in out
+    body = out
+    for line in expected_lines(cfg):
+        assert line in body, "%r not in:\n%s" % (line, out)
+        body = body[body.index(line) + len(line):]
+    if cfg["system"]:
+        phys, _v, size, _f = cfg["hv"]
+        assert "Hypervisor memory: 0x%08x-0x%08x" % (phys, phys + size - 1) \
+            in out
+        assert "PM timer: port 0x%x\n" % cfg["pm_timer"] in out
+        assert "APIC mode: %s\n" % {1: "xAPIC", 2: "x2APIC"}[
+            cfg["apic_mode"]] in out
+        mm, sb, eb = cfg["mmconfig"]
+        assert "PCI MMCONFIG: 0x%08x, buses %02x-%02x" % (mm, sb, eb) in out
+        assert "IOMMU units: %d\n" % len(cfg["iommu"]) in out
+        for i, (ubase, usize) in enumerate(cfg["iommu"]):
+            assert "%d: base 0x%08x, size 0x%x\n" % (i, ubase, usize) in out
+        con_addr, con_flags, _ = cfg["console"]
+        if con_flags & 0xf == 1:
+            assert "Debug console: 8250 UART at port 0x%x\n" % con_addr \
+                in out
+    else:
+        assert "Reset address: 0x%x\n" % cfg["reset"] in out
+
+
+def test_show_several_names_takers():
+    res = ok("config", "show", CELLS / "qemu-svm.cell",
+             CELLS / "edu-demo.cell", CELLS / "apic-demo.cell")
+    assert re.search(r'0000:00:10\.0 device, IOMMU unit 0, owner "QEMU-VM", '
+                     r'taken by cell "edu-demo"\n', res.stdout)
+    assert res.stdout.count("config, ") == 3
+
+
+def test_show_flags_by_name():
+    out = ok("config", "show", CELLS / "apic-demo.cell").stdout
+    assert "comm-region" in out and "loadable" in out
+    assert "Flags: debug-console" in out or "Flags: none" in out
+
+
+def test_show_invalid_but_readable(tmp_path):
+    # A rule broken after the layout check: shown, flagged, exit 3.
+    path = BAD_CELLS / "bad-mem-align.cell"
+    res = run("config", "show", path)
+    assert res.returncode == EXIT_CONFIG
+    assert "INVALID" in res.stdout
+    assert res.stderr.startswith("%s: " % path)
+    assert "not page aligned" in res.stderr
+
+
+@pytest.mark.parametrize("size", [0, 5, 95, 200, 400])
+def test_show_garbage(tmp_path, size):
+    p = tmp_path / "g.cell"
+    p.write_bytes(b"JHSYST" + b"\xff" * size if size > 100 else
+                  b"\x5a" * size)
+    res = run("config", "show", p)
+    assert res.returncode == EXIT_CONFIG
+    assert res.stdout == ""
+    assert res.stderr.startswith(str(p) + ": ")
+
+
+def test_show_truncated_shipped_config(tmp_path):
+    data = (CELLS / "qemu-svm.cell").read_bytes()
+    for cut in (1, 8, 32, len(data) - 320):
+        p = tmp_path / "cut.cell"
+        p.write_bytes(data[:-cut])
+        res = run("config", "show", p)
+        assert res.returncode == EXIT_CONFIG, cut
+        assert res.stdout == ""
+
+
+def test_show_unreadable():
+    res = run("config", "show", "/nonexistent.cell")
+    assert res.returncode == EXIT_IO
+    assert "cannot read /nonexistent.cell" in res.stderr
+
+
+def test_show_usage():
+    assert run("config", "show").returncode == EXIT_USAGE
+    assert ok("config", "show", "--help").stdout.startswith(
+        "Usage: jailhouse config show")
+
+
+# ---- config create ----------------------------------------------------------
+
+MACHINES = base.ROOT / "tests" / "cli" / "machines"
+
+
+def create(tmp_path, root, *opts, name="sys"):
+    out = tmp_path / (name + ".cell")
+    res = run("config", "create", "--root", root, "-o", out, *opts)
+    return res, out
+
+
+def compiled(tmp_path, csrc):
+    """The .cell bytes the generated C source compiles to."""
+    obj = tmp_path / "cfg.o"
+    cell = tmp_path / "cfg-from-c.cell"
+    subprocess.run(["cc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-I",
+                    str(base.ROOT / "include"), "-c", str(csrc), "-o",
+                    str(obj)], check=True, timeout=60)
+    subprocess.run(["objcopy", "-O", "binary", "-j", ".cell", str(obj),
+                    str(cell)], check=True, timeout=60)
+    return cell.read_bytes()
+
+
+def created(tmp_path, root, *opts):
+    """Runs create, checks the validator and the C source, returns
+    (parsed config, stderr)."""
+    res, out = create(tmp_path, root, *opts)
+    assert res.returncode == 0, res.stderr
+    assert ok("config", "check", out).stdout.startswith(
+        "%s: valid system config" % out)
+    assert compiled(tmp_path, out.with_suffix(".c")) == out.read_bytes()
+    return cellfmt.parse(out.read_bytes()), res.stderr
+
+
+def covers(cfg, start, size):
+    return any(p <= start and start + size <= p + s
+               for p, _v, s, _f in cfg["mem"])
+
+
+def overlaps(cfg, start, size):
+    return any(p < start + size and start < p + s
+               for p, _v, s, _f in cfg["mem"])
+
+
+def test_create_qemu_svm_snapshot(tmp_path):
+    cfg, err = created(tmp_path, MACHINES / "qemu-svm", "--name", "QEMU-VM",
+                       "--console", "0x3e8")
+    hand = cellfmt.parse((CELLS / "qemu-svm.cell").read_bytes())
+    for key in ("hv", "console", "pm_timer", "apic_mode", "mmconfig",
+                "iommu", "cpus", "irqchips", "pio", "name"):
+        assert cfg[key] == hand[key], key
+    # every device there is, none that is not (the hand config lists 00:03.0)
+    assert {p[3] for p in cfg["pci"]} == {p[3] for p in hand["pci"]} - \
+        {0x18}
+    # RAM, the memory for cells, the edu device's BAR (edu-demo takes it)
+    assert covers(cfg, 0x100000, 0x3bd00000)
+    assert covers(cfg, 0x3c400000, 0x3fdfffff - 0x3c400000)
+    assert covers(cfg, 0xfea00000, 0x100000)
+    # nothing of the hypervisor, the IOAPIC, the VT-d unit, MMCONFIG
+    for start, size in ((0x3be00000, 6 << 20), (0xfec00000, 0x1000),
+                        (0xfed90000, 0x1000), (0xb0000000, 0x10000000),
+                        (0xfee00000, 0x1000)):
+        assert not overlaps(cfg, start, size), hex(start)
+    assert "above 4 GiB" in err
+    src = (tmp_path / "sys.c").read_text()
+    assert "What could not be told" in src and "above 4 GiB" in src
+
+
+def test_create_cells_fit_generated_root(tmp_path):
+    # the session's cells take memory and devices root has
+    cfg, _ = created(tmp_path, MACHINES / "qemu-svm", "--console", "0x3e8")
+    for cell in ("apic-demo", "tiny-demo", "edu-demo", "crash-demo"):
+        c = cellfmt.parse((CELLS / (cell + ".cell")).read_bytes())
+        for phys, _v, size, flags in c["mem"]:
+            if not flags & (1 << 5):
+                assert covers(cfg, phys, size), (cell, hex(phys))
+        root_pci = {(p[2], p[3]) for p in cfg["pci"]}
+        assert {(p[2], p[3]) for p in c["pci"]} <= root_pci
+
+
+def test_create_big_server(tmp_path):
+    root = machinetree.big_server(tmp_path / "big")
+    cfg, err = created(tmp_path, root)
+    assert cfg["cpus"] == list(range(16))
+    assert cfg["cpu_set_size"] == 8
+    assert cfg["apic_mode"] == 2
+    assert cfg["iommu"] == [(0xfed90000, 0x1000), (0xfed91000, 0x1000)]
+    # two IOAPICs, source ids from the DMAR scopes, pins from the GSI bases
+    assert cfg["irqchips"] == [(0xfec00000, 0xf0f8, 0, (1 << 24) - 1),
+                               (0xfec01000, 0xf0f9, 0, (1 << 24) - 1)]
+    pci = {bdf: (typ, unit) for typ, unit, _dom, bdf in cfg["pci"]}
+    assert pci[0x0010] == (1, 0)  # graphics: the first unit's own device
+    assert pci[0x00e0] == (2, 1)  # the bridge
+    assert pci[0x0100] == (1, 1) and pci[0x0101] == (1, 1)  # behind it
+    # RAM above 4 GiB with its hole; the memory for cells
+    assert covers(cfg, 0x100000000, 0x180000000)
+    assert covers(cfg, 0x300000000, 0x180000000)
+    assert not overlaps(cfg, 0x280000000, 0x80000000)
+    assert covers(cfg, 0x3c400000, 0x7be00000 - 0x3c400000)
+    # the EBDA below the legacy window, as device memory
+    assert (0x9f000, 0x9f000, 0x1000, 0x13) in cfg["mem"]
+    # ACPI tables readable, not executable; devices behind the bridge
+    acpi = [m for m in cfg["mem"] if m[0] == 0x7c000000]
+    assert acpi and acpi[0][3] == 0x3
+    for bar, size in ((0xf1000000, 0x100000), (0xf1100000, 0x4000),
+                      (0xf1200000, 0x100000)):
+        assert covers(cfg, bar, size), hex(bar)
+    assert "0000:01:00.1" in err and "no driver" in err
+    assert "INT34C5:00" in err
+    src = (tmp_path / "sys.c").read_text()
+    assert "MSI-X 64 vectors, table BAR 0+0x2000" in src
+
+
+def test_create_missing_tables(tmp_path):
+    root = machinetree.base_tree(tmp_path / "m", tables={"APIC": None})
+    cfg, err = created(tmp_path, root)
+    assert cfg["irqchips"] == [] and cfg["iommu"] == []
+    assert cfg["pm_timer"] == 0 and cfg["mmconfig"] == (0, 0, 0)
+    for words in ("no MADT", "no FADT", "no MCFG"):
+        assert words in err
+
+
+def test_create_options(tmp_path):
+    root = machinetree.base_tree(tmp_path / "m")
+    cfg, _ = created(tmp_path, root, "--hv-size", "8M", "--inmate-memory",
+                     "0x3d000000:16M", "--region", "0xfe000000:0x2000:rwi",
+                     "--apic-mode", "x2apic", "--name", "box")
+    assert cfg["hv"][0] == 0x3be00000 and cfg["hv"][2] == 8 << 20
+    assert cfg["name"] == "box" and cfg["apic_mode"] == 2
+    assert (0xfe000000, 0xfe000000, 0x2000, 0x13) in cfg["mem"]
+    assert covers(cfg, 0x3d000000, 16 << 20)
+    assert not overlaps(cfg, 0x3c600000, 0x3d000000 - 0x3c600000)
+    assert not overlaps(cfg, 0x3e000000, 0x1000000)
+
+
+@pytest.mark.parametrize("opts", [
+    ["--hv-size", "5000"], ["--inmate-memory", "0x3d000000"],
+    ["--region", "0x1000:0x1000:wx"], ["--apic-mode", "x3apic"],
+    ["--console", "0x10000"], ["--frob", "1"], ["--name"],
+    ["--name", "x" * 32],
+])
+def test_create_bad_options(tmp_path, opts):
+    root = machinetree.base_tree(tmp_path / "m")
+    res, out = create(tmp_path, root, *opts)
+    assert res.returncode == EXIT_USAGE, res.stderr
+    assert not out.exists()
+
+
+def corrupt(data, at):
+    data = bytearray(data)
+    data[at] ^= 0x55
+    return bytes(data)
+
+
+TABLE = "sys/firmware/acpi/tables/"
+BAD_INPUT = {
+    "truncated-madt": (lambda r: (r / TABLE / "APIC").write_bytes(
+        machinetree.madt(range(4), [(0, 0xfec00000, 0)])[:50]),
+        TABLE + "APIC", "truncated"),
+    "corrupt-dmar": (lambda r: (r / TABLE / "DMAR").write_bytes(corrupt(
+        (r / TABLE / "DMAR").read_bytes(), 60)), TABLE + "DMAR",
+        "checksum"),
+    "short-header": (lambda r: (r / TABLE / "FACP").write_bytes(b"FACP\0"),
+                     TABLE + "FACP", "truncated"),
+    "unknown-ivrs-type": (lambda r: (r / TABLE / "IVRS").write_bytes(
+        machinetree.ivrs([(0xfd000000, 0x2, [])], block_type=0x12)),
+        TABLE + "IVRS", "unknown type 0x12"),
+    "missing-iomem": (lambda r: (r / "proc/iomem").unlink(), "proc/iomem",
+                      "No such file"),
+    "missing-pci-config": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").unlink(),
+        "sys/bus/pci/devices/0000:00:01.0/config", "No such file"),
+    "short-pci-config": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").write_bytes(
+        machinetree.pci_config(1, 2, 3, caps=[machinetree.MSI_CAP])[:64]),
+        "sys/bus/pci/devices/0000:00:01.0/config", "as root"),
+    "memmap-over-ram": (lambda r: (r / "proc/cmdline").write_text(
+        "memmap=66M$0x30000000\n"), "proc/cmdline", "overlaps System RAM"),
+    "no-memmap": (lambda r: (r / "proc/cmdline").write_text("quiet\n"),
+                  "proc/cmdline", "no memmap="),
+    "bad-memmap": (lambda r: (r / "proc/cmdline").write_text(
+        "memmap=66Q$0x30000000\n"), "proc/cmdline", "memmap="),
+    "bad-iomem": (lambda r: (r / "proc/iomem").write_text(
+        "00000000-zz : Reserved\n"), "proc/iomem", "line 1"),
+    "bad-cpu-list": (lambda r: (r / "sys/devices/system/cpu/online")
+                     .write_text("0-\n"), "sys/devices/system/cpu/online",
+                     "CPU list"),
+    "bad-memmap-number": (lambda r: (r / "sys/firmware/memmap/0/end")
+                          .write_text("0xzz\n"),
+                          "sys/firmware/memmap/0/end", "not a number"),
+    "capability-loop": (lambda r: (
+        r / "sys/bus/pci/devices/0000:00:01.0/config").write_bytes(
+        bytes(loop_config())), "sys/bus/pci/devices/0000:00:01.0/config",
+        "loops"),
+}
+
+
+def loop_config():
+    cfg = bytearray(machinetree.pci_config(1, 2, 3,
+                                           caps=[machinetree.MSI_CAP]))
+    cfg[0x41] = 0x40
+    return cfg
+
+
+@pytest.mark.parametrize("case", sorted(BAD_INPUT))
+def test_create_bad_input(tmp_path, case):
+    root = machinetree.base_tree(tmp_path / "m")
+    spoil, rel, words = BAD_INPUT[case]
+    spoil(root)
+    res, out = create(tmp_path, root)
+    assert res.returncode == EXIT_IO, res.stderr
+    assert "%s/%s: " % (root, rel) in res.stderr, res.stderr
+    assert words in res.stderr, res.stderr
+    assert not out.exists() and not out.with_suffix(".c").exists()
+
+
+def test_create_unknown_root(tmp_path):
+    res, out = create(tmp_path, tmp_path / "nothing")
+    assert res.returncode == EXIT_IO
+    assert "nothing" in res.stderr
+
+
+# ---- config collect -----------------------------------------------------------
+
+def test_collect_then_create_elsewhere(tmp_path):
+    root = machinetree.big_server(tmp_path / "big")
+    archive = tmp_path / "machine.tar"
+    res = ok("config", "collect", "--root", root, archive)
+    assert "%s: " % archive in res.stdout
+    cfg_dir, _ = create(tmp_path, root, name="from-dir")
+    cfg_tar, _ = create(tmp_path, archive, name="from-tar")
+    assert cfg_dir.returncode == 0 and cfg_tar.returncode == 0, \
+        cfg_tar.stderr
+    assert (tmp_path / "from-dir.cell").read_bytes() == \
+        (tmp_path / "from-tar.cell").read_bytes()
+    # exactly the files create reads: tar lists them, links included
+    names = subprocess.run(["tar", "tf", str(archive)], capture_output=True,
+                           text=True, check=True).stdout.split()
+    expected = sorted(str(p.relative_to(root)) for p in root.rglob("*")
+                      if p.is_file() or p.is_symlink())
+    assert sorted(names) == expected
+
+
+def test_collect_snapshot_roundtrip(tmp_path):
+    archive = tmp_path / "m.tar"
+    ok("config", "collect", "--root", MACHINES / "qemu-svm", archive)
+    out = tmp_path / "x"
+    out.mkdir()
+    subprocess.run(["tar", "xf", str(archive), "-C", str(out)], check=True)
+    for p in (MACHINES / "qemu-svm").rglob("*"):
+        if p.is_file():
+            assert (out / p.relative_to(MACHINES / "qemu-svm")) \
+                .read_bytes() == p.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["cut", "checksum", "garbage"])
+def test_create_from_bad_archive(tmp_path, damage):
+    root = machinetree.base_tree(tmp_path / "m")
+    archive = tmp_path / "m.tar"
+    ok("config", "collect", "--root", root, archive)
+    data = bytearray(archive.read_bytes())
+    if damage == "cut":
+        data = data[:1024 + 512 * 3]
+    elif damage == "checksum":
+        data[10] ^= 1
+    else:
+        data = bytearray(b"\x13" * 4096)
+    archive.write_bytes(bytes(data))
+    res, out = create(tmp_path, archive)
+    assert res.returncode == EXIT_IO
+    assert str(archive) in res.stderr
+    assert not out.exists()
+
+
+def test_collect_usage(tmp_path):
+    assert run("config", "collect").returncode == EXIT_USAGE
+    res = run("config", "collect", tmp_path / "no" / "dir.tar", "--root",
+              machinetree.base_tree(tmp_path / "m"))
+    assert res.returncode == EXIT_IO
+    assert "cannot write" in res.stderr
+
+
+# ---- hardware check --------------------------------------------------------
+
+def hw_tree(tmp_path, cpu, vendor="AuthenticAMD", **kw):
+    root = machinetree.base_tree(tmp_path / "hw", **kw)
+    if vendor != "AuthenticAMD":
+        text = (root / "proc/cpuinfo").read_text()
+        (root / "proc/cpuinfo").write_text(
+            text.replace("AuthenticAMD", vendor))
+    machinetree.cpu_devices(root, 4, *cpu)
+    return root
+
+
+def hw_check(root):
+    return run("hardware", "check", "--root", root)
+
+
+def test_hardware_check_amd_ok(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.amd_cpu()))
+    assert res.returncode == 0, res.stdout + res.stderr
+    out = res.stdout
+    assert out.count("ok       SVM\n") == 4  # every CPU read
+    for line in ("ok       nested paging (NPT)", "ok       a guest ASID: 16",
+                 "missing  next-RIP saving", "ok       VT-d unit: 0 at "
+                 "0xfed90000", "ok       intel_iommu=off",
+                 "ok       intremap=off", "ok       memmap= reservation: "
+                 "66 MiB at 0x3be00000", "Verdict: enable would succeed"):
+        assert line in out, out
+
+
+@pytest.mark.parametrize("cpu,vendor,words", [
+    (machinetree.amd_cpu(svmdis=True), "AuthenticAMD",
+     "MISSING  SVM enabled by the firmware: VM_CR.SVMDIS is set"),
+    (machinetree.amd_cpu(npt=False), "AuthenticAMD",
+     "MISSING  nested paging (NPT)"),
+    (machinetree.intel_cpu(unrestricted=False), "GenuineIntel",
+     "MISSING  unrestricted guest"),
+    (machinetree.intel_cpu(locked_off=True), "GenuineIntel",
+     "MISSING  VMX outside SMX allowed by the firmware"),
+    (machinetree.amd_cpu(), "CyrixInstead",
+     "MISSING  a CPU vendor the hypervisor supports"),
+])
+def test_hardware_check_missing(tmp_path, cpu, vendor, words):
+    res = hw_check(hw_tree(tmp_path, cpu, vendor))
+    assert res.returncode == base.EXIT_REFUSED, res.stdout
+    assert words in res.stdout, res.stdout
+    assert "Verdict: enable would fail" in res.stdout
+
+
+def test_hardware_check_intel_ok(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.intel_cpu(),
+                           "GenuineIntel"))
+    assert res.returncode == 0, res.stdout
+    for line in ("ok       VMX\n", "ok       EPT\n", "ok       EPT 1 GiB "
+                 "pages", "ok       VMX preemption timer", "ok       VPID",
+                 "ok       x2APIC"):
+        assert line in res.stdout, res.stdout
+
+
+def test_hardware_check_command_line(tmp_path):
+    res = hw_check(hw_tree(tmp_path, machinetree.amd_cpu(),
+                           cmdline="console=ttyS0\n"))
+    assert res.returncode == base.EXIT_REFUSED
+    for words in ("MISSING  memmap= reservation", "MISSING  intel_iommu=off",
+                  "MISSING  intremap=off"):
+        assert words in res.stdout, res.stdout
+
+
+def test_hardware_check_without_devices(tmp_path):
+    root = machinetree.base_tree(tmp_path / "hw")
+    res = hw_check(root)
+    assert res.returncode == EXIT_IO
+    assert "dev/cpu/0/cpuid" in res.stderr and "modprobe" in res.stderr
+
+
+def test_hardware_check_usage():
+    assert run("hardware").returncode == EXIT_USAGE
+    assert run("hardware", "frob").returncode == EXIT_USAGE
+    assert ok("hardware", "--help").stdout.startswith(
+        "Usage: jailhouse hardware check")
