@@ -185,7 +185,8 @@ static void apply(struct msi_device *d, const struct cell *cell)
 		refuse(d, cell, "interrupt remapping refused it");
 		return;
 	}
-	hw_program(d, iommu_msi_address((unsigned int)d->irte), 0, true);
+	hw_program(d, iommu_msi_address((unsigned int)d->irte),
+		   iommu_msi_data((unsigned int)d->irte), true);
 }
 
 /* The owner's view of one byte of the capability, if it has one there. */
