@@ -925,6 +925,8 @@ static bool read_irte(struct unit *u, const struct request *r, u16 index,
 		return false;
 	*lo = ga ? words[0] : word;
 	*hi = words[1];
+	/* Kept until INVALIDATE_INTERRUPT_TABLE, whatever memory says. */
+	irte_insert(u, r->devid, index, *lo, *hi);
 	return true;
 }
 
@@ -945,7 +947,6 @@ static enum sim_msi_status remap(struct unit *u, struct request *r, u32 data,
 		return block(out, page_fault(u, r, SIM_AMDVI_RESERVED,
 					     SIM_AMDVI_EVT_FLAG_PR |
 						     SIM_AMDVI_EVT_FLAG_RZ));
-	irte_insert(u, r->devid, index, lo, hi);
 	out->status = SIM_MSI_DELIVERED;
 	out->remapped = true;
 	out->index = index;

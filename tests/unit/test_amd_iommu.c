@@ -1147,3 +1147,24 @@ Test(AMDVI_SUITE, interrupt_table_out_of_memory)
 		     -ENOMEM);
 	expect_log("AMD-Vi: out of memory for the interrupt table of 00:03.0");
 }
+
+Test(AMDVI_SUITE, cells_beyond_the_domain_ids_or_the_pool_refused)
+{
+	static struct cell cells[256];
+	unsigned int n;
+
+	add_units(1);
+	boot_two_cells();
+	for (n = 0; n < 253; n++) {
+		cells[n].config = &cell_cfg.desc;
+		cr_assert_eq(amdvi_cell_init(&cells[n]), 0);
+	}
+	cells[n].config = &cell_cfg.desc;
+	cr_expect_eq(amdvi_cell_init(&cells[n]), -ENOMEM);
+	expect_log("AMD-Vi: no free domain id for cell \"inmate\"");
+	amdvi_cell_exit(&cells[0]);
+	while (page_alloc(&mem_pool, 1))
+		;
+	cr_expect_eq(amdvi_cell_init(&cells[0]), -ENOMEM);
+	cr_expect_null(cells[0].arch.dma.root);
+}
