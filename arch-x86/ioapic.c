@@ -22,9 +22,11 @@
  * Anything else stays masked in the hardware, with a log line. Pins that
  * change owners are masked, so no cell inherits another's programming.
  *
- * With VT-d remapping interrupts, compatibility-format requests are
+ * With the IOMMU remapping interrupts, compatibility-format requests are
  * blocked: every entry that passed the checks above reaches the hardware
- * in remappable format instead, through an interrupt remapping entry of
+ * in the unit type's remappable form instead (iommu_ioapic_entry: VT-d's
+ * remappable format, AMD-Vi's index in the vector field), through an
+ * interrupt remapping entry of
  * the pin's owner (one per pin, verified against the chip's source id).
  * Root's entries, written by Linux before the hypervisor came, are
  * converted before remapping starts (ioapic_remap_root_pins) and handed

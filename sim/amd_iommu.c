@@ -44,7 +44,9 @@
 
 #define PTE_PR (1ULL << 0)
 #define PTE_NEXT_LEVEL(pte) (((pte) >> 9) & 7)
-#define PTE_RESERVED (0x7fULL << 52 | (((1ULL << 52) - 1) & ~((1ULL << MODEL_HAW) - 1)))
+/* Bits 58:52 and address bits above the model's width. */
+#define PTE_RESERVED                                                           \
+	(0x7fULL << 52 | (((1ULL << 52) - 1) & ~((1ULL << MODEL_HAW) - 1)))
 #define PTE_IR (1ULL << 61)
 #define PTE_IW (1ULL << 62)
 
@@ -56,7 +58,14 @@
 #define CMD_OPCODE(q0) ((unsigned int)((q0) >> 60))
 #define INV_ALL_PAGES 0x7ffffffffffff000ULL
 
-enum { DLM_FIXED, DLM_ARBITRATED, DLM_SMI, DLM_NMI = 4, DLM_INIT, DLM_EXTINT = 7 };
+enum {
+	DLM_FIXED,
+	DLM_ARBITRATED,
+	DLM_SMI,
+	DLM_NMI = 4,
+	DLM_INIT,
+	DLM_EXTINT = 7,
+};
 
 struct dte_cache_entry {
 	bool valid;

@@ -413,3 +413,41 @@ Test(amdvi_refused, system_configs_breaking_an_iommu_rule)
 	expect_refused("sys-iommu-claimed", JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 3);
 	expect_refused("sys-iommu-scope", JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 5);
 }
+
+Test(amdvi_machine, a_device_is_one_cell_s_only)
+{
+	long id = create_dma_cell();
+	struct {
+		struct jailhouse_cell_desc cell;
+		__u64 cpus[1];
+		struct jailhouse_memory mem_regions[2];
+		struct jailhouse_pci_device pci_devices[1];
+	} __attribute__((packed)) second;
+
+	memcpy(&second, &dma_cell, sizeof(second));
+	strcpy(second.cell.name, "second");
+	second.cpus[0] = 1 << 3;
+	second.mem_regions[0].phys_start = CELL_RAM + 0x200000;
+	second.mem_regions[1].phys_start = CELL_RAM + 0x300000;
+	cr_expect_eq(sim_cell_create(ROOT_CPU, &second, sizeof(second)),
+		     -config_error_errno(JAILHOUSE_CFG_ERR_PCI_CELL));
+	cr_expect_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_PCI_CELL);
+	/* The device stays the first cell's, for DMA and interrupts. */
+	cr_expect_eq(sim_amdvi_dma(EDU, 0x1000, 4, false, &(u32){ 0 }),
+		     SIM_AMDVI_OK);
+	cr_expect_eq(cell_state((u32)id), JAILHOUSE_CELL_RUNNING);
+}
+
+Test(amdvi_machine, a_cell_writing_the_unit_s_registers_fails_alone)
+{
+	long id = create_dma_cell();
+	u64 control = sim_amdvi_control(0);
+
+	cr_expect_eq(sim_guest_write(CELL_CPU, IOMMU_BASE + 0x18, 8, 0),
+		     SIM_ACCESS_FAULT);
+	cr_expect_eq(sim_amdvi_control(0), control, "the unit runs on");
+	cr_expect_eq(cell_state((u32)id), JAILHOUSE_CELL_FAILED);
+	cr_expect_eq(sim_amdvi_dma(NIC, ROOT_RAM, 4, false, &(u32){ 0 }),
+		     SIM_AMDVI_OK, "root's devices unaffected");
+}
