@@ -22,9 +22,11 @@
  * Anything else stays masked in the hardware, with a log line. Pins that
  * change owners are masked, so no cell inherits another's programming.
  *
- * With VT-d remapping interrupts, compatibility-format requests are
+ * With the IOMMU remapping interrupts, compatibility-format requests are
  * blocked: every entry that passed the checks above reaches the hardware
- * in remappable format instead, through an interrupt remapping entry of
+ * in the unit type's remappable form instead (iommu_ioapic_entry: VT-d's
+ * remappable format, AMD-Vi's index in the vector field), through an
+ * interrupt remapping entry of
  * the pin's owner (one per pin, verified against the chip's source id).
  * Root's entries, written by Linux before the hypervisor came, are
  * converted before remapping starts (ioapic_remap_root_pins) and handed
@@ -54,9 +56,6 @@
 
 #define ENTRY_VECTOR 0xffULL
 #define ENTRY_LOGICAL (1ULL << 11)
-/* Remappable format: index bits 14:0 in 63:49, bit 15 in bit 11. */
-#define ENTRY_INDEX15 (1ULL << 11)
-#define ENTRY_INDEX_SHIFT 49
 #define ENTRY_POLARITY_LOW (1ULL << 13)
 #define ENTRY_LEVEL (1ULL << 15)
 /* Delivery status and remote IRR: the chip's, not the guest's. */
@@ -233,8 +232,8 @@ static int pin_irte(struct ioapic_chip *c, unsigned int pin,
 /*
  * The remappable-format entry for a checked compatibility-format one: the
  * remapping entry takes destination, vector, delivery and trigger mode;
- * the pin keeps its vector (the EOI broadcast matches on it), trigger
- * mode, polarity and mask.
+ * the pin keeps its polarity, trigger mode, mask and (where the unit type
+ * leaves it there, VT-d) its vector.
  */
 static u64 remapped(struct ioapic_chip *c, unsigned int pin,
 		    const struct cell *cell, u64 entry, const char **why)
@@ -252,11 +251,9 @@ static u64 remapped(struct ioapic_chip *c, unsigned int pin,
 	if (iommu_map_interrupt((struct cell *)cell, c->source_id,
 			      (unsigned int)index, &irq))
 		return refused(entry, why, "interrupt remapping refused it");
-	return (entry & (ENTRY_VECTOR | ENTRY_POLARITY_LOW | ENTRY_LEVEL |
-			 ENTRY_MASKED)) |
-	       ENTRY_REMAPPABLE |
-	       (u64)(index & 0x7fff) << ENTRY_INDEX_SHIFT |
-	       (index & 0x8000 ? ENTRY_INDEX15 : 0);
+	return iommu_ioapic_entry((unsigned int)index,
+				  entry & (ENTRY_VECTOR | ENTRY_POLARITY_LOW |
+					   ENTRY_LEVEL | ENTRY_MASKED));
 }
 
 static void apply(struct ioapic_chip *c, unsigned int pin,
@@ -338,7 +335,11 @@ static void window_write(struct ioapic_window *w, u32 reg, u32 value)
 	/* Version, arbitration id and unimplemented registers: read-only. */
 }
 
-/* EOIs for vectors of the cell's own pins only: it clears remote IRRs. */
+/*
+ * EOIs for vectors of the cell's own pins only: it clears remote IRRs.
+ * The chip matches the vector field it holds, which under AMD-Vi is the
+ * remapping entry's index, not the cell's vector.
+ */
 static void window_eoi(struct ioapic_window *w, u32 vector)
 {
 	struct ioapic_chip *c = &chips[w->chip];
@@ -347,7 +348,8 @@ static void window_eoi(struct ioapic_window *w, u32 vector)
 	for (pin = 0; pin < c->pins; pin++)
 		if (owns(w->cell, w->chip, pin) &&
 		    (c->view[pin] & ENTRY_VECTOR) == (vector & ENTRY_VECTOR)) {
-			hw_ioapic_eoi(c->regs, vector & ENTRY_VECTOR);
+			hw_ioapic_eoi(c->regs,
+				      (u32)(c->programmed[pin] & ENTRY_VECTOR));
 			return;
 		}
 }

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* x86 page-table formats: entry bits of EPT, VT-d second level, x86-64. */
+/*
+ * x86 page-table formats: entry bits of EPT, VT-d second level, x86-64,
+ * NPT and AMD-Vi I/O page tables.
+ */
 #include <asm/page_formats.h>
 
 /* Top level first: PML4, PDPT, PD, PT; the 3-level VT-d starts at PDPT. */
@@ -106,6 +109,35 @@ static u64 npt_leaf_bits(u32 flags, bool large)
 	return bits;
 }
 
+/*
+ * AMD-Vi leaves have next level 0 at any level; large is implied by the
+ * level. Execute and cacheability are not the I/O tables' business.
+ */
+static u64 amdvi_leaf_bits(u32 flags, bool large)
+{
+	u64 bits = 0;
+
+	(void)large;
+	if (flags & PAGE_FLAG_READ)
+		bits |= AMDVI_PTE_IR;
+	if (flags & PAGE_FLAG_WRITE)
+		bits |= AMDVI_PTE_IW;
+	return bits ? bits | AMDVI_PTE_PR : 0;
+}
+
+static u32 amdvi_leaf_flags(u64 entry)
+{
+	u32 flags = 0;
+
+	if (entry & AMDVI_PTE_IR)
+		flags |= PAGE_FLAG_READ;
+	if (entry & AMDVI_PTE_IW)
+		flags |= PAGE_FLAG_WRITE;
+	return flags;
+}
+
+#define AMDVI_NEXT_LEVEL(n) ((u64)(n) << AMDVI_PTE_NEXT_LEVEL_SHIFT)
+
 struct paging_format ept_format = {
 	.name = "ept",
 	.levels = 4,
@@ -169,6 +201,26 @@ struct paging_format npt_format = {
 	.large_bit = X86_PTE_PS,
 	.leaf_bits = npt_leaf_bits,
 	.leaf_flags = x86_64_leaf_flags,
+};
+
+/*
+ * Levels count down in AMD-Vi's terms: the top table of a 4-level walk is
+ * level 4, its pointers name level 3, and so on down to the 4K level 1.
+ * Every AMD-Vi unit walks 2M and 1G leaves at their default sizes.
+ */
+struct paging_format amdvi_format = {
+	.name = "amd-vi-4level",
+	.levels = AMDVI_PT_LEVELS,
+	.shift = LEVEL_SHIFTS_4,
+	.leaf_ok = { false, true, true, true },
+	.addr_mask = X86_PAGE_ADDR_MASK,
+	.present_mask = AMDVI_PTE_PR,
+	.table_bits = AMDVI_PTE_PR | AMDVI_PTE_IR | AMDVI_PTE_IW,
+	.table_level_bits = { AMDVI_NEXT_LEVEL(3), AMDVI_NEXT_LEVEL(2),
+			      AMDVI_NEXT_LEVEL(1) },
+	.table_mask = AMDVI_PTE_NEXT_LEVEL_MASK,
+	.leaf_bits = amdvi_leaf_bits,
+	.leaf_flags = amdvi_leaf_flags,
 };
 
 void page_formats_configure(bool nested_1g, bool vtd_2m, bool vtd_1g)

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MSI capabilities while VT-d remaps interrupts.
+ * MSI capabilities while the IOMMU (VT-d or AMD-Vi) remaps interrupts.
  *
  * Remapping blocks compatibility-format messages, so a device's MSI must
  * reach the hardware in remappable format. The cell that owns the device
  * keeps its own view of the capability's control word, address and data
- * (what it reads back); the hardware gets a remappable address naming an
- * interrupt remapping entry of that cell, checked like an IOAPIC pin's:
- * the device's own requester id, a destination among the cell's CPUs.
+ * (what it reads back); the hardware gets the message (iommu_msi_address
+ * and iommu_msi_data) naming an interrupt remapping entry of that cell,
+ * checked like an IOAPIC pin's: the device's own requester id, a
+ * destination among the cell's CPUs.
  * Devices are offered a single message (Multiple Message Capable reads
  * 0). Without remapping, the capability is the cell's untouched.
  *
@@ -185,7 +186,8 @@ static void apply(struct msi_device *d, const struct cell *cell)
 		refuse(d, cell, "interrupt remapping refused it");
 		return;
 	}
-	hw_program(d, iommu_msi_address((unsigned int)d->irte), 0, true);
+	hw_program(d, iommu_msi_address((unsigned int)d->irte),
+		   iommu_msi_data((unsigned int)d->irte), true);
 }
 
 /* The owner's view of one byte of the capability, if it has one there. */

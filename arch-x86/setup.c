@@ -2,6 +2,10 @@
 /* Architecture bring-up and tear-down around the core's. */
 #include <core/arch.h>
 #include <core/cell.h>
+#include <core/config_check.h>
+#include <core/control.h>
+#include <core/errno.h>
+#include <core/printk.h>
 #include <asm/apic.h>
 #include <asm/control.h>
 #include <asm/hw.h>
@@ -32,15 +36,37 @@ void x86_detect_vendor(void)
 
 const struct iommu_ops *iommu = &vtd_iommu_ops;
 
+static int refuse_iommu_type(unsigned int unit, const char *why)
+{
+	last_error = (struct config_error){
+		.code = JAILHOUSE_CFG_ERR_IOMMU_TYPE, .item = unit,
+	};
+	printk("System config refused: %s (item %u): %s\n",
+	       config_error_text(JAILHOUSE_CFG_ERR_IOMMU_TYPE), unit, why);
+	return -EINVAL;
+}
+
 /*
- * The system config's units are DMAR units (VT-d): the one type its format
- * describes so far. A second type names itself in the config's unit
- * entries and is chosen here, for all units alike.
+ * The config names the units' type; the validator saw to it that all are
+ * of one kind. The CPU vendor matters only where no machine could have
+ * that pairing: VT-d beside AMD CPUs is what QEMU's q35 with intel-iommu
+ * and SVM is (this project's qemu-svm target), but an AMD-Vi unit exists
+ * only in AMD chipsets, so beside a VMX CPU the config was written for
+ * another machine.
  */
 int iommu_select(const struct jailhouse_system *system)
 {
-	(void)system;
+	const struct jailhouse_iommu *unit = system->platform_info.iommu_units;
+
 	iommu = &vtd_iommu_ops;
+	if (system->platform_info.num_iommu_units == 0 ||
+	    unit[0].type == JAILHOUSE_IOMMU_INTEL)
+		return 0;
+	if (unit[0].type != JAILHOUSE_IOMMU_AMD)
+		return refuse_iommu_type(0, "unknown unit type");
+	if (x86_vendor != &svm_ops)
+		return refuse_iommu_type(0, "AMD-Vi unit on a CPU without SVM");
+	iommu = &amdvi_iommu_ops;
 	return 0;
 }
 

@@ -1023,6 +1023,21 @@ u64 vtd_msi_address(unsigned int index)
 	return addr;
 }
 
+/* The index is in the address. */
+u32 vtd_msi_data(unsigned int index)
+{
+	(void)index;
+	return 0;
+}
+
+/* Remappable format: index bits 14:0 in 63:49, bit 15 in bit 11. */
+u64 vtd_ioapic_entry(unsigned int index, u64 pin_bits)
+{
+	return pin_bits | VTD_IOAPIC_REMAPPABLE |
+	       (u64)(index & 0x7fff) << VTD_IOAPIC_INDEX_SHIFT |
+	       (index & 0x8000 ? VTD_IOAPIC_INDEX15 : 0);
+}
+
 /*
  * Compatibility-format interrupts would bypass the table: CFI stays clear.
  * Entries cached under an older table pointer must not survive the new one.
@@ -1295,4 +1310,6 @@ const struct iommu_ops vtd_iommu_ops = {
 	.free_irtes = vtd_free_irtes,
 	.map_interrupt = vtd_map_interrupt,
 	.msi_address = vtd_msi_address,
+	.msi_data = vtd_msi_data,
+	.ioapic_entry = vtd_ioapic_entry,
 };

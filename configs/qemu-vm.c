@@ -102,7 +102,11 @@ static const struct {
 			.pci_mmconfig_start_bus = 0,
 			.pci_mmconfig_end_bus = 255,
 			.iommu_units = {
-				{ .base = 0xfed90000, .size = 0x1000 },
+				{
+					.type = JAILHOUSE_IOMMU_INTEL,
+					.base = 0xfed90000,
+					.size = 0x1000,
+				},
 			},
 		},
 		.root_cell = {

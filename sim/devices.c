@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The simulated machine's devices and CPU model, set up from a config. */
 #include <stdio.h>
+#include <sim/amd_iommu.h>
 #include <sim/apic_hw.h>
 #include <sim/devices.h>
 #include <sim/dmar.h>
@@ -8,6 +9,18 @@
 #include <sim/pci_hw.h>
 #include <sim/svm_checks.h>
 #include <sim/vmx_checks.h>
+
+static int add_iommu_unit(const struct jailhouse_iommu *unit)
+{
+	if (unit->type != JAILHOUSE_IOMMU_AMD)
+		return sim_dmar_add_unit(unit->base);
+	sim_amdvi_set_coherent(unit->amd_features &
+			       JAILHOUSE_IOMMU_AMD_COHERENT);
+	return sim_amdvi_add_unit(unit->base, unit->amd_bdf,
+				  unit->amd_base_cap, unit->amd_msi_cap,
+				  unit->amd_first_device,
+				  unit->amd_last_device);
+}
 
 void sim_devices_attach(const struct jailhouse_system *system)
 {
@@ -29,10 +42,10 @@ void sim_devices_attach(const struct jailhouse_system *system)
 		sim_pci_attach_mmconfig(system->platform_info.pci_mmconfig_base,
 					system->platform_info
 						.pci_mmconfig_end_bus);
+	sim_amdvi_reset();
 	for (n = 0; n < system->platform_info.num_iommu_units &&
 		    n < JAILHOUSE_MAX_IOMMU_UNITS;
 	     n++)
-		if (sim_dmar_add_unit(system->platform_info.iommu_units[n].base) <
-		    0)
+		if (add_iommu_unit(&system->platform_info.iommu_units[n]) < 0)
 			fprintf(stderr, "sim: no room for IOMMU unit %u\n", n);
 }

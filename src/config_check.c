@@ -14,7 +14,8 @@
  *   cell:    NAME, FLAGS, CPU_SET_SIZE, CPU_NONE, memory regions (one by one,
  *            then pairs, then the comm region count), RESET_ADDRESS,
  *            IRQ chips, PIO ranges, PCI devices
- *   system:  root regions against the hypervisor, PCI IOMMU indexes
+ *   system:  root regions against the hypervisor, PCI IOMMU indexes, the
+ *            IOMMU units' own registers and PCI functions, device ranges
  *
  * The buffer is never read past size: the header is only touched once size
  * covers it, and the arrays only once the size the header declares (computed
@@ -299,6 +300,40 @@ static bool check_hypervisor_memory(const struct jailhouse_memory *hv,
 	return true;
 }
 
+/*
+ * What the AMD-Vi driver needs of a unit: a register block that holds the
+ * command buffer and event log pointers (0x2000-0x2027), capabilities in
+ * the capability part of a config space, and a device range.
+ */
+static bool amd_unit_valid(const struct jailhouse_iommu *unit)
+{
+	return unit->base && PAGE_ALIGNED(unit->base) &&
+	       unit->size >= JAILHOUSE_IOMMU_AMD_MIN_SIZE &&
+	       !range_wraps(unit->base, unit->size) &&
+	       unit->amd_base_cap >= 0x40 && unit->amd_msi_cap >= 0x40 &&
+	       unit->amd_first_device <= unit->amd_last_device;
+}
+
+/* One known type for every unit: each type has its own driver. */
+static bool check_iommu_units(const struct jailhouse_system *system,
+			      struct config_error *err)
+{
+	const struct jailhouse_iommu *unit = system->platform_info.iommu_units;
+	u32 i;
+
+	for (i = 0; i < system->platform_info.num_iommu_units; i++) {
+		if (unit[i].type != JAILHOUSE_IOMMU_INTEL &&
+		    unit[i].type != JAILHOUSE_IOMMU_AMD)
+			return fail(err, JAILHOUSE_CFG_ERR_IOMMU_TYPE, i, 0);
+		if (unit[i].type != unit[0].type)
+			return fail(err, JAILHOUSE_CFG_ERR_IOMMU_TYPE, i, 0);
+		if (unit[i].type == JAILHOUSE_IOMMU_AMD &&
+		    !amd_unit_valid(&unit[i]))
+			return fail(err, JAILHOUSE_CFG_ERR_IOMMU_UNIT, i, 0);
+	}
+	return true;
+}
+
 static bool check_platform(const struct jailhouse_system *system,
 			   struct config_error *err)
 {
@@ -309,6 +344,8 @@ static bool check_platform(const struct jailhouse_system *system,
 	if (system->platform_info.num_iommu_units > JAILHOUSE_MAX_IOMMU_UNITS)
 		return fail(err, JAILHOUSE_CFG_ERR_SIZE,
 			    system->platform_info.num_iommu_units, 0);
+	if (!check_iommu_units(system, err))
+		return false;
 	if (con_type != JAILHOUSE_CON_TYPE_NONE &&
 	    con_type != JAILHOUSE_CON_TYPE_8250)
 		return fail(err, JAILHOUSE_CFG_ERR_FLAGS, 0, 0);
@@ -318,6 +355,44 @@ static bool check_platform(const struct jailhouse_system *system,
 	if (apic_mode != JAILHOUSE_APIC_MODE_XAPIC &&
 	    apic_mode != JAILHOUSE_APIC_MODE_X2APIC)
 		return fail(err, JAILHOUSE_CFG_ERR_FLAGS, 0, 0);
+	return true;
+}
+
+/*
+ * The units are the hypervisor's: no root region over their registers,
+ * and on AMD-Vi, where the unit is a PCI function, not that function
+ * either (its capability relocates the registers and routes its events).
+ * Every device sits in the range of the unit it names.
+ */
+static bool check_root_against_units(const struct jailhouse_system *system,
+				     struct config_error *err)
+{
+	const struct jailhouse_iommu *unit = system->platform_info.iommu_units;
+	const struct jailhouse_cell_desc *root = &system->root_cell;
+	const struct jailhouse_memory *mem = jailhouse_cell_mem_regions(root);
+	const struct jailhouse_pci_device *dev =
+		jailhouse_cell_pci_devices(root);
+	u32 units = system->platform_info.num_iommu_units;
+	u32 i, u;
+
+	for (u = 0; u < units; u++)
+		for (i = 0; i < root->num_memory_regions; i++)
+			if (ranges_overlap(mem[i].phys_start, mem[i].size,
+					   unit[u].base, unit[u].size))
+				return fail(err, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED,
+					    i, u);
+	if (unit[0].type != JAILHOUSE_IOMMU_AMD)
+		return true;
+	for (i = 0; i < root->num_pci_devices; i++) {
+		for (u = 0; u < units; u++)
+			if (dev[i].bdf == unit[u].amd_bdf)
+				return fail(err, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED,
+					    i, u);
+		u = dev[i].iommu;
+		if (dev[i].bdf < unit[u].amd_first_device ||
+		    dev[i].bdf > unit[u].amd_last_device)
+			return fail(err, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, i, u);
+	}
 	return true;
 }
 
@@ -342,7 +417,7 @@ static bool check_root_specific(const struct jailhouse_system *system,
 	for (i = 0; i < root->num_pci_devices; i++)
 		if (dev[i].iommu >= units)
 			return fail(err, JAILHOUSE_CFG_ERR_PCI_IOMMU, i, 0);
-	return true;
+	return check_root_against_units(system, err);
 }
 
 bool config_check_system(const struct jailhouse_system *system, u64 size,

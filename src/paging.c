@@ -41,8 +41,13 @@ static bool is_present(const struct paging_format *f, u64 entry)
 static bool is_leaf(const struct paging_format *f, unsigned int level,
 		    u64 entry)
 {
-	return is_present(f, entry) &&
-	       (is_last_level(f, level) || (entry & f->large_bit));
+	if (!is_present(f, entry))
+		return false;
+	if (is_last_level(f, level))
+		return true;
+	if (f->table_mask)
+		return !(entry & f->table_mask);
+	return entry & f->large_bit;
 }
 
 static bool is_table(const struct paging_format *f, unsigned int level,
@@ -56,10 +61,11 @@ static u64 entry_addr(const struct paging_format *f, u64 entry)
 	return entry & f->addr_mask;
 }
 
-/* A leaf above the last level is only recognisable by the large bit. */
+/* A leaf above the last level needs a bit that tells it from a table. */
 static bool leaf_allowed(const struct paging_format *f, unsigned int level)
 {
-	return is_last_level(f, level) || (f->leaf_ok[level] && f->large_bit);
+	return is_last_level(f, level) ||
+	       (f->leaf_ok[level] && (f->large_bit || f->table_mask));
 }
 
 static u64 make_leaf(const struct paging_format *f, unsigned int level,
@@ -73,9 +79,12 @@ static u64 *table_at(const struct paging_structs *pg, u64 entry)
 	return page_pool_phys2virt(pg->pool, entry_addr(pg->fmt, entry));
 }
 
-static u64 table_entry(const struct paging_structs *pg, u64 *table)
+/* The entry at level that points to table. */
+static u64 table_entry(const struct paging_structs *pg, u64 *table,
+		       unsigned int level)
 {
-	return page_pool_virt2phys(pg->pool, table) | pg->fmt->table_bits;
+	return page_pool_virt2phys(pg->pool, table) | pg->fmt->table_bits |
+	       pg->fmt->table_level_bits[level];
 }
 
 static bool table_is_empty(const struct paging_format *f, const u64 *table)
@@ -172,7 +181,7 @@ static u64 *get_subtable(struct paging_structs *pg, u64 *entry,
 		fill_split(pg->fmt, table, level + 1, old);
 	publish(pg, table, PAGE_SIZE);
 	/* Installed complete, so the untouched parts stay mapped throughout. */
-	write_entry(pg, entry, table_entry(pg, table));
+	write_entry(pg, entry, table_entry(pg, table, level));
 	return table;
 }
 

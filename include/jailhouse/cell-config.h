@@ -21,7 +21,7 @@
 
 #include <jailhouse/types.h>
 
-#define JAILHOUSE_CONFIG_REVISION 1
+#define JAILHOUSE_CONFIG_REVISION 2
 
 #define JAILHOUSE_SYSTEM_SIGNATURE "JHSYST"
 #define JAILHOUSE_CELL_DESC_SIGNATURE "JHCELL"
@@ -120,11 +120,35 @@ struct jailhouse_pci_device {
 
 #define JAILHOUSE_MAX_IOMMU_UNITS 8
 
+/* Unit types: one type for all units of a system. */
+#define JAILHOUSE_IOMMU_INTEL 1 /* VT-d remapping unit (DMAR) */
+#define JAILHOUSE_IOMMU_AMD 2 /* AMD-Vi (IVRS IVHD) */
+
+/*
+ * An AMD-Vi register block holds the command buffer and event log pointers
+ * at 0x2000-0x2027: at least 16 KiB, as QEMU's amd-iommu decodes.
+ */
+#define JAILHOUSE_IOMMU_AMD_MIN_SIZE 0x4000
+
+/* amd_features: the IVHD's flags byte, as the firmware reports it. */
+#define JAILHOUSE_IOMMU_AMD_COHERENT (1 << 5) /* table walks snoop */
+
 struct jailhouse_iommu {
-	__u64 base; /* MMIO base of the DMAR unit */
-	__u32 size;
+	__u32 type; /* JAILHOUSE_IOMMU_INTEL or JAILHOUSE_IOMMU_AMD */
+	__u32 size; /* bytes of the register block */
+	__u64 base; /* MMIO base of the registers */
+	/* AMD-Vi only (0 for VT-d), from the unit's IVHD entry: */
+	__u16 amd_bdf; /* the IOMMU's own PCI function */
+	__u8 amd_base_cap; /* its IOMMU capability in that config space */
+	__u8 amd_msi_cap; /* its MSI capability there */
+	__u16 amd_first_device; /* device ids it translates, inclusive */
+	__u16 amd_last_device;
+	__u32 amd_features; /* JAILHOUSE_IOMMU_AMD_* */
 	__u32 padding;
 } __attribute__((packed));
+
+_Static_assert(sizeof(struct jailhouse_iommu) == 32,
+	       "IOMMU unit descriptors keep the system header aligned");
 
 #define JAILHOUSE_APIC_MODE_XAPIC 1
 #define JAILHOUSE_APIC_MODE_X2APIC 2

@@ -62,7 +62,15 @@
 	X(CFG_ERR_IOMMU, 5, "IOMMU refused the change")                       \
 	X(CFG_ERR_CELLS_EXIST, 16, "non-root cells still exist")             \
 	X(CFG_ERR_REPLY_TIMEOUT, 22,                                           \
-	  "message reply timeout above the maximum")
+	  "message reply timeout above the maximum")                         \
+	X(CFG_ERR_IOMMU_TYPE, 22,                                              \
+	  "IOMMU unit of unknown type, mixed types, or wrong for the CPU")     \
+	X(CFG_ERR_IOMMU_UNIT, 22,                                              \
+	  "IOMMU unit's registers or device range invalid")                    \
+	X(CFG_ERR_IOMMU_CLAIMED, 16,                                           \
+	  "memory region or PCI device belongs to an IOMMU unit")              \
+	X(CFG_ERR_IOMMU_SCOPE, 22,                                             \
+	  "PCI device outside the range of its IOMMU unit")
 
 #define JAILHOUSE_CFG_ENUM_ENTRY(code, errno, text) JAILHOUSE_##code,
 enum jailhouse_config_error {

@@ -208,7 +208,7 @@ def test_main_help_documents_exit_codes(fake):
 def test_version(fake):
     res = fake.run("--version")
     assert res.returncode == 0
-    assert re.match(r"jailhouse \d+\.\d+ \(config revision 1, ioctl ABI 1\)",
+    assert re.match(r"jailhouse \d+\.\d+ \(config revision 2, ioctl ABI 1\)",
                     res.stdout)
 
 
@@ -696,7 +696,8 @@ def test_console_without_driver(fake):
 # ---- config check -------------------------------------------------------
 
 # The system configs, one per emulator target; every other .cell is a cell.
-SYSTEM_CONFIGS = {"bochs-vm.cell", "qemu-vm.cell", "qemu-svm.cell"}
+SYSTEM_CONFIGS = {"bochs-vm.cell", "qemu-vm.cell", "qemu-svm.cell",
+                  "qemu-amd.cell"}
 
 
 def real_configs():

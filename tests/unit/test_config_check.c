@@ -1207,6 +1207,107 @@ Test(system, pci_iommu_index)
 	free(b.data);
 }
 
+static struct blob load_qemu_amd(void)
+{
+	return load_file(CELL_DIR, "qemu-amd.cell");
+}
+
+Test(system, iommu_unit_types)
+{
+	struct blob b = load_qemu_vm();
+	struct jailhouse_system *sys = b.data;
+	struct jailhouse_iommu *unit = sys->platform_info.iommu_units;
+
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	unit[0].type = 0;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_TYPE, 0);
+	unit[0].type = 3;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_TYPE, 0);
+	unit[0].type = JAILHOUSE_IOMMU_INTEL;
+	/* A second unit of the other type: one driver serves all units. */
+	sys->platform_info.num_iommu_units = 2;
+	unit[1] = unit[0];
+	unit[1].base = 0xfed91000;
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	unit[1].type = JAILHOUSE_IOMMU_AMD;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_TYPE, 1);
+	/* Entries beyond the count are not looked at. */
+	sys->platform_info.num_iommu_units = 1;
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	free(b.data);
+}
+
+Test(system, amd_unit_description)
+{
+	struct blob b = load_qemu_amd();
+	struct jailhouse_system *sys = b.data;
+	struct jailhouse_iommu *unit = &sys->platform_info.iommu_units[0];
+	struct jailhouse_iommu good;
+
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	good = *unit;
+	unit->base = 0;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	unit->base = good.base + 0x800;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	*unit = good;
+	unit->size = 0x3000;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	unit->base = 0xffffffffffffc000ULL;
+	unit->size = 0x8000;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	*unit = good;
+	unit->amd_base_cap = 0x3c;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	*unit = good;
+	unit->amd_msi_cap = 0;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	*unit = good;
+	unit->amd_first_device = 0x100;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
+	*unit = good;
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	free(b.data);
+}
+
+Test(system, iommu_units_are_the_hypervisor_s)
+{
+	struct blob b = load_qemu_amd();
+	struct jailhouse_system *sys = b.data;
+	struct jailhouse_iommu *unit = &sys->platform_info.iommu_units[0];
+	struct jailhouse_memory *mem = root_mem(&b);
+	struct jailhouse_pci_device *pci = root_pci(&b);
+
+	/* Root's PCI hole over the registers (regions 6 and 7 join). */
+	mem[6].size += 0x4000;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 6);
+	mem[6].size -= 0x4000;
+	/* The unit's own PCI function in root's list. */
+	unit->amd_bdf = pci[2].bdf;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 2);
+	unit->amd_bdf = JAILHOUSE_PCI_BDF(0, 4, 0);
+	/* A device beyond the unit's range: no unit translates it. */
+	unit->amd_last_device = pci[7].bdf - 1;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 7);
+	unit->amd_first_device = pci[1].bdf + 1;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 0);
+	unit->amd_first_device = 0;
+	unit->amd_last_device = 0xffff;
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
+	free(b.data);
+}
+
+Test(system, vtd_registers_are_the_hypervisor_s)
+{
+	struct blob b = load_qemu_vm();
+	struct jailhouse_memory *mem = root_mem(&b);
+
+	/* The HPET region stretched over the VT-d unit at 0xfed90000. */
+	mem[7].size = 0x91000;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 7);
+	free(b.data);
+}
+
 Test(system, root_counts_beyond_file)
 {
 	struct blob b = load_qemu_vm();

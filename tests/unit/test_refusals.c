@@ -157,6 +157,11 @@ Test(refusals, every_rule_has_a_broken_config)
 		JAILHOUSE_CFG_ERR_SHUTDOWN_DENIED,
 		JAILHOUSE_CFG_ERR_IOMMU,
 		JAILHOUSE_CFG_ERR_CELLS_EXIST,
+		/* System config rules: tests/configs/sys-iommu-*.c, at enable. */
+		JAILHOUSE_CFG_ERR_IOMMU_TYPE,
+		JAILHOUSE_CFG_ERR_IOMMU_UNIT,
+		JAILHOUSE_CFG_ERR_IOMMU_CLAIMED,
+		JAILHOUSE_CFG_ERR_IOMMU_SCOPE,
 	};
 	bool covered[JAILHOUSE_CFG_NUM_ERRORS] = { false };
 	static struct refusal_case cases[MAX_CASES];

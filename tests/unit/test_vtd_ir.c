@@ -107,6 +107,7 @@ static void add_units(unsigned int n)
 
 	for (i = 0; i < n; i++) {
 		cr_assert_eq(sim_dmar_add_unit(bases[i]), (int)i);
+		sys.platform_info.iommu_units[i].type = JAILHOUSE_IOMMU_INTEL;
 		sys.platform_info.iommu_units[i].base = bases[i];
 		sys.platform_info.iommu_units[i].size = 0x1000;
 	}

@@ -3,8 +3,8 @@
  * The IOMMU seam: what cell memory, PCI, IOAPIC and MSI code and the exit
  * handlers need of the DMA and interrupt remapping units, whichever type
  * they are. Each unit type fills one struct iommu_ops (vtd_iommu_ops in
- * vtd.c); arch_init_early picks one from the system config, and nothing
- * outside the type's own files names it.
+ * vtd.c, amdvi_iommu_ops in amd_iommu.c); arch_init_early picks one from
+ * the system config, and nothing outside the type's own files names it.
  */
 #ifndef _ASM_IOMMU_H
 #define _ASM_IOMMU_H
@@ -66,11 +66,24 @@ struct iommu_ops {
 			   unsigned int count);
 	int (*map_interrupt)(struct cell *cell, u16 source_id,
 			     unsigned int index, const struct iommu_irq *irq);
-	/* The remappable-format MSI address naming entry index. */
+	/*
+	 * The message a device sends to use entry index: VT-d names the
+	 * entry in the address (data 0), AMD-Vi in the data (the address
+	 * stays the APIC's).
+	 */
 	u64 (*msi_address)(unsigned int index);
+	u32 (*msi_data)(unsigned int index);
+	/*
+	 * The IOAPIC redirection entry that uses entry index, from the bits
+	 * the pin keeps of its own entry (vector, polarity, trigger mode,
+	 * mask). VT-d: remappable format, the vector stays for EOIs; AMD-Vi:
+	 * the vector field carries the index.
+	 */
+	u64 (*ioapic_entry)(unsigned int index, u64 pin_bits);
 };
 
 extern const struct iommu_ops vtd_iommu_ops;
+extern const struct iommu_ops amdvi_iommu_ops;
 
 /* The unit type in use, from iommu_select on. */
 extern const struct iommu_ops *iommu;
@@ -163,6 +176,16 @@ static inline int iommu_map_interrupt(struct cell *cell, u16 source_id,
 static inline u64 iommu_msi_address(unsigned int index)
 {
 	return iommu->msi_address(index);
+}
+
+static inline u32 iommu_msi_data(unsigned int index)
+{
+	return iommu->msi_data(index);
+}
+
+static inline u64 iommu_ioapic_entry(unsigned int index, u64 pin_bits)
+{
+	return iommu->ioapic_entry(index, pin_bits);
 }
 
 #endif

@@ -6,7 +6,10 @@
  *   (48-bit) and 3 levels (39-bit), chosen by the remapping unit's SAGAW;
  * - x86_64_format: the hypervisor's own 4-level tables;
  * - npt_format: the cells' guest-physical address spaces (SVM nested
- *   paging): x86-64 tables walked as user accesses.
+ *   paging): x86-64 tables walked as user accesses;
+ * - amdvi_format: AMD-Vi I/O page tables with 4 levels (48-bit), whose
+ *   pointers name the level below in their next-level field and whose
+ *   leaves (next level 0) may sit at the 2M and 1G levels too.
  *
  * Which large pages a format may use depends on the hardware; until
  * page_formats_configure() says otherwise only what every VMX/VT-d machine
@@ -35,6 +38,18 @@
 #define VTD_SL_WRITE (1ULL << 1)
 #define VTD_SL_SUPERPAGE (1ULL << 7)
 
+/*
+ * AMD-Vi I/O page table entry bits (AMD IOMMU specification, "I/O Page
+ * Tables"). Access needs IR or IW at every level of the walk.
+ */
+#define AMDVI_PTE_PR (1ULL << 0)
+#define AMDVI_PTE_NEXT_LEVEL_SHIFT 9
+#define AMDVI_PTE_NEXT_LEVEL_MASK (7ULL << AMDVI_PTE_NEXT_LEVEL_SHIFT)
+#define AMDVI_PTE_IR (1ULL << 61)
+#define AMDVI_PTE_IW (1ULL << 62)
+/* The device table entry's paging mode for amdvi_format. */
+#define AMDVI_PT_LEVELS 4
+
 /* x86-64 paging entry bits (SDM Vol. 3A, 4.5). */
 #define X86_PTE_PRESENT (1ULL << 0)
 #define X86_PTE_RW (1ULL << 1)
@@ -49,6 +64,7 @@ extern struct paging_format vtd_sl_format;
 extern struct paging_format vtd_sl3_format;
 extern struct paging_format x86_64_format;
 extern struct paging_format npt_format;
+extern struct paging_format amdvi_format;
 
 /*
  * Enables the large pages the hardware supports: EPT 1G (IA32_VMX_EPT_VPID_CAP

@@ -114,6 +114,11 @@
 #define VTD_IRTE_XAPIC_DST_SHIFT 40 /* xAPIC: destination bits 15:8 */
 #define VTD_IRTE_SVT_SID (1ULL << 18) /* upper quadword, SQ 0 */
 
+/* Remappable-format IOAPIC redirection entry (VT-d spec 5.1.5.1) */
+#define VTD_IOAPIC_REMAPPABLE (1ULL << 48)
+#define VTD_IOAPIC_INDEX_SHIFT 49
+#define VTD_IOAPIC_INDEX15 (1ULL << 11)
+
 /* Remappable-format MSI address (VT-d spec 5.1.2.2) */
 #define VTD_MSI_BASE 0xfee00000ULL
 #define VTD_MSI_REMAPPABLE (1ULL << 4)
@@ -161,6 +166,9 @@ int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
 int vtd_unmap_interrupt(struct cell *cell, unsigned int index);
 /* Remappable-format MSI address naming index (data: 0, no subhandle). */
 u64 vtd_msi_address(unsigned int index);
+u32 vtd_msi_data(unsigned int index);
+/* Remappable-format IOAPIC entry naming index, keeping the pin's bits. */
+u64 vtd_ioapic_entry(unsigned int index, u64 pin_bits);
 
 /*
  * Logs and clears every fault the units recorded, one line each naming the

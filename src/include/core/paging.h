@@ -37,12 +37,24 @@ struct paging_format {
 	 * Whether a leaf may sit at each level (the last level always can).
 	 * If a level allows leaves, every level below it must too: a split
 	 * large page becomes leaves one level down. A leaf above the last
-	 * level needs large_bit to be told apart from a table pointer.
+	 * level needs large_bit or table_mask to be told apart from a table
+	 * pointer.
 	 */
 	bool leaf_ok[PAGING_MAX_LEVELS];
 	u64 addr_mask; /* physical address bits of an entry */
 	u64 present_mask; /* an entry is in use if any of these bits is set */
 	u64 table_bits; /* bits of an entry that points to a table */
+	/*
+	 * Added to table_bits in a table pointer at each level: formats whose
+	 * pointers name the level they point to (AMD-Vi's next-level field).
+	 */
+	u64 table_level_bits[PAGING_MAX_LEVELS];
+	/*
+	 * Formats that mark pointers rather than large leaves: above the
+	 * last level an entry with any of these bits is a table pointer, one
+	 * without them a leaf (AMD-Vi: next level 0). 0: large_bit decides.
+	 */
+	u64 table_mask;
 	u64 large_bit; /* set in a leaf above the last level, 0 if none */
 	/* Entry bits (other than the address) of a leaf with these flags. */
 	u64 (*leaf_bits)(u32 flags, bool large);
