@@ -545,6 +545,7 @@ static void plan_iommu(struct plan *p)
 			continue;
 		}
 		p->unit_of_dmar[i] = p->num_units;
+		p->units[p->num_units].type = JAILHOUSE_IOMMU_INTEL;
 		p->units[p->num_units].base = u->base;
 		p->units[p->num_units].size = u->size;
 		snprintf(p->unit_label[p->num_units], sizeof(p->unit_label[0]),
@@ -555,9 +556,10 @@ static void plan_iommu(struct plan *p)
 	}
 	for (i = 0; i < m->ivrs.num_units; i++)
 		machine_note(m,
-			     "AMD-Vi unit at 0x%" PRIx64 " (IVRS): the "
-			     "config format cannot name its type yet, left "
-			     "out; its devices are not isolated",
+			     "AMD-Vi unit at 0x%" PRIx64 " (IVRS): not "
+			     "generated yet (its PCI function's capabilities "
+			     "are not read), left out; its devices are not "
+			     "isolated",
 			     m->ivrs.units[i].base);
 	if (m->have_dmar && (m->dmar.dmar_flags & 1) &&
 	    !m->cmdline.intremap_off)
@@ -998,7 +1000,8 @@ static int write_c(FILE *f, const struct plan *p)
 		for (i = 0; i < p->num_units; i++)
 			fprintf(f,
 				"\t\t\t\t/* %s */\n"
-				"\t\t\t\t{ .base = 0x%" PRIx64
+				"\t\t\t\t{ .type = JAILHOUSE_IOMMU_INTEL,\n"
+				"\t\t\t\t  .base = 0x%" PRIx64
 				", .size = 0x%x },\n",
 				p->unit_label[i], p->units[i].base,
 				p->units[i].size);

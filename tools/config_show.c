@@ -240,8 +240,26 @@ static void show_cell(FILE *out, const struct jailhouse_cell_desc *cell,
 static void show_iommu(FILE *out, const struct jailhouse_iommu *unit,
 		       unsigned int index)
 {
-	fprintf(out, "    %u: base 0x%08" PRIx64 ", size 0x%x\n", index,
-		unit->base, unit->size);
+	const char *type = unit->type == JAILHOUSE_IOMMU_INTEL ? "VT-d" :
+			   unit->type == JAILHOUSE_IOMMU_AMD   ? "AMD-Vi" :
+								 "unknown type";
+
+	fprintf(out, "    %u: %s, base 0x%08" PRIx64 ", size 0x%x\n", index,
+		type, unit->base, unit->size);
+	if (unit->type != JAILHOUSE_IOMMU_AMD)
+		return;
+	fprintf(out,
+		"       its PCI function %02x:%02x.%x, capability at 0x%x, "
+		"MSI at 0x%x, devices %02x:%02x.%x-%02x:%02x.%x, %s walks\n",
+		unit->amd_bdf >> 8, (unit->amd_bdf >> 3) & 0x1f,
+		unit->amd_bdf & 7, unit->amd_base_cap, unit->amd_msi_cap,
+		unit->amd_first_device >> 8,
+		(unit->amd_first_device >> 3) & 0x1f,
+		unit->amd_first_device & 7, unit->amd_last_device >> 8,
+		(unit->amd_last_device >> 3) & 0x1f, unit->amd_last_device & 7,
+		unit->amd_features & JAILHOUSE_IOMMU_AMD_COHERENT ?
+			"coherent" :
+			"non-coherent");
 }
 
 static void show_system(FILE *out, const struct jailhouse_system *sys,

@@ -8,7 +8,7 @@ MEM = struct.Struct("<QQQQ")
 IRQCHIP = struct.Struct("<QII2Q")
 PIO = struct.Struct("<HHI")
 PCI = struct.Struct("<BBHHH")
-IOMMU = struct.Struct("<QII")
+IOMMU = struct.Struct("<IIQHBBHHII")  # 32 bytes: type, size, base, AMD-Vi
 # signature .. flags, hypervisor memory, console, platform up to the units
 SYS_HEAD = struct.Struct("<6sHII")
 CONSOLE = struct.Struct("<QII")
@@ -58,9 +58,9 @@ def parse(data):
     con = CONSOLE.unpack_from(data, 48)
     pm, apic, _p, nunits, mmcfg, sbus, ebus, _p2 = \
         PLATFORM.unpack_from(data, 64)
-    units = [IOMMU.unpack_from(data, 88 + i * IOMMU.size)[:2]
+    units = [IOMMU.unpack_from(data, 88 + i * IOMMU.size)[:8]
              for i in range(nunits)]
-    sysc = parse_cell(data, 216)
+    sysc = parse_cell(data, 88 + 8 * IOMMU.size)
     sysc.update(system=True, hv=hv, console=con, pm_timer=pm, apic_mode=apic,
                 mmconfig=(mmcfg, sbus, ebus), iommu=units)
     return sysc

@@ -102,8 +102,17 @@ def test_show_every_shipped_config(path):
         mm, sb, eb = cfg["mmconfig"]
         assert "PCI MMCONFIG: 0x%08x, buses %02x-%02x" % (mm, sb, eb) in out
         assert "IOMMU units: %d\n" % len(cfg["iommu"]) in out
-        for i, (ubase, usize) in enumerate(cfg["iommu"]):
-            assert "%d: base 0x%08x, size 0x%x\n" % (i, ubase, usize) in out
+        for i, unit in enumerate(cfg["iommu"]):
+            utype, usize, ubase, bdf, cap, msi, first, last = unit
+            name = {1: "VT-d", 2: "AMD-Vi"}[utype]
+            assert "%d: %s, base 0x%08x, size 0x%x\n" % (
+                i, name, ubase, usize) in out
+            if utype == 2:
+                assert "its PCI function %02x:%02x.%x, capability at 0x%x, " \
+                    "MSI at 0x%x, devices %02x:%02x.%x-%02x:%02x.%x" % (
+                        bdf >> 8, bdf >> 3 & 0x1f, bdf & 7, cap, msi,
+                        first >> 8, first >> 3 & 0x1f, first & 7,
+                        last >> 8, last >> 3 & 0x1f, last & 7) in out
         con_addr, con_flags, _ = cfg["console"]
         if con_flags & 0xf == 1:
             assert "Debug console: 8250 UART at port 0x%x\n" % con_addr \
@@ -255,7 +264,8 @@ def test_create_big_server(tmp_path):
     assert cfg["cpus"] == list(range(16))
     assert cfg["cpu_set_size"] == 8
     assert cfg["apic_mode"] == 2
-    assert cfg["iommu"] == [(0xfed90000, 0x1000), (0xfed91000, 0x1000)]
+    assert [(u[0], u[2], u[1]) for u in cfg["iommu"]] == [
+        (1, 0xfed90000, 0x1000), (1, 0xfed91000, 0x1000)]
     # two IOAPICs, source ids from the DMAR scopes, pins from the GSI bases
     assert cfg["irqchips"] == [(0xfec00000, 0xf0f8, 0, (1 << 24) - 1),
                                (0xfec01000, 0xf0f9, 0, (1 << 24) - 1)]
