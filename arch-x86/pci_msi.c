@@ -83,18 +83,27 @@ static u8 find_msi_cap(u16 bdf)
 }
 
 /* The device's slot, probed on first use; NULL if all slots are taken. */
-static struct msi_device *device_of(u16 bdf)
+/* The device's record if it has one; a device never seen has nothing. */
+static struct msi_device *known_device(u16 bdf)
 {
-	struct msi_device *d, *free = NULL;
 	unsigned int n;
 
-	for (n = 0; n < MAX_MSI_DEVICES; n++) {
-		d = &devices[n];
-		if (d->probed && d->bdf == bdf)
-			return d;
-		if (!d->probed && !free)
-			free = d;
-	}
+	for (n = 0; n < MAX_MSI_DEVICES; n++)
+		if (devices[n].probed && devices[n].bdf == bdf)
+			return &devices[n];
+	return NULL;
+}
+
+static struct msi_device *device_of(u16 bdf)
+{
+	struct msi_device *free = known_device(bdf);
+	unsigned int n;
+
+	if (free)
+		return free;
+	for (n = 0; n < MAX_MSI_DEVICES && !free; n++)
+		if (!devices[n].probed)
+			free = &devices[n];
 	if (!free)
 		return NULL;
 	*free = (struct msi_device){ .bdf = bdf, .probed = true, .irte = -1 };
@@ -290,12 +299,16 @@ void msi_device_released(u16 bdf)
 	if (!iommu_irq_remapping())
 		return;
 	pci_lock();
-	d = device_of(bdf);
+	/* Looked up, not probed: after msi_shutdown the hardware is Linux's. */
+	d = known_device(bdf);
 	if (d && d->cap) {
-		/* The next owner programs it afresh. */
+		/* The next owner programs it afresh, seeing nothing of ours. */
 		hw_disable(d);
 		release_irte(d);
 		d->ctrl &= ~MSI_CTRL_ENABLE;
+		d->addr_lo = 0;
+		d->addr_hi = 0;
+		d->data = 0;
 	}
 	pci_unlock();
 }

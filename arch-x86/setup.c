@@ -114,9 +114,13 @@ int arch_init_late(void)
 	return iommu_enable();
 }
 
+void arch_return_root_interrupts(void)
+{
+	msi_shutdown();
+}
+
 void arch_shutdown(void)
 {
 	ioapic_shutdown();
-	msi_shutdown();
 	iommu_shutdown();
 }

@@ -139,6 +139,7 @@ static int init_root_and_arch(unsigned int cpu_count)
 	return 0;
 
 out_arch:
+	arch_return_root_interrupts();
 	arch_shutdown();
 out_pio:
 	pio_bitmap_free(root_cell.pio_bitmap);
@@ -329,6 +330,7 @@ void hv_shutdown(void)
 		jailhouse_cell_pci_devices(root_cell.config);
 	unsigned int n;
 
+	arch_return_root_interrupts();
 	for (n = 0; n < root_cell.config->num_pci_devices; n++)
 		arch_pci_release_device(&root_cell, &dev[n]);
 	arch_cell_destroy(&root_cell);

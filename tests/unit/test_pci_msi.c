@@ -154,15 +154,21 @@ Test(pci_msi, a_cell_s_device_reaches_the_cell_s_cpus_only)
 	cr_assert_eq(config_read(ROOT_CPU, SMBUS, SMBUS_CAP + 2, 2) &
 			     MSI_ENABLE,
 		     0, "back in root, off until root programs it");
+	cr_assert_eq(config_read(ROOT_CPU, SMBUS, SMBUS_CAP + 4, 4), 0,
+		     "the cell's message is not shown to the next owner");
+	cr_assert_eq(config_read(ROOT_CPU, SMBUS, SMBUS_CAP + 8, 2), 0);
 }
 
+/* The whole disable, not just its MSI step: root's devices are released. */
 Test(pci_msi, disable_gives_linux_its_message_back)
 {
 	u64 address;
 	u32 data;
 
-	msi_shutdown();
-	cr_assert(sim_pci_msi_message(NIC, &address, &data));
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_DISABLE, 0, 0), 0);
+	sim_shutdown();
+	cr_assert(sim_pci_msi_message(NIC, &address, &data),
+		  "Linux's MSI left disabled");
 	cr_assert_eq(address, LINUX_ADDRESS);
 	cr_assert_eq(data, LINUX_DATA);
 }

@@ -22,6 +22,12 @@ int arch_cpu_init(struct per_cpu *cpu);
 int arch_init_late(void);
 /* Leaves the calling CPU: Linux runs on it natively again. */
 void arch_cpu_exit(struct per_cpu *cpu);
+/*
+ * First step of the teardown: the interrupts of root's devices go back to
+ * how Linux programmed them, before the devices are released (which turns
+ * a device's interrupts off, as for a device changing cells).
+ */
+void arch_return_root_interrupts(void);
 void arch_shutdown(void);
 
 /* A cell's address spaces (CPU and IOMMU). */
