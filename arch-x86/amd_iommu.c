@@ -254,14 +254,22 @@ static int check_capability(unsigned int i, const struct jailhouse_iommu *cfg)
 		print_bdf_of("", cfg->amd_bdf, "\n");
 		return -ENODEV;
 	}
-	if (!(base & AMDVI_CAP_BASE_ENABLE) ||
-	    (base & ~0x3fffULL) != cfg->base) {
+	if ((base & ~0x3fffULL) != cfg->base) {
 		printk("AMD-Vi unit %u: registers at 0x%llx (%s), config says "
 		       "0x%llx\n", i, (unsigned long long)(base & ~0x3fffULL),
 		       base & AMDVI_CAP_BASE_ENABLE ? "enabled" : "disabled",
 		       (unsigned long long)cfg->base);
 		return -ENODEV;
 	}
+	/*
+	 * Firmware sets the enable bit; QEMU's model leaves it clear and
+	 * decodes the registers all the same. A unit that does not decode
+	 * them shows all ones, which the checks after this refuse.
+	 */
+	if (!(base & AMDVI_CAP_BASE_ENABLE))
+		printk("AMD-Vi unit %u: the capability leaves its register "
+		       "base 0x%llx disabled; taken as the config says\n",
+		       i, (unsigned long long)cfg->base);
 	return 0;
 }
 

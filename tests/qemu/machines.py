@@ -303,6 +303,23 @@ class QemuTcg(Machine):
         return argv
 
 
+class QemuAmd(QemuTcg):
+    """QEMU's TCG as real AMD servers are: the qemu-tcg machine with an
+    AMD-Vi unit (`amd-iommu`, interrupt remapping on) in place of VT-d.
+    Linux leaves the unit to the hypervisor (`amd_iommu=off`)."""
+
+    name = "qemu-amd"
+
+    def __init__(self, workdir, append="", **kw):
+        super().__init__(workdir, append=" ".join(
+            a for a in ("amd_iommu=off", append) if a), **kw)
+
+    def machine_args(self):
+        return ["-accel", "tcg", "-machine", "q35",
+                "-cpu", "qemu64,+svm,+npt",
+                "-device", "amd-iommu"]
+
+
 def _tiny_kvm_run():
     """Runs a guest of five instructions under KVM: the reset vector writes
     1 to QEMU's isa-debug-exit port, which makes QEMU exit with 3. Returns
@@ -465,4 +482,4 @@ class Bochs(Machine):
         return "c\n"
 
 
-TARGETS = {cls.name: cls for cls in (QemuTcg, Bochs, QemuKvm)}
+TARGETS = {cls.name: cls for cls in (QemuTcg, QemuAmd, Bochs, QemuKvm)}

@@ -350,14 +350,26 @@ Test(AMDVI_SUITE, refuses_unit_the_capability_does_not_confirm)
 	cr_expect_eq(amdvi_init(&sys), -ENODEV);
 	expect_log("AMD-Vi unit 0: registers at 0xfeb80000 (enabled), config "
 		   "says 0xfeb90000");
-	sys.platform_info.iommu_units[0].base = UNIT0;
+	sys.platform_info.iommu_units[0].base = UNIT1;
 	sim_pci_config_write(IOMMU0_BDF, 0x44, 4, (u32)UNIT0);
 	cr_expect_eq(amdvi_init(&sys), -ENODEV);
 	expect_log("(disabled)");
+	sys.platform_info.iommu_units[0].base = UNIT0;
 	sys.platform_info.iommu_units[0].amd_base_cap = 0x54;
 	cr_expect_eq(amdvi_init(&sys), -ENODEV);
 	expect_log("AMD-Vi unit 0: no IOMMU capability at 0x54 of 00:04.0");
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
+
+/* QEMU's model leaves the enable bit clear and decodes the registers. */
+Test(AMDVI_SUITE, takes_unit_whose_base_is_right_but_not_enabled)
+{
+	add_units(1);
+	sim_pci_config_write(IOMMU0_BDF, 0x44, 4, (u32)UNIT0);
+	cr_expect_eq(amdvi_init(&sys), 0);
+	expect_log("AMD-Vi unit 0: the capability leaves its register base "
+		   "0xfeb80000 disabled; taken as the config says");
+	cr_expect_eq(amdvi_num_units(), 1);
 }
 
 static unsigned long small_pool(unsigned int pages)

@@ -21,8 +21,9 @@
 #define QEMU_AMD_CELL CELL_DIR "/qemu-amd.cell"
 #define SYS_CELL_DIR BAD_CELL_DIR "/"
 
-#define IOMMU_BASE 0xfeb80000ULL
-#define IOMMU_FN JAILHOUSE_PCI_BDF(0, 4, 0)
+#define IOMMU_BASE 0xfed80000ULL
+#define IOMMU_FN JAILHOUSE_PCI_BDF(0, 3, 0)
+#define IOMMU_MSI_CTRL 0x62 /* its MSI capability at 0x60 */
 #define NIC JAILHOUSE_PCI_BDF(0, 2, 0)
 #define EDU JAILHOUSE_PCI_BDF(0, 0x10, 0)
 #define LPC JAILHOUSE_PCI_BDF(0, 0x1f, 0)
@@ -328,8 +329,8 @@ Test(amdvi_machine, root_cannot_touch_the_unit_s_capability)
 	config_write(ROOT_CPU, IOMMU_FN, 0x44, 4, 0xfe000001);
 	cr_expect_eq(sim_pci_config_read(IOMMU_FN, 0x44, 4), base_lo,
 		     "the registers stay where they are");
-	config_write(ROOT_CPU, IOMMU_FN, 0x56, 2, 0);
-	cr_expect(sim_pci_config_read(IOMMU_FN, 0x56, 2) & MSI_ENABLE,
+	config_write(ROOT_CPU, IOMMU_FN, IOMMU_MSI_CTRL, 2, 0);
+	cr_expect(sim_pci_config_read(IOMMU_FN, IOMMU_MSI_CTRL, 2) & MSI_ENABLE,
 		  "events still announced");
 }
 
@@ -359,7 +360,7 @@ Test(amdvi_machine, disable_gives_linux_its_interrupts_back)
 	cr_expect_eq(sim_ioapic_entry(IOAPIC_BASE, ROOT_PIN), LINUX_ENTRY);
 	cr_expect_eq(sim_ioapic_entry(IOAPIC_BASE, LEVEL_PIN),
 		     LINUX_LEVEL_ENTRY);
-	cr_expect_not(sim_pci_config_read(IOMMU_FN, 0x56, 2) & MSI_ENABLE,
+	cr_expect_not(sim_pci_config_read(IOMMU_FN, IOMMU_MSI_CTRL, 2) & MSI_ENABLE,
 		      "the unit's event interrupt off");
 	cr_expect_eq(mem_pool.used, mem_pool.bitmap_pages);
 }
@@ -410,8 +411,8 @@ Test(amdvi_refused, system_configs_breaking_an_iommu_rule)
 {
 	expect_refused("sys-iommu-mixed", JAILHOUSE_CFG_ERR_IOMMU_TYPE, 1);
 	expect_refused("sys-iommu-unit", JAILHOUSE_CFG_ERR_IOMMU_UNIT, 0);
-	expect_refused("sys-iommu-claimed", JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 3);
-	expect_refused("sys-iommu-scope", JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 5);
+	expect_refused("sys-iommu-claimed", JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 2);
+	expect_refused("sys-iommu-scope", JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 4);
 }
 
 Test(amdvi_machine, a_device_is_one_cell_s_only)

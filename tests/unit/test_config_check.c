@@ -1278,17 +1278,17 @@ Test(system, iommu_units_are_the_hypervisor_s)
 	struct jailhouse_memory *mem = root_mem(&b);
 	struct jailhouse_pci_device *pci = root_pci(&b);
 
-	/* Root's PCI hole over the registers (regions 6 and 7 join). */
-	mem[6].size += 0x4000;
-	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 6);
-	mem[6].size -= 0x4000;
+	/* Root's HPET region stretched over the registers at 0xfed80000. */
+	mem[7].size = 0x84000;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 7);
+	mem[7].size = 0x1000;
 	/* The unit's own PCI function in root's list. */
 	unit->amd_bdf = pci[2].bdf;
 	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_CLAIMED, 2);
-	unit->amd_bdf = JAILHOUSE_PCI_BDF(0, 4, 0);
+	unit->amd_bdf = JAILHOUSE_PCI_BDF(0, 3, 0);
 	/* A device beyond the unit's range: no unit translates it. */
-	unit->amd_last_device = pci[7].bdf - 1;
-	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 7);
+	unit->amd_last_device = pci[6].bdf - 1;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 6);
 	unit->amd_first_device = pci[1].bdf + 1;
 	expect_sys(&b, JAILHOUSE_CFG_ERR_IOMMU_SCOPE, 0);
 	unit->amd_first_device = 0;
