@@ -1264,14 +1264,22 @@ static int enable_unit(struct amdvi_unit *u)
 	write64(u, AMDVI_DEV_TABLE_BASE,
 		pool_phys(dev_table) | (dev_table_pages - 1));
 	start_rings(u);
-	write64(u, AMDVI_CONTROL, ctrl);
-	/* Nothing cached before our tables may survive them. */
-	err = inv_everything(u);
-	if (err)
-		return err;
-	route_events(u);
+	/*
+	 * The unit runs commands only while it is on, so it goes on first;
+	 * then nothing cached before our tables may survive them. (Linux
+	 * booted with amd_iommu=off, and a disable invalidates everything
+	 * before switching the unit off: its caches hold nothing here.)
+	 */
 	write64(u, AMDVI_CONTROL, ctrl | AMDVI_CTRL_IOMMU_EN);
 	u->enabled = true;
+	err = inv_everything(u);
+	if (err) {
+		/* Not trusted to have forgotten older tables: off again. */
+		write64(u, AMDVI_CONTROL, 0);
+		u->enabled = false;
+		return err;
+	}
+	route_events(u);
 	return 0;
 }
 
@@ -1299,6 +1307,10 @@ static void disable_unit(struct amdvi_unit *u)
 
 	if (!u->regs)
 		return;
+	/* The next enable's tables must meet no entry of ours. */
+	if (u->enabled && inv_everything(u))
+		printk("AMD-Vi unit %u: caches not invalidated at disable\n",
+		       unit_index(u));
 	write64(u, AMDVI_CONTROL, 0);
 	ctrl = pci_hw_read(u->bdf, u->msi_cap + 2, 2);
 	msi_cap_write(u, 2, 2, ctrl & ~1U);

@@ -395,7 +395,11 @@ static bool execute(struct unit *u, const u64 *c)
 	}
 }
 
-/* Runs the commands from head to tail; an illegal one stops the buffer. */
+/*
+ * Runs the commands from head to tail; an illegal one stops the buffer.
+ * The unit fetches commands only while it is on (IommuEn), as QEMU's model
+ * and the hardware do: a command queued before sits there.
+ */
 static void process_commands(struct unit *u)
 {
 	unsigned int n = ring_entries(u->cmd_base);
@@ -403,6 +407,7 @@ static void process_commands(struct unit *u)
 	u64 *c;
 
 	while (!sim_amdvi_stall_commands &&
+	       (u->control & SIM_AMDVI_CTRL_IOMMU_EN) &&
 	       (u->status & SIM_AMDVI_STATUS_CMD_RUN) &&
 	       u->cmd_head != u->cmd_tail) {
 		phys = ring_addr(u->cmd_base) + u->cmd_head;

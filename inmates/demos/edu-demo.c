@@ -5,8 +5,10 @@
  * cell's device reach. It copies a pattern from its RAM into the device
  * and back to another place of its RAM, which must work; then it has the
  * device write to guest-physical 16 MiB, outside its cell, which without
- * an IOMMU would be root Linux's memory: VT-d must block that write, and
- * the hypervisor logs the fault with the device and the address.
+ * an IOMMU would be root Linux's memory: the IOMMU must block that write,
+ * and the hypervisor logs the fault with the device and the address. Last
+ * it has the device read 16 MiB back, so the cell itself sees whether its
+ * write landed there.
  *
  * edu's registers (QEMU's docs/specs/edu.rst), in BAR0: 0x00 the id
  * 0x010000ed, 0x04 liveness (reads back the inverse of what was written),
@@ -38,6 +40,7 @@ INMATE_CONSOLE(CONSOLE_PORT);
 #define SOURCE 0x80000 /* this cell's RAM */
 #define TARGET 0x90000 /* this cell's RAM */
 #define OUTSIDE 0x1000000 /* not this cell's */
+#define ZEROES 0xa0000 /* this cell's RAM */
 /* Where QEMU's firmware puts BAR0 on the test machines (00:10.0). */
 #define EDU_FIRMWARE_BAR 0xfea00000U
 /* edu finishes a transfer 100 ms of virtual time after the start. */
@@ -134,6 +137,36 @@ static void write_outside_the_cell(void)
 		       "went\n");
 }
 
+/*
+ * The device's buffer, cleared from this cell's RAM, is filled by a read
+ * from outside and copied back here: the pattern comes back only if the
+ * write outside landed and the read got out. A blocked read leaves the
+ * buffer as it was (or reads nothing but zeroes or ones).
+ */
+static void read_back_from_outside(void)
+{
+	u8 *zeroes = (u8 *)ZEROES, *back = (u8 *)TARGET;
+	const u8 *pattern = (const u8 *)SOURCE;
+	bool landed = true;
+	unsigned int i;
+
+	for (i = 0; i < DMA_BYTES; i++) {
+		zeroes[i] = 0;
+		back[i] = 0x5a;
+	}
+	if (!dma(ZEROES, EDU_BUFFER, DMA_BYTES, 0) ||
+	    !dma(OUTSIDE, EDU_BUFFER, DMA_BYTES, 0) ||
+	    !dma(EDU_BUFFER, TARGET, DMA_BYTES, EDU_DMA_TO_MEMORY)) {
+		printk("edu-demo: DMA read back: device never finished\n");
+		return;
+	}
+	for (i = 0; i < DMA_BYTES; i++)
+		landed = landed && back[i] == pattern[i];
+	printk("edu-demo: DMA read back from 0x%x: %s\n", OUTSIDE,
+	       landed ? "the pattern: the write landed there" :
+			"not the pattern: the write did not land there");
+}
+
 void inmate_main(void)
 {
 	u32 msg;
@@ -142,6 +175,7 @@ void inmate_main(void)
 	if (find_edu()) {
 		copy_within_the_cell();
 		write_outside_the_cell();
+		read_back_from_outside();
 	}
 	for (;;) {
 		msg = comm_poll();

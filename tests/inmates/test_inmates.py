@@ -208,7 +208,8 @@ def test_tiny_demo_comm_protocol(run):
 def test_edu_demo_copies_by_dma_without_an_iommu(run):
     """edu-demo's device programming on bare QEMU with an edu device: the
     copy within its memory works, and with no IOMMU present the write
-    outside goes through too (under the hypervisor VT-d blocks it)."""
+    outside goes through too, and reading it back brings the pattern
+    (under the hypervisor the IOMMU blocks both)."""
     inmate = run("edu-demo", devices=["edu,addr=0x10"])
     assert inmate.wait_for("device done", timeout=10), inmate.output(1)
     out = inmate.output(1)
@@ -216,3 +217,6 @@ def test_edu_demo_copies_by_dma_without_an_iommu(run):
                      r"id 0x010000ed, alive", out), out
     assert re.search(r"DMA within the cell: 256 bytes 0x80000 -> device "
                      r"-> 0x90000: copied", out), out
+    assert inmate.wait_for("DMA read back", timeout=10), inmate.output(1)
+    assert "DMA read back from 0x1000000: the pattern: the write landed " \
+        "there" in inmate.output(1), inmate.output(1)

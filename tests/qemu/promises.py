@@ -11,11 +11,13 @@ import machines
 
 EXPECT = {
     "qemu-tcg": {"cpus": 4, "virt": "svm", "virt_extra": "npt",
-                 "iommu": True},
+                 "iommu": "vt-d"},
+    "qemu-amd": {"cpus": 4, "virt": "svm", "virt_extra": "npt",
+                 "iommu": "amd-vi"},
     "bochs": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
-              "iommu": False},
+              "iommu": None},
     "qemu-kvm": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
-                 "iommu": True},
+                 "iommu": "vt-d"},
 }
 
 
@@ -38,14 +40,17 @@ def check_virtualization_flags(console, expect):
         assert extra == str(expect["cpus"])
 
 
-def check_dmar_unit(console, expect):
-    """The q35 targets have one VT-d unit at 0xfed90000; Bochs has none."""
-    dmesg, _ = console.run("dmesg | grep -i dmar")
-    if expect["iommu"]:
+def check_iommu_unit(console, expect):
+    """The VT-d targets have one unit at 0xfed90000 (DMAR), qemu-amd one
+    AMD-Vi unit (IVRS), Bochs none."""
+    dmesg, _ = console.run("dmesg | grep -i -E 'dmar|ivrs'")
+    if expect["iommu"] == "vt-d":
         assert re.search(r"ACPI: DMAR ", dmesg), dmesg
         assert re.search(r"DRHD base: 0x0*fed90000", dmesg), dmesg
     else:
         assert "ACPI: DMAR" not in dmesg
+    assert bool(re.search(r"ACPI: IVRS ", dmesg)) == \
+        (expect["iommu"] == "amd-vi"), dmesg
 
 
 def iomem(console):
@@ -78,5 +83,5 @@ def check_all(console, name):
     expect = EXPECT[name]
     check_cpus(console, expect)
     check_virtualization_flags(console, expect)
-    check_dmar_unit(console, expect)
+    check_iommu_unit(console, expect)
     check_memmap_reserved(console)
