@@ -38,6 +38,13 @@ static int copy_system_config(const struct jailhouse_system *system,
 	return 0;
 }
 
+/* The log reads the debug console from it: no pointer may outlive it. */
+static void free_system_config(void)
+{
+	page_free(&mem_pool, (void *)system_config, system_config_pages);
+	system_config = NULL;
+}
+
 static int check_root_cpus(const struct jailhouse_cell_desc *root)
 {
 	const u64 *set = jailhouse_cell_cpu_set(root);
@@ -171,7 +178,7 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 		return ret;
 	ret = init_root_and_arch(cpu_count);
 	if (ret)
-		page_free(&mem_pool, (void *)system_config, system_config_pages);
+		free_system_config();
 	return ret;
 }
 
@@ -329,6 +336,6 @@ void hv_shutdown(void)
 	mmio_cell_exit(&root_cell);
 	pio_bitmap_free(root_cell.pio_bitmap);
 	root_cell.pio_bitmap = NULL;
-	page_free(&mem_pool, (void *)system_config, system_config_pages);
+	free_system_config();
 	enabled = false;
 }

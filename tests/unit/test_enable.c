@@ -71,6 +71,8 @@ static void assert_rolled_back(int err, unsigned int cpus)
 		assert_cpu_untouched(cpu);
 	}
 	cr_assert_not(hv_enabled());
+	/* The log must not print through a config in freed pool pages. */
+	cr_assert_null(system_config, "the freed system config is still in use");
 	/* Every table the hypervisor built came out of the pool. */
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
 		     "%lu pool pages still used", mem_pool.used);
