@@ -2,7 +2,8 @@
 /*
  * Root's memory as the hypervisor reaches it for a hypercall: through
  * root's own guest-physical mapping, page by page, with the access root
- * itself would need. A buffer that is not root's to read or write is
+ * itself would need. A buffer that is not root's to read or write, or
+ * that lies in device memory root reaches (PCI MMIO, the VGA window), is
  * refused whole before anything is copied.
  */
 #include <core/arch.h>
@@ -21,7 +22,7 @@ static bool root_may(u64 gpa, u64 len, u32 access)
 		return false;
 	for (gpa &= PAGE_MASK; gpa < end; gpa += PAGE_SIZE)
 		if (!arch_translate_gpa(&root_cell, gpa, &hpa, &flags) ||
-		    (flags & access) != access)
+		    (flags & access) != access || (flags & PAGE_FLAG_DEVICE))
 			return false;
 	return true;
 }
