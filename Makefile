@@ -71,7 +71,7 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 
 .PHONY: all help check check-unit check-freestanding coverage image check-image \
 	bench configs clean demo demo-sim tools check-cli inmates check-inmates \
-	check-qemu fetch-kernel driver
+	check-qemu fetch-kernel driver fuzz fuzz-build check-nightly mutants
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
 	check-freestanding-build tools inmates image driver
@@ -89,6 +89,9 @@ help:
 	@echo "driver             driver/jailhouse.ko against the stock kernel's headers"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
+	@echo "fuzz               libFuzzer targets, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
+	@echo "mutants            mutation score of the unit suite (MUTANTS=n)"
+	@echo "check-nightly      long runs: property seeds, fuzzers 1 h each, e2e cycles"
 	@echo "demo               the seed's demo session in Bochs (see README)"
 	@echo "demo-sim           the same session on the simulator"
 
@@ -207,6 +210,7 @@ check-cli: tools configs
 # The end-to-end suite last, alone, so its boot times are not skewed by
 # parallel compiles.
 check: all check-freestanding check-image check-unit check-cli check-inmates
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory check-qemu
 # End-to-end suite (tests/qemu): boots Debian's stock kernel with a busybox
 # initramfs on each emulator target. Options to pytest go in E2E_ARGS, e.g.
@@ -237,6 +241,41 @@ bench: $(BENCH_BIN) configs
 		echo "== $$b"; $$b || exit 1; done
 	@echo "== $(O)/bench/bench_exits (under callgrind)"
 	@scripts/bench-exits $(O)/bench/bench_exits
+
+# Fuzzers (tests/fuzz): libFuzzer with clang, ASan and UBSan, built from the
+# simulator's own source list into build/fuzz/ (the gcc builds stay as they
+# are). `make fuzz` replays tests/fuzz/regressions, then runs each target
+# for FUZZ_SECONDS; scripts/fuzz prints executions per second and in total.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 15
+FUZZ_TARGETS := cell_config system_config hypercall mmio_decode
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := $(WARN) -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fno-strict-aliasing $(SIM_INC) $(FUZZ_SAN)
+# Coverage guides the fuzzers through the hypervisor's code, not the fakes.
+FUZZ_COVER := -fsanitize=fuzzer-no-link
+FUZZ_OBJ := $(call obj,fuzz/obj,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
+FUZZ_BIN := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# The decoder's oracle: GNU binutils' own disassembler, in the process.
+FUZZ_LIBS_mmio_decode := -lopcodes -lbfd
+
+$(O)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(filter sim/%,$<),,$(FUZZ_COVER)) \
+		$(TEST_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/libsim.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
+		$(O)/fuzz/obj/tests/fuzz/fuzz_common.o $(O)/fuzz/libsim.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS_$*)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN) configs
+	@scripts/fuzz $(O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
