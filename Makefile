@@ -277,6 +277,34 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN) configs
 	@scripts/fuzz $(O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# Mutation score of the unit suite (scripts/mutants): a sample of MUTANTS
+# simple mutants of src/ and arch-x86/, each built and tested in a copy of
+# the tree in a temporary directory, never in the tree itself.
+MUTANTS ?= 40
+MUTANTS_SEED ?= 1
+mutants:
+	@scripts/mutants --count $(MUTANTS) --seed $(MUTANTS_SEED)
+
+# The long runs, off CI (docs/testing.md): the property test at 100,000
+# steps for each seed, each fuzzer for an hour, then the e2e suite's
+# create/destroy cycles on QEMU TCG (SVM), 100 of them.
+NIGHTLY_SEEDS ?= 1 2 3 4 5
+NIGHTLY_STEPS ?= 100000
+NIGHTLY_FUZZ_SECONDS ?= 3600
+NIGHTLY_CYCLES ?= 100
+check-nightly: $(O)/unit-tests configs $(FUZZ_BIN)
+	@for seed in $(NIGHTLY_SEEDS); do \
+		echo "== property test: seed $$seed, $(NIGHTLY_STEPS) steps"; \
+		JAILHOUSE_PROPERTY_SEED=$$seed \
+		JAILHOUSE_PROPERTY_STEPS=$(NIGHTLY_STEPS) \
+			$(O)/unit-tests --filter 'property/*' || exit 1; \
+	done
+	@echo "== fuzzers: $(NIGHTLY_FUZZ_SECONDS) s each"
+	@scripts/fuzz $(O) $(NIGHTLY_FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@echo "== $(NIGHTLY_CYCLES) create/destroy cycles on qemu-svm"
+	@JAILHOUSE_E2E_CYCLES=$(NIGHTLY_CYCLES) $(MAKE) --no-print-directory \
+		check-qemu E2E_ARGS='-k "qemu-svm and create_destroy_cycles"'
+
 $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
 

@@ -21,7 +21,8 @@ sets up what it needs instead of failing on the missing chain.
 
 Bochs boots once per run, here: its first step holds it to what the
 target promises (promises.py), and it runs 3 create/destroy cycles where
-QEMU runs 20 (a Bochs cycle takes 15-30 s).
+QEMU runs 20 (a Bochs cycle takes 15-30 s). JAILHOUSE_E2E_CYCLES sets
+QEMU's count (the nightly run, `make check-nightly`, asks for 100).
 
 apic-demo prints through the hypervisor's console. On Bochs that is the
 first serial port, the one the shell runs on: its lines may land inside a
@@ -36,6 +37,7 @@ device of a cell reaching its cell's memory and nothing else.
 Needs `make driver image configs inmates build/e2e/jailhouse` (make
 check-qemu builds them)."""
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -87,7 +89,9 @@ TARGETS = {
                        machine_args={"edu": True, "serials": 3},
                        system="qemu-svm", root="QEMU-VM", slow=60,
                        dma_isolated=True, hv_port=2, ticks=30, follow_s=3,
-                       edu=True, cycles=20),
+                       edu=True,
+                       cycles=int(os.environ.get("JAILHOUSE_E2E_CYCLES",
+                                                 "20"))),
 }
 
 
