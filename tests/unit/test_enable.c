@@ -247,3 +247,24 @@ Test(enable, the_meeting_is_ready_for_the_next_enable)
 	boot_qemu_vm();
 	assert_enabled(QEMU_VM_CPUS);
 }
+
+/*
+ * The CPU-count limit: per_cpu_data has MAX_CPUS entries, one more must
+ * be refused before anything is claimed, on the entry path and in
+ * hv_init, and the next enable must find the CPUs' meeting untouched.
+ */
+Test(enable, one_cpu_beyond_the_limit_is_refused_before_anything)
+{
+	size_t size;
+	struct jailhouse_system *sys = sim_read_file(QEMU_VM_CELL, &size);
+
+	cr_assert_not_null(sys);
+	cr_assert_eq(sim_boot(sys, size, MAX_CPUS + 1), -ERANGE);
+	cr_assert_not(hv_enabled());
+	cr_assert_eq(hv_init(sys, size, NULL, 0, 0, MAX_CPUS + 1), -ERANGE,
+		     "hv_init checks the count before it touches the pool");
+	cr_assert_eq(hv_init(sys, size, NULL, 0, 0, 0), -ERANGE);
+	free(sys);
+	boot_qemu_vm();
+	assert_enabled(QEMU_VM_CPUS);
+}
