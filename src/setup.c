@@ -88,8 +88,11 @@ static int init_root_address_spaces(void)
 	int err;
 
 	err = arch_cell_create(&root_cell);
-	if (err)
+	if (err) {
+		/* The arch parts registered MMIO handlers before one failed. */
+		mmio_cell_exit(&root_cell);
 		return err;
+	}
 	for (n = 0; n < root->num_memory_regions; n++) {
 		err = arch_map_memory_region(&root_cell, &mem[n]);
 		if (err)

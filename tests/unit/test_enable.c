@@ -268,3 +268,28 @@ Test(enable, one_cpu_beyond_the_limit_is_refused_before_anything)
 	boot_qemu_vm();
 	assert_enabled(QEMU_VM_CPUS);
 }
+
+/*
+ * An IOAPIC the hypervisor cannot map (its address beyond what the
+ * device area reaches): the enable fails with -ENOMEM on every CPU and
+ * rolls back, rather than reading its registers through NULL. Found by
+ * the system config fuzzer.
+ */
+Test(enable, unmappable_ioapic_fails_the_enable)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_irqchip *chip;
+	size_t size;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	chip = (struct jailhouse_irqchip *)jailhouse_cell_irqchips(
+		&sys->root_cell);
+	chip[0].address = 1ULL << 62;
+	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), -ENOMEM, "%s",
+		     hv_log());
+	assert_rolled_back(-ENOMEM, QEMU_VM_CPUS);
+	cr_assert(log_contains("IOAPIC at 0x4000000000000000 cannot be "
+			       "mapped"));
+	free(sys);
+}
