@@ -293,3 +293,85 @@ Test(enable, unmappable_ioapic_fails_the_enable)
 			       "mapped"));
 	free(sys);
 }
+
+/* ---- each refusal of the SVM setup stops it and rolls back ---- */
+
+static void (*amd_cpuid)(u32 leaf, u32 subleaf, u32 out[4]);
+
+static void amd_cpuid_without_svm(u32 leaf, u32 subleaf, u32 out[4])
+{
+	amd_cpuid(leaf, subleaf, out);
+	if (leaf == 0x80000001)
+		out[2] &= ~(1U << 2);
+}
+
+static void firmware_hides_svm(void)
+{
+	linux_programs_ioapic();
+	amd_cpuid = sim_cpuid_hook;
+	sim_cpuid_hook = amd_cpuid_without_svm;
+}
+
+Test(enable, amd_cpu_without_svm_is_refused)
+{
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sim_before_enable_hook = firmware_hides_svm;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -ENODEV, "%d\n%s", err, hv_log());
+	assert_rolled_back(err, QEMU_VM_CPUS);
+	cr_assert(log_contains("no SVM: this CPU cannot run the hypervisor"));
+}
+
+static void other_hypervisor_on_cpu_2(void)
+{
+	linux_programs_ioapic();
+	sim_msr_set(2, MSR_IA32_EFER,
+		    sim_msr_get(2, MSR_IA32_EFER) | EFER_SVME);
+}
+
+Test(enable, svm_in_use_by_another_hypervisor_is_refused)
+{
+	unsigned int cpu;
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sim_before_enable_hook = other_hypervisor_on_cpu_2;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -EBUSY, "%d\n%s", err, hv_log());
+	cr_assert(log_contains("CPU 2: EFER.SVME already set"));
+	cr_assert_not(hv_enabled());
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
+		     "%lu pool pages still used", mem_pool.used);
+	for (cpu = 0; cpu < QEMU_VM_CPUS; cpu++) {
+		cr_assert_eq(sim_enable_result(cpu), -EBUSY);
+		cr_assert_eq(sim_cpu_launches(cpu), 0);
+		/* CPU 2's SVME is the other hypervisor's: left as it was. */
+		cr_assert_eq(!!(sim_msr_get(cpu, MSR_IA32_EFER) & EFER_SVME),
+			     cpu == 2, "CPU %u's EFER.SVME", cpu);
+	}
+}
+
+Test(enable, svm_init_failure_at_every_pool_size)
+{
+	struct jailhouse_system *sys;
+	unsigned int pages;
+	size_t size;
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	for (pages = 1;; pages++) {
+		sys->hypervisor_memory.size = SIM_IMAGE_SIZE + pages * 4096ULL;
+		err = sim_boot(sys, size, QEMU_VM_CPUS);
+		if (!err)
+			break;
+		cr_assert(err == -ENOMEM || err == -EINVAL, "%u pages: %d\n%s",
+			  pages, err, hv_log());
+		assert_rolled_back(err, QEMU_VM_CPUS);
+	}
+	cr_assert(hv_enabled());
+	free(sys);
+}
