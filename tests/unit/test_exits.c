@@ -95,11 +95,15 @@ Test(exits, msr_policy)
 	cr_assert_eq(raise(1, X86_EXIT_MSR_READ, &exit, 2), SIM_ACCESS_MMIO);
 	cr_assert_eq(regs_of(1)->gp[REG_RAX], 1);
 	cr_assert_eq(rip(1), before + 2);
-	/* A VMX capability read raises #GP and leaves RIP. */
+	/* A VMX capability read raises #GP and leaves RIP, RAX and RDX. */
 	exit.msr.index = MSR_VMX_FIRST;
+	regs_of(1)->gp[REG_RAX] = 0xaaaa;
+	regs_of(1)->gp[REG_RDX] = 0xdddd;
 	cr_assert_eq(raise(1, X86_EXIT_MSR_READ, &exit, 2), SIM_ACCESS_MMIO);
 	cr_assert_eq(pending_vector(1), 13);
 	cr_assert_eq(rip(1), before + 2);
+	cr_assert_eq(regs_of(1)->gp[REG_RAX], 0xaaaa, "a refused read");
+	cr_assert_eq(regs_of(1)->gp[REG_RDX], 0xdddd, "writes no register");
 	/* Root may write an ordinary MSR of its CPU... */
 	exit.msr.index = 0x199;
 	exit.msr.value = 0x1234;
