@@ -375,3 +375,26 @@ Test(enable, svm_init_failure_at_every_pool_size)
 	cr_assert(hv_enabled());
 	free(sys);
 }
+
+/*
+ * MMCONFIG covers buses 0 to its end bus only: a root device beyond it is
+ * reached through the configuration ports, never through an address past
+ * the mapped window. Found by the system config fuzzer.
+ */
+Test(enable, devices_beyond_mmconfig_s_end_bus_use_the_ports)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_pci_device *dev;
+	size_t size;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	sys->platform_info.pci_mmconfig_end_bus = 0;
+	dev = (struct jailhouse_pci_device *)jailhouse_cell_pci_devices(
+		&sys->root_cell);
+	cr_assert_eq(dev[3].bdf, JAILHOUSE_PCI_BDF(0, 3, 0));
+	dev[3].bdf = JAILHOUSE_PCI_BDF(1, 0, 0);
+	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), 0, "%s", hv_log());
+	assert_enabled(QEMU_VM_CPUS);
+	free(sys);
+}
