@@ -71,7 +71,7 @@ PYTHON ?= $(shell for p in python3 /usr/bin/python3; do \
 
 .PHONY: all help check check-unit check-freestanding coverage image check-image \
 	bench configs clean demo demo-sim tools check-cli inmates check-inmates \
-	check-qemu fetch-kernel driver
+	check-qemu fetch-kernel driver fuzz fuzz-build check-nightly mutants
 
 all: configs $(O)/libsim.a $(O)/unit-tests $(O)/sim-demo \
 	check-freestanding-build tools inmates image driver
@@ -89,6 +89,9 @@ help:
 	@echo "driver             driver/jailhouse.ko against the stock kernel's headers"
 	@echo "coverage           gcovr line/branch coverage of src/ and arch-x86/"
 	@echo "bench              paging and cell-lifecycle benchmarks"
+	@echo "fuzz               libFuzzer targets, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
+	@echo "mutants            mutation score of the unit suite (MUTANTS=n)"
+	@echo "check-nightly      long runs: property seeds, fuzzers 1 h each, e2e cycles"
 	@echo "demo               the seed's demo session in Bochs (see README)"
 	@echo "demo-sim           the same session on the simulator"
 	@echo "install            CLI, completion, firmware, configs, inmates, module"
@@ -151,11 +154,23 @@ $(O)/libsim.a: $(SIM_OBJ)
 $(O)/libsim-cov.a: $(COV_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(O)/unit-tests: $(TEST_OBJ) $(O)/libsim.a
-	$(CC) -o $@ $(TEST_OBJ) $(O)/libsim.a -lcriterion
+# src/lib.c as the image compiles it, its symbols renamed jh_* so that the
+# unit tests hold it against the host C library (tests/unit/test_lib.c).
+LIB_HOST_CFLAGS := $(WARN) -std=gnu11 -O2 -ffreestanding -fno-builtin \
+	-nostdlib -fno-stack-protector $(INC_CORE)
+$(O)/lib/lib-host.o: src/lib.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-LIB  $<"
+	@$(CC) $(LIB_HOST_CFLAGS) -MMD -MP -c $< -o $(O)/lib/lib.o
+	@objcopy --prefix-symbols=jh_ $(O)/lib/lib.o $@
+	@test -z "$$(nm -u $@)" || { nm -u $@; echo "$@: calls out"; exit 1; }
 
-$(O)/unit-tests-cov: $(COV_TEST_OBJ) $(O)/libsim-cov.a
-	$(CC) --coverage -o $@ $(COV_TEST_OBJ) $(O)/libsim-cov.a -lcriterion
+$(O)/unit-tests: $(TEST_OBJ) $(O)/libsim.a $(O)/lib/lib-host.o
+	$(CC) -o $@ $(TEST_OBJ) $(O)/lib/lib-host.o $(O)/libsim.a -lcriterion
+
+$(O)/unit-tests-cov: $(COV_TEST_OBJ) $(O)/libsim-cov.a $(O)/lib/lib-host.o
+	$(CC) --coverage -o $@ $(COV_TEST_OBJ) $(O)/lib/lib-host.o \
+		$(O)/libsim-cov.a -lcriterion
 
 $(O)/bench/%: tests/bench/%.c $(O)/libsim.a
 	@mkdir -p $(dir $@)
@@ -210,6 +225,7 @@ check-cli: tools configs
 # The end-to-end suite last, alone, so its boot times are not skewed by
 # parallel compiles.
 check: all check-freestanding check-image check-unit check-cli check-inmates
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory check-qemu
 # End-to-end suite (tests/qemu): boots Debian's stock kernel with a busybox
 # initramfs on each emulator target. Options to pytest go in E2E_ARGS, e.g.
@@ -240,6 +256,69 @@ bench: $(BENCH_BIN) configs
 		echo "== $$b"; $$b || exit 1; done
 	@echo "== $(O)/bench/bench_exits (under callgrind)"
 	@scripts/bench-exits $(O)/bench/bench_exits
+
+# Fuzzers (tests/fuzz): libFuzzer with clang, ASan and UBSan, built from the
+# simulator's own source list into build/fuzz/ (the gcc builds stay as they
+# are). `make fuzz` replays tests/fuzz/regressions, then runs each target
+# for FUZZ_SECONDS; scripts/fuzz prints executions per second and in total.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 15
+FUZZ_TARGETS := cell_config system_config hypercall mmio_decode
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_CFLAGS := $(WARN) -std=gnu11 -g -O1 -fno-omit-frame-pointer \
+	-fno-strict-aliasing $(SIM_INC) $(FUZZ_SAN)
+# Coverage guides the fuzzers through the hypervisor's code, not the fakes.
+FUZZ_COVER := -fsanitize=fuzzer-no-link
+FUZZ_OBJ := $(call obj,fuzz/obj,$(CORE_SRC) $(ARCH_SRC) $(SIM_SRC))
+FUZZ_BIN := $(patsubst %,$(O)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+# The decoder's oracle: GNU binutils' own disassembler, in the process.
+FUZZ_LIBS_mmio_decode := -lopcodes -lbfd
+
+$(O)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(if $(filter sim/%,$<),,$(FUZZ_COVER)) \
+		$(TEST_DEFS) -MMD -MP -c $< -o $@
+
+$(O)/fuzz/libsim.a: $(FUZZ_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(O)/fuzz/fuzz_%: $(O)/fuzz/obj/tests/fuzz/fuzz_%.o \
+		$(O)/fuzz/obj/tests/fuzz/fuzz_common.o $(O)/fuzz/libsim.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(FUZZ_LIBS_$*)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN) configs
+	@scripts/fuzz $(O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Mutation score of the unit suite (scripts/mutants): a sample of MUTANTS
+# simple mutants of src/ and arch-x86/, each built and tested in a copy of
+# the tree in a temporary directory, never in the tree itself.
+MUTANTS ?= 40
+MUTANTS_SEED ?= 1
+mutants:
+	@scripts/mutants --count $(MUTANTS) --seed $(MUTANTS_SEED)
+
+# The long runs, off CI (docs/testing.md): the property test at 100,000
+# steps for each seed, each fuzzer for an hour, then the e2e suite's
+# create/destroy cycles on QEMU TCG (SVM), 100 of them.
+NIGHTLY_SEEDS ?= 1 2 3 4 5
+NIGHTLY_STEPS ?= 100000
+NIGHTLY_FUZZ_SECONDS ?= 3600
+NIGHTLY_CYCLES ?= 100
+check-nightly: $(O)/unit-tests configs $(FUZZ_BIN)
+	@for seed in $(NIGHTLY_SEEDS); do \
+		echo "== property test: seed $$seed, $(NIGHTLY_STEPS) steps"; \
+		JAILHOUSE_PROPERTY_SEED=$$seed \
+		JAILHOUSE_PROPERTY_STEPS=$(NIGHTLY_STEPS) \
+			$(O)/unit-tests --filter 'property/*' || exit 1; \
+	done
+	@echo "== fuzzers: $(NIGHTLY_FUZZ_SECONDS) s each"
+	@scripts/fuzz $(O) $(NIGHTLY_FUZZ_SECONDS) $(FUZZ_TARGETS)
+	@echo "== $(NIGHTLY_CYCLES) create/destroy cycles on qemu-svm"
+	@JAILHOUSE_E2E_CYCLES=$(NIGHTLY_CYCLES) $(MAKE) --no-print-directory \
+		check-qemu E2E_ARGS='-k "qemu-svm and create_destroy_cycles"'
 
 $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a

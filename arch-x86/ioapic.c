@@ -393,7 +393,7 @@ static enum mmio_result ioapic_access(void *arg, struct mmio_access *access)
 }
 
 /* Takes stock of the system's IOAPICs as Linux left them. */
-static void chips_init(void)
+static int chips_init(void)
 {
 	const struct jailhouse_cell_desc *root = root_cell.config;
 	const struct jailhouse_irqchip *chip = jailhouse_cell_irqchips(root);
@@ -404,11 +404,17 @@ static void chips_init(void)
 	/* A new enable: nothing of an earlier one counts. */
 	memset(windows, 0, sizeof(windows));
 	memset(chips, 0, sizeof(chips));
+	num_chips = 0;
 	for (n = 0; n < root->num_irqchips && n < MAX_IRQCHIPS; n++) {
 		c = &chips[n];
 		c->base = chip[n].address;
 		c->source_id = (u16)chip[n].id;
 		c->regs = hw_map_device(c->base, IOAPIC_WINDOW_SIZE);
+		if (!c->regs) {
+			printk("IOAPIC at 0x%llx cannot be mapped\n",
+			       (unsigned long long)c->base);
+			return -ENOMEM;
+		}
 		version = hw_ioapic_read(c->regs, REG_VERSION);
 		c->pins = MIN(((version >> 16) & 0xff) + 1, MAX_PINS);
 		for (pin = 0; pin < c->pins; pin++) {
@@ -421,6 +427,7 @@ static void chips_init(void)
 		}
 	}
 	num_chips = n;
+	return 0;
 }
 
 static struct ioapic_window *window_alloc(void)
@@ -451,8 +458,11 @@ int ioapic_cell_init(struct cell *cell)
 	unsigned int n;
 	int index, err;
 
-	if (cell == &root_cell)
-		chips_init();
+	if (cell == &root_cell) {
+		err = chips_init();
+		if (err)
+			return err;
+	}
 	for (n = 0; n < cell->config->num_irqchips; n++) {
 		index = irqchip_index(chip[n].address);
 		if (index < 0 || (unsigned int)index >= num_chips ||

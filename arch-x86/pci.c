@@ -38,9 +38,17 @@ static void log_foreign(const struct per_cpu *cpu, u16 bdf, bool is_write)
 	       bdf >> 8, (bdf >> 3) & 0x1f, bdf & 7);
 }
 
+/* A bus beyond MMCONFIG's end is reached through the ports instead. */
+static volatile u8 *mmconfig_reg(u16 bdf, unsigned int reg)
+{
+	u64 offset = ((u64)bdf << 12) + reg;
+
+	return mmconfig && offset < mmconfig_size ? mmconfig + offset : NULL;
+}
+
 u32 pci_hw_read(u16 bdf, unsigned int reg, unsigned int size)
 {
-	volatile u8 *p = mmconfig ? mmconfig + ((u64)bdf << 12) + reg : NULL;
+	volatile u8 *p = mmconfig_reg(bdf, reg);
 	u16 port = PCI_CONFIG_DATA + (reg & 3);
 
 	if (p)
@@ -54,7 +62,7 @@ u32 pci_hw_read(u16 bdf, unsigned int reg, unsigned int size)
 
 void pci_hw_write(u16 bdf, unsigned int reg, unsigned int size, u32 value)
 {
-	volatile u8 *p = mmconfig ? mmconfig + ((u64)bdf << 12) + reg : NULL;
+	volatile u8 *p = mmconfig_reg(bdf, reg);
 	u16 port = PCI_CONFIG_DATA + (reg & 3);
 
 	if (p && size == 1)

@@ -506,6 +506,9 @@ void *hw_map_device(u64 phys, u64 size)
 
 	if (ram)
 		return ram;
+	/* Beyond what a tag can carry: no mapping, as the image fails it. */
+	if ((phys | (phys + size - 1)) & MMIO_TAG_MASK || phys + size < phys)
+		return NULL;
 	return (void *)(uintptr_t)(MMIO_TAG | phys);
 }
 

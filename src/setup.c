@@ -38,6 +38,13 @@ static int copy_system_config(const struct jailhouse_system *system,
 	return 0;
 }
 
+/* The log reads the debug console from it: no pointer may outlive it. */
+static void free_system_config(void)
+{
+	page_free(&mem_pool, (void *)system_config, system_config_pages);
+	system_config = NULL;
+}
+
 static int check_root_cpus(const struct jailhouse_cell_desc *root)
 {
 	const u64 *set = jailhouse_cell_cpu_set(root);
@@ -81,8 +88,11 @@ static int init_root_address_spaces(void)
 	int err;
 
 	err = arch_cell_create(&root_cell);
-	if (err)
+	if (err) {
+		/* The arch parts registered MMIO handlers before one failed. */
+		mmio_cell_exit(&root_cell);
 		return err;
+	}
 	for (n = 0; n < root->num_memory_regions; n++) {
 		err = arch_map_memory_region(&root_cell, &mem[n]);
 		if (err)
@@ -172,7 +182,7 @@ int hv_init(const struct jailhouse_system *system, u64 system_size,
 		return ret;
 	ret = init_root_and_arch(cpu_count);
 	if (ret)
-		page_free(&mem_pool, (void *)system_config, system_config_pages);
+		free_system_config();
 	return ret;
 }
 
@@ -338,6 +348,6 @@ void hv_shutdown(void)
 	mmio_cell_exit(&root_cell);
 	pio_bitmap_free(root_cell.pio_bitmap);
 	root_cell.pio_bitmap = NULL;
-	page_free(&mem_pool, (void *)system_config, system_config_pages);
+	free_system_config();
 	enabled = false;
 }

@@ -21,7 +21,8 @@ sets up what it needs instead of failing on the missing chain.
 
 Bochs boots once per run, here: its first step holds it to what the
 target promises (promises.py), and it runs 3 create/destroy cycles where
-QEMU runs 20 (a Bochs cycle takes 15-30 s).
+QEMU runs 20 (a Bochs cycle takes 15-30 s). JAILHOUSE_E2E_CYCLES sets
+QEMU's count (the nightly run, `make check-nightly`, asks for 100).
 
 apic-demo prints through the hypervisor's console. On Bochs that is the
 first serial port, the one the shell runs on: its lines may land inside a
@@ -38,6 +39,7 @@ memory and nothing else.
 Needs `make driver image configs inmates build/e2e/jailhouse` (make
 check-qemu builds them)."""
 
+import os
 import re
 import time
 from dataclasses import dataclass
@@ -56,6 +58,8 @@ CELL_FILES = (
     "inmates/crash-demo.bin", "inmates/edu-demo.bin",
 )
 JITTER = re.compile(r"Timer fired, jitter: +(-?\d+) ns")
+# Create/destroy cycles on the QEMU targets (the nightly run asks for 100).
+E2E_CYCLES = int(os.environ.get("JAILHOUSE_E2E_CYCLES", "20"))
 # The cells in the order the session creates them: apic-demo locks
 # reconfiguration once it runs, so it comes last.
 CELL_ORDER = ("tiny-demo", "apic-demo")
@@ -92,14 +96,14 @@ TARGETS = {
                        machine_args={"edu": True, "serials": 3},
                        system="qemu-svm", root="QEMU-VM", slow=60,
                        dma_isolated=True, hv_port=2, ticks=30, follow_s=3,
-                       edu=True, cycles=20, iommu="VT-d unit 0"),
+                       edu=True, cycles=E2E_CYCLES, iommu="VT-d unit 0"),
     # As real AMD servers are: AMD-Vi isolates DMA and interrupts. Root's
     # legacy interrupts take the 8259 PIC (machines.QemuAmd says why).
     "qemu-amd": Target(label="qemu-amd", machine="qemu-amd",
                        machine_args={"edu": True, "serials": 3},
                        system="qemu-amd", root="QEMU-AMD", slow=60,
                        dma_isolated=True, hv_port=2, ticks=30, follow_s=3,
-                       edu=True, cycles=20, iommu="AMD-Vi unit 0",
+                       edu=True, cycles=E2E_CYCLES, iommu="AMD-Vi unit 0",
                        no_dma_fault_event=(
                            "QEMU 10.0's amd-iommu logs no event for a DMA "
                            "that meets a missing page-table entry (only for "

@@ -196,6 +196,13 @@ Test(apic, invalid_commands_are_refused_and_logged)
 	cr_assert_eq(log_count("reserved bits set"), 1, "logged once");
 }
 
+/* The level de-assert Linux sends after an INIT is no INIT itself. */
+Test(apic, init_deassert_alone_leaves_the_cpu_running)
+{
+	cr_assert(icr(DUO_CPU_A, DUO_CPU_B, ICR_INIT | ICR_LEVEL));
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_B), "a de-assert parked it");
+}
+
 Test(apic, init_and_sipi_restart_a_cpu_of_the_cell)
 {
 	/* B runs in long mode with paging, as an inmate or Linux would. */

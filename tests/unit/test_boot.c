@@ -60,6 +60,7 @@ Test(boot, disable_returns_every_page_and_the_machine_boots_again)
 	sim_shutdown();
 	cr_assert_not(hv_enabled());
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages);
+	cr_assert_null(system_config, "the freed system config is still in use");
 	boot_qemu_vm();
 	cr_assert_eq(sim_cell_create_file(ROOT_CPU, TINY_DEMO_CELL), 1,
 		     "a second enable starts with fresh cell ids");

@@ -71,6 +71,8 @@ static void assert_rolled_back(int err, unsigned int cpus)
 		assert_cpu_untouched(cpu);
 	}
 	cr_assert_not(hv_enabled());
+	/* The log must not print through a config in freed pool pages. */
+	cr_assert_null(system_config, "the freed system config is still in use");
 	/* Every table the hypervisor built came out of the pool. */
 	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
 		     "%lu pool pages still used", mem_pool.used);
@@ -244,4 +246,155 @@ Test(enable, the_meeting_is_ready_for_the_next_enable)
 	sim_shutdown();
 	boot_qemu_vm();
 	assert_enabled(QEMU_VM_CPUS);
+}
+
+/*
+ * The CPU-count limit: per_cpu_data has MAX_CPUS entries, one more must
+ * be refused before anything is claimed, on the entry path and in
+ * hv_init, and the next enable must find the CPUs' meeting untouched.
+ */
+Test(enable, one_cpu_beyond_the_limit_is_refused_before_anything)
+{
+	size_t size;
+	struct jailhouse_system *sys = sim_read_file(QEMU_VM_CELL, &size);
+
+	cr_assert_not_null(sys);
+	cr_assert_eq(sim_boot(sys, size, MAX_CPUS + 1), -ERANGE);
+	cr_assert_not(hv_enabled());
+	cr_assert_eq(hv_init(sys, size, NULL, 0, 0, MAX_CPUS + 1), -ERANGE,
+		     "hv_init checks the count before it touches the pool");
+	cr_assert_eq(hv_init(sys, size, NULL, 0, 0, 0), -ERANGE);
+	free(sys);
+	boot_qemu_vm();
+	assert_enabled(QEMU_VM_CPUS);
+}
+
+/*
+ * An IOAPIC the hypervisor cannot map (its address beyond what the
+ * device area reaches): the enable fails with -ENOMEM on every CPU and
+ * rolls back, rather than reading its registers through NULL. Found by
+ * the system config fuzzer.
+ */
+Test(enable, unmappable_ioapic_fails_the_enable)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_irqchip *chip;
+	size_t size;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	chip = (struct jailhouse_irqchip *)jailhouse_cell_irqchips(
+		&sys->root_cell);
+	chip[0].address = 1ULL << 62;
+	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), -ENOMEM, "%s",
+		     hv_log());
+	assert_rolled_back(-ENOMEM, QEMU_VM_CPUS);
+	cr_assert(log_contains("IOAPIC at 0x4000000000000000 cannot be "
+			       "mapped"));
+	free(sys);
+}
+
+/* ---- each refusal of the SVM setup stops it and rolls back ---- */
+
+static void (*amd_cpuid)(u32 leaf, u32 subleaf, u32 out[4]);
+
+static void amd_cpuid_without_svm(u32 leaf, u32 subleaf, u32 out[4])
+{
+	amd_cpuid(leaf, subleaf, out);
+	if (leaf == 0x80000001)
+		out[2] &= ~(1U << 2);
+}
+
+static void firmware_hides_svm(void)
+{
+	linux_programs_ioapic();
+	amd_cpuid = sim_cpuid_hook;
+	sim_cpuid_hook = amd_cpuid_without_svm;
+}
+
+Test(enable, amd_cpu_without_svm_is_refused)
+{
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sim_before_enable_hook = firmware_hides_svm;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -ENODEV, "%d\n%s", err, hv_log());
+	assert_rolled_back(err, QEMU_VM_CPUS);
+	cr_assert(log_contains("no SVM: this CPU cannot run the hypervisor"));
+}
+
+static void other_hypervisor_on_cpu_2(void)
+{
+	linux_programs_ioapic();
+	sim_msr_set(2, MSR_IA32_EFER,
+		    sim_msr_get(2, MSR_IA32_EFER) | EFER_SVME);
+}
+
+Test(enable, svm_in_use_by_another_hypervisor_is_refused)
+{
+	unsigned int cpu;
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sim_before_enable_hook = other_hypervisor_on_cpu_2;
+	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+	cr_assert_eq(err, -EBUSY, "%d\n%s", err, hv_log());
+	cr_assert(log_contains("CPU 2: EFER.SVME already set"));
+	cr_assert_not(hv_enabled());
+	cr_assert_eq(mem_pool.used, mem_pool.bitmap_pages,
+		     "%lu pool pages still used", mem_pool.used);
+	for (cpu = 0; cpu < QEMU_VM_CPUS; cpu++) {
+		cr_assert_eq(sim_enable_result(cpu), -EBUSY);
+		cr_assert_eq(sim_cpu_launches(cpu), 0);
+		/* CPU 2's SVME is the other hypervisor's: left as it was. */
+		cr_assert_eq(!!(sim_msr_get(cpu, MSR_IA32_EFER) & EFER_SVME),
+			     cpu == 2, "CPU %u's EFER.SVME", cpu);
+	}
+}
+
+Test(enable, svm_init_failure_at_every_pool_size)
+{
+	struct jailhouse_system *sys;
+	unsigned int pages;
+	size_t size;
+	int err;
+
+	sim_cpu_model = SIM_CPU_AMD;
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	for (pages = 1;; pages++) {
+		sys->hypervisor_memory.size = SIM_IMAGE_SIZE + pages * 4096ULL;
+		err = sim_boot(sys, size, QEMU_VM_CPUS);
+		if (!err)
+			break;
+		cr_assert(err == -ENOMEM || err == -EINVAL, "%u pages: %d\n%s",
+			  pages, err, hv_log());
+		assert_rolled_back(err, QEMU_VM_CPUS);
+	}
+	cr_assert(hv_enabled());
+	free(sys);
+}
+
+/*
+ * MMCONFIG covers buses 0 to its end bus only: a root device beyond it is
+ * reached through the configuration ports, never through an address past
+ * the mapped window. Found by the system config fuzzer.
+ */
+Test(enable, devices_beyond_mmconfig_s_end_bus_use_the_ports)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_pci_device *dev;
+	size_t size;
+
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	sys->platform_info.pci_mmconfig_end_bus = 0;
+	dev = (struct jailhouse_pci_device *)jailhouse_cell_pci_devices(
+		&sys->root_cell);
+	cr_assert_eq(dev[3].bdf, JAILHOUSE_PCI_BDF(0, 3, 0));
+	dev[3].bdf = JAILHOUSE_PCI_BDF(1, 0, 0);
+	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), 0, "%s", hv_log());
+	assert_enabled(QEMU_VM_CPUS);
+	free(sys);
 }

@@ -95,11 +95,15 @@ Test(exits, msr_policy)
 	cr_assert_eq(raise(1, X86_EXIT_MSR_READ, &exit, 2), SIM_ACCESS_MMIO);
 	cr_assert_eq(regs_of(1)->gp[REG_RAX], 1);
 	cr_assert_eq(rip(1), before + 2);
-	/* A VMX capability read raises #GP and leaves RIP. */
+	/* A VMX capability read raises #GP and leaves RIP, RAX and RDX. */
 	exit.msr.index = MSR_VMX_FIRST;
+	regs_of(1)->gp[REG_RAX] = 0xaaaa;
+	regs_of(1)->gp[REG_RDX] = 0xdddd;
 	cr_assert_eq(raise(1, X86_EXIT_MSR_READ, &exit, 2), SIM_ACCESS_MMIO);
 	cr_assert_eq(pending_vector(1), 13);
 	cr_assert_eq(rip(1), before + 2);
+	cr_assert_eq(regs_of(1)->gp[REG_RAX], 0xaaaa, "a refused read");
+	cr_assert_eq(regs_of(1)->gp[REG_RDX], 0xdddd, "writes no register");
 	/* Root may write an ordinary MSR of its CPU... */
 	exit.msr.index = 0x199;
 	exit.msr.value = 0x1234;
@@ -267,6 +271,48 @@ Test(exits, mmio_instruction_is_fetched_decoded_and_completed)
 	cr_assert_eq(regs_of(TINY_CPU)->gp[REG_RCX], 0x111111111111abcdULL,
 		     "a 16-bit load keeps the register's upper bits");
 	cr_assert_eq(rip(TINY_CPU), CODE_GPA + 13);
+}
+
+/*
+ * RSP lives in the VMCS, not in the registers the entry stub saves: a
+ * store from it must read the guest's RSP, a load into it must reach the
+ * guest's RSP, and a load into another register must leave RSP alone.
+ */
+Test(exits, mmio_through_rsp_uses_the_guest_s_rsp)
+{
+	/* mov %esp, 0x200010 ; mov 0x200020, %esp ; mov 0x200030, %ebp */
+	static const u8 code[] = { 0x89, 0x25, 0x10, 0x00, 0x20, 0x00,
+				   0x8b, 0x25, 0x20, 0x00, 0x20, 0x00,
+				   0x8b, 0x2d, 0x30, 0x00, 0x20, 0x00 };
+	struct probe p = { 0 };
+
+	start_tiny();
+	memcpy(sim_phys_ptr(TINY_RAM + CODE_GPA, sizeof(code)), code,
+	       sizeof(code));
+	cr_assert_eq(mmio_region_register(cell_by_name("tiny-demo"), MMIO_GPA,
+					  0x1000, probe, &p), 0);
+	enter_flat_32bit(TINY_CPU);
+	sim_current_cpu = TINY_CPU;
+	hw_vmwrite(VMCS_GUEST_RSP, 0x7ff0);
+	sim_current_cpu = 0;
+	regs_of(TINY_CPU)->gp[REG_RSP] = 0xdead;
+	cr_assert_eq(sim_guest_ept_violation(TINY_CPU, MMIO_GPA + 0x10, true),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(p.value, 0x7ff0, "the store reads the guest's RSP");
+
+	p.value = 0x6000;
+	cr_assert_eq(sim_guest_ept_violation(TINY_CPU, MMIO_GPA + 0x20, false),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(sim_vmcs_get(TINY_CPU, VMCS_GUEST_RSP), 0x6000,
+		     "the load reaches the guest's RSP");
+
+	p.value = 0x1234;
+	cr_assert_eq(sim_guest_ept_violation(TINY_CPU, MMIO_GPA + 0x30, false),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(regs_of(TINY_CPU)->gp[REG_RBP], 0x1234);
+	cr_assert_eq(sim_vmcs_get(TINY_CPU, VMCS_GUEST_RSP), 0x6000,
+		     "a load into EBP leaves RSP alone");
+	cr_assert_eq(rip(TINY_CPU), CODE_GPA + sizeof(code));
 }
 
 Test(exits, unsupported_mmio_instruction_fails_only_that_cell)

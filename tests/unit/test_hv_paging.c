@@ -144,3 +144,46 @@ Test(hv_paging, device_mappings_last_and_are_uncached)
 	cr_assert_null(hv_paging_map_device(0, HV_DEVICE_AREA + PAGE_SIZE),
 		       "the area has an end");
 }
+
+/*
+ * A mapping spans the pages its bytes touch, no more and no fewer: a
+ * page-sized window maps one page, one byte more maps two; a window of
+ * HV_REMAP_PAGES pages fits, one byte more does not; the device area
+ * takes a mapping of exactly what is left of it.
+ */
+Test(hv_paging, spans_round_to_the_pages_touched)
+{
+	u64 base = hv_paging_window_base(3), phys;
+	u8 *w, *dev;
+
+	w = hv_paging_map_window(3, 0x3c400000, PAGE_SIZE);
+	cr_assert_eq((u64)(uintptr_t)w, base);
+	cr_assert(walk(base + PAGE_SIZE - 1, &phys, NULL));
+	cr_assert_not(walk(base + PAGE_SIZE, NULL, NULL),
+		       "a page-sized window maps one page");
+	w = hv_paging_map_window(3, 0x3c500000, PAGE_SIZE + 1);
+	cr_assert(walk(base + PAGE_SIZE, &phys, NULL),
+		  "its last byte is on the second page");
+	cr_assert_eq(phys, 0x3c501000);
+	cr_assert_not(walk(base + 2 * PAGE_SIZE, NULL, NULL));
+	w = hv_paging_map_window(3, 0x3c600fff, 2);
+	cr_assert(walk(base + PAGE_SIZE, &phys, NULL));
+	cr_assert_eq(phys, 0x3c601000, "two bytes across a page boundary");
+
+	cr_assert_not_null(hv_paging_map_window(3, 0x3c400000,
+						HV_REMAP_PAGES * PAGE_SIZE),
+			   "a full window fits");
+	cr_assert(walk(base + (HV_REMAP_PAGES - 1) * PAGE_SIZE, &phys, NULL));
+	cr_assert_eq(phys, 0x3c400000 + (HV_REMAP_PAGES - 1) * PAGE_SIZE);
+	cr_assert_null(hv_paging_map_window(3, 0x3c400001,
+					    HV_REMAP_PAGES * PAGE_SIZE),
+		       "shifted by a byte it needs one page more");
+
+	dev = hv_paging_map_device(0xfed90000, PAGE_SIZE);
+	cr_assert_not_null(dev);
+	/* Congruent with the area modulo 2 MiB: large pages, few tables. */
+	dev = hv_paging_map_device((u64)(uintptr_t)dev + PAGE_SIZE - REMAP,
+				   HV_DEVICE_AREA - PAGE_SIZE);
+	cr_assert_not_null(dev, "exactly the rest of the area fits");
+	cr_assert_null(hv_paging_map_device(0xfec00000, 1), "then it is full");
+}

@@ -343,3 +343,23 @@ Test(hypercall, console_read_is_root_s_and_checks_its_buffer)
 	cr_assert_eq(page->count, 0xaaaaaaaa, "nothing written anywhere");
 	cr_assert(hv_enabled());
 }
+
+/*
+ * Root maps device memory too (PCI MMIO, the VGA window): a config or a
+ * console page there would make the hypervisor read or write device
+ * registers as if they were RAM. Found by the hypercall fuzzer.
+ */
+Test(hypercall, root_buffers_in_device_memory_are_refused)
+{
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_CREATE,
+				   0x80000000, 0x1000), -EINVAL);
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_TRUNCATED);
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_CREATE,
+				   0xa0000, 0x1000), -EINVAL);
+	cr_assert_eq(console_read(ROOT_CPU, 0x80000000), -EFAULT,
+		     "PCI MMIO");
+	cr_assert_eq(console_read(ROOT_CPU, 0xa0000), -EFAULT, "VGA window");
+	cr_assert_eq(console_read(ROOT_CPU, 0xfed00000), -EFAULT, "HPET");
+	cr_assert(hv_enabled());
+}

@@ -4,6 +4,7 @@
  * its register window, and the fake IOAPIC shows what reached the chip.
  */
 #include <criterion/criterion.h>
+#include <string.h>
 #include <sim/apic_hw.h>
 #include <sim/dmar.h>
 #include <sim/sim.h>
@@ -108,6 +109,25 @@ Test(ioapic, root_programs_its_pins_towards_its_cpus)
 		     (unsigned long long)chip(ROOT_PIN));
 	cr_assert_eq(read_entry(ROOT_CPU, ROOT_PIN), entry);
 	cr_assert_eq(read_entry(1, ROOT_PIN), entry, "one view per cell");
+}
+
+/*
+ * Every pin the version register counts (24, in bits 23:16 as 23) is
+ * the hypervisor's to manage, the last one too; a write it accepts logs
+ * nothing.
+ */
+Test(ioapic, the_last_pin_is_managed_and_quiet)
+{
+	u64 entry = DEST(1) | 0x3e;
+	size_t before = strlen(hv_log());
+
+	program(ROOT_CPU, 23, entry);
+	cr_assert_eq(chip(23), entry, "chip has 0x%llx",
+		     (unsigned long long)chip(23));
+	cr_assert_eq(read_entry(ROOT_CPU, 23), entry);
+	cr_assert_eq(read_entry(1, 23), entry, "one view per cell");
+	cr_assert_eq(strlen(hv_log()), before, "logged: %s",
+		     hv_log() + before);
 }
 
 Test(ioapic, pins_move_to_a_cell_masked)

@@ -55,6 +55,15 @@ Test(page_pool, bitmap_size_grows_with_pool)
 	cr_assert_eq(index_of(pool, page_alloc(pool, 1)), 2);
 }
 
+Test(page_pool, one_bitmap_page_tracks_exactly_32768_pages)
+{
+	struct page_pool *pool = new_pool(32768);
+
+	cr_assert_eq(pool->bitmap_pages, 1, "no page more than the bits need");
+	cr_assert_eq(page_pool_free_pages(pool), 32767);
+	cr_assert_eq(index_of(pool, page_alloc(pool, 1)), 1);
+}
+
 Test(page_pool, init_rejects_bad_arguments)
 {
 	static struct page_pool pool;

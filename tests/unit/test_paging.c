@@ -437,6 +437,8 @@ Test(paging, rejects_misaligned_arguments)
 	cr_assert_eq(paging_unmap(&pg, 0x1001, SZ_4K), -EINVAL);
 	cr_assert_eq(paging_unmap(&pg, 0, 0x10), -EINVAL);
 	cr_assert_eq(paging_unmap(&pg, 0x10, 0), -EINVAL);
+	cr_assert_eq(paging_unmap(&pg, 0, 1), -EINVAL, "one byte is no page");
+	cr_assert_eq(paging_unmap(&pg, SZ_4K, 0), 0, "nothing to do");
 	cr_assert_eq(paging_map(&pg, SZ_4K, 0, 0, PAGE_FLAG_RW), 0);
 	expect_tables(&pg, 1);
 }

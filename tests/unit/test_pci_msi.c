@@ -172,3 +172,60 @@ Test(pci_msi, disable_gives_linux_its_message_back)
 	cr_assert_eq(address, LINUX_ADDRESS);
 	cr_assert_eq(data, LINUX_DATA);
 }
+
+/*
+ * The 64-bit capability's upper address word at +8, with the data at +12:
+ * Linux left a nonzero upper word, which remapping cannot express, so the
+ * MSI stays disabled. Root sees and writes its own word byte by byte, the
+ * data register next to it stays its own, and once root clears the word
+ * the hardware gets the remappable message with an upper word of 0.
+ */
+#define LINUX_ADDRESS_HI 0x11223344U
+
+static void linux_left_an_upper_address_word(void)
+{
+	linux_enabled_the_nic_s_msi();
+	sim_pci_config_write(NIC, NIC_CAP + 8, 4, LINUX_ADDRESS_HI);
+}
+
+static void setup_hi(void)
+{
+	sim_before_enable_hook = linux_left_an_upper_address_word;
+	boot_qemu_vm();
+	sim_before_enable_hook = NULL;
+}
+
+TestSuite(pci_msi_64, .init = setup_hi);
+
+Test(pci_msi_64, upper_address_word_is_root_s_view_until_cleared)
+{
+	struct sim_msi_result r;
+	u64 address;
+	unsigned int i;
+	u32 data;
+
+	cr_assert_not(sim_pci_msi_message(NIC, &address, &data),
+		      "an extended destination stays disabled");
+	cr_assert(log_contains("logical or extended destination"));
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 8, 4),
+		     LINUX_ADDRESS_HI);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 8 + i, 1),
+			     (LINUX_ADDRESS_HI >> (8 * i)) & 0xff,
+			     "byte %u of the upper word", i);
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 12, 1),
+		     LINUX_DATA & 0xff, "the data register follows it");
+
+	config_write(ROOT_CPU, NIC, NIC_CAP + 11, 1, 0x99);
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 8, 4),
+		     (LINUX_ADDRESS_HI & 0x00ffffff) | 0x99000000);
+	cr_assert_eq(config_read(ROOT_CPU, NIC, NIC_CAP + 12, 2), LINUX_DATA,
+		     "a write to byte 11 leaves the data alone");
+
+	config_write(ROOT_CPU, NIC, NIC_CAP + 8, 4, 0);
+	cr_assert_eq(sim_pci_config_read(NIC, NIC_CAP + 8, 4), 0,
+		     "the remappable message has no upper address bits");
+	cr_assert_eq(fire(NIC, &r), SIM_MSI_DELIVERED);
+	cr_assert(r.remapped);
+	cr_assert_eq(r.vector, LINUX_DATA & 0xff);
+}

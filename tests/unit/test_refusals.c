@@ -178,3 +178,12 @@ Test(refusals, every_rule_has_a_broken_config)
 		cr_expect(covered[code], "no broken config for %s",
 			  config_error_name(code));
 }
+
+/* The log line names the offending range to its last byte. */
+Test(refusals, overlap_with_the_hypervisor_names_the_exact_range)
+{
+	cr_assert_eq(sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS), 0);
+	cr_assert_lt(sim_cell_create_file(ROOT_CPU,
+					  BAD_CELL("bad-mem-hypervisor")), 0);
+	cr_assert(log_contains("(0x3c000000-0x3c0fffff)"), "%s", hv_log());
+}

@@ -149,6 +149,26 @@ Test(vmx, each_missing_feature_is_named_in_one_line)
 	cr_assert_eq(vmx_check_features(), 0);
 }
 
+/*
+ * Without secondary controls neither PROCBASED_CTLS2 nor the EPT/VPID
+ * capability MSR exists (reading them faults on hardware): what they
+ * would hold is missing as a whole, whatever the simulator keeps there.
+ */
+Test(vmx, without_secondary_controls_their_msrs_are_not_read)
+{
+	u64 saved = sim_msr_get(ROOT_CPU, MSR_IA32_VMX_PROCBASED_CTLS);
+
+	sim_msr_set(ROOT_CPU, MSR_IA32_VMX_PROCBASED_CTLS, saved & ~BIT(63));
+	console_reset();
+	cr_assert_eq(vmx_check_features(), -EIO);
+	cr_assert(log_contains("VMX feature missing: EPT\n"), "%s", hv_log());
+	cr_assert(log_contains("VMX feature missing: INVEPT\n"), "%s",
+		  hv_log());
+	cr_assert_eq(count(hv_log(), "missing"), 1 + 2 + 5,
+		     "secondary controls, 2 secondary and 5 EPT features:\n%s",
+		     hv_log());
+}
+
 static void cpuid_without_vmx(u32 leaf, u32 subleaf, u32 out[4])
 {
 	(void)subleaf;

@@ -612,3 +612,49 @@ Test(VTD_SUITE, can_init_again_after_shutdown)
 	shut_down();
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
+
+/* Every unit counts, the last one too: the loops over units reach it. */
+
+static void set_caps(unsigned int unit, u64 cap_clear, u64 cap_set)
+{
+	const u8 *regs = hw_map_device(unit ? UNIT1 : UNIT0, 0x1000);
+
+	sim_dmar_set_caps(unit,
+			  (hw_mmio_read64(regs + VTD_CAP_REG) & ~cap_clear) |
+				  cap_set,
+			  hw_mmio_read64(regs + VTD_ECAP_REG));
+}
+
+Test(VTD_SUITE, write_buffer_flush_on_the_last_unit_is_refused)
+{
+	add_units(2);
+	set_caps(1, 0, VTD_CAP_RWBF);
+	cr_expect_eq(vtd_init(&sys), -EIO);
+	cr_expect(log_contains("no-write-buffer-flush(CAP.RWBF)"), "%s",
+		  "RWBF of unit 1 not seen");
+	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
+
+Test(VTD_SUITE, domain_ids_are_those_of_the_smallest_unit)
+{
+	static struct cell cells[20];
+	unsigned int n;
+	int err = 0;
+
+	add_units(2);
+	/* CAP.ND 0: 16 domain ids, 0 reserved, on the last unit only. */
+	set_caps(1, 7, 0);
+	cr_assert_eq(vtd_init(&sys), 0, "%s", "init");
+	for (n = 0; n < 20 && !err; n++) {
+		cells[n].config = &cell_desc;
+		cells[n].id = n + 1;
+		err = vtd_cell_init(&cells[n]);
+	}
+	cr_expect_eq(err, -ENOMEM);
+	cr_expect_eq(n, 16, "15 cells get domain ids 1-15, the 16th none");
+	cr_expect(log_contains("no free domain id"));
+	while (n-- > 0)
+		vtd_cell_exit(&cells[n]);
+	vtd_shutdown();
+	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
