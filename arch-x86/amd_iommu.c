@@ -16,6 +16,7 @@
 #include <core/printk.h>
 #include <asm/amd_iommu.h>
 #include <asm/apic.h>
+#include <asm/iommu_irq.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/pci.h>
@@ -65,6 +66,11 @@ static unsigned long events_logged;
 static bool ir_available;
 static bool ir_x2apic; /* 128-bit entries, 32-bit destinations */
 static struct cell *irte_owner[AMDVI_NUM_IRTES];
+static struct iommu_irte_owners irte_table = {
+	.unit = "AMD-Vi",
+	.owner = irte_owner,
+	.entries = AMDVI_NUM_IRTES,
+};
 /* The device id whose table holds each index's entry; -1: none. */
 static int irte_source[AMDVI_NUM_IRTES];
 
@@ -855,49 +861,16 @@ static void release_int_table(u16 devid)
 	page_free(&mem_pool, table, 1);
 }
 
-/* Entries [first, first + count) are all free, or the first taken one. */
-static unsigned int free_run(unsigned int first, unsigned int count)
-{
-	unsigned int n;
-
-	for (n = 0; n < count; n++)
-		if (irte_owner[first + n])
-			break;
-	return n;
-}
-
 int amdvi_alloc_irtes(struct cell *cell, unsigned int count)
 {
-	unsigned int first, n;
-
 	if (!ir_available)
 		return 0;
-	if (count == 0 || count > AMDVI_NUM_IRTES)
-		return -EINVAL;
-	for (first = 0; first + count <= AMDVI_NUM_IRTES; first += n + 1) {
-		n = free_run(first, count);
-		if (n < count)
-			continue;
-		for (n = 0; n < count; n++)
-			irte_owner[first + n] = cell;
-		return first;
-	}
-	printk("AMD-Vi: cell \"%s\": no %u free interrupt remapping entries\n",
-	       cell_name(cell), count);
-	return -ENOMEM;
+	return iommu_irtes_alloc(&irte_table, cell, count);
 }
 
 static bool owns_irte(const struct cell *cell, unsigned int index)
 {
-	if (index < AMDVI_NUM_IRTES && irte_owner[index] == cell)
-		return true;
-	if (index < AMDVI_NUM_IRTES && irte_owner[index])
-		printk("AMD-Vi: cell \"%s\": IRTE %u belongs to cell \"%s\"\n",
-		       cell_name(cell), index, cell_name(irte_owner[index]));
-	else
-		printk("AMD-Vi: cell \"%s\": IRTE %u is not allocated to it\n",
-		       cell_name(cell), index);
-	return false;
+	return iommu_irte_owned(&irte_table, cell, index);
 }
 
 void amdvi_free_irtes(struct cell *cell, unsigned int first,
@@ -907,11 +880,8 @@ void amdvi_free_irtes(struct cell *cell, unsigned int first,
 
 	if (!ir_available)
 		return;
-	if (first >= AMDVI_NUM_IRTES || count > AMDVI_NUM_IRTES - first) {
-		printk("AMD-Vi: cell \"%s\": cannot free IRTEs %u+%u\n",
-		       cell_name(cell), first, count);
+	if (!iommu_irtes_in_table(&irte_table, cell, first, count))
 		return;
-	}
 	for (i = first; i < first + count; i++)
 		if (owns_irte(cell, i)) {
 			clear_irte(i);
@@ -930,18 +900,6 @@ static void release_cell_irtes(struct cell *cell)
 		}
 }
 
-static bool cell_has_ioapic(const struct cell *cell, u16 source_id)
-{
-	const struct jailhouse_irqchip *chip =
-		jailhouse_cell_irqchips(cell->config);
-	unsigned int n;
-
-	for (n = 0; n < cell->config->num_irqchips; n++)
-		if (chip[n].id == source_id)
-			return true;
-	return false;
-}
-
 /* The device table entry is the truth about who owns a device now. */
 static bool cell_has_device(const struct cell *cell, u16 devid)
 {
@@ -957,48 +915,12 @@ static int check_source(const struct cell *cell, u16 source_id)
 		print_bdf_of("", source_id, "\n");
 		return -EINVAL;
 	}
-	if (cell_has_ioapic(cell, source_id) ||
+	if (iommu_cell_has_ioapic(cell, source_id) ||
 	    cell_has_device(cell, source_id))
 		return 0;
 	printk("AMD-Vi: cell \"%s\": interrupt source ", cell_name(cell));
 	print_bdf_of("", source_id, " is not the cell's\n");
 	return -EPERM;
-}
-
-static int refuse_irq(const struct cell *cell, u16 source_id,
-		      const struct iommu_irq *irq, const char *why)
-{
-	printk("AMD-Vi: cell \"%s\": interrupt of %02x:%02x.%x to APIC %u "
-	       "(vector 0x%x) refused: %s\n", cell_name(cell), source_id >> 8,
-	       (source_id >> 3) & 0x1f, source_id & 7, irq->dest_apic_id,
-	       irq->vector, why);
-	return -EPERM;
-}
-
-static int check_irq(const struct cell *cell, u16 source_id,
-		     const struct iommu_irq *irq)
-{
-	int cpu = cpu_of_apic_id(irq->dest_apic_id);
-	/* ExtINT asks the 8259 for the vector: root's chip. */
-	bool extint = irq->delivery_mode == IOMMU_DLM_EXTINT &&
-		      cell == &root_cell;
-
-	if (irq->delivery_mode != IOMMU_DLM_FIXED &&
-	    irq->delivery_mode != IOMMU_DLM_LOWEST_PRIO &&
-	    irq->delivery_mode != IOMMU_DLM_NMI && !extint)
-		return refuse_irq(cell, source_id, irq,
-				  "delivery mode not allowed");
-	/* The local APIC drops vectors 0-15 as illegal. */
-	if (irq->delivery_mode != IOMMU_DLM_NMI && !extint && irq->vector < 16)
-		return refuse_irq(cell, source_id, irq, "illegal vector");
-	/* 32-bit entries have 8 destination bits. */
-	if (!ir_x2apic && irq->dest_apic_id > 0xff)
-		return refuse_irq(cell, source_id, irq,
-				  "beyond 8-bit xAPIC destinations");
-	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
-		return refuse_irq(cell, source_id, irq,
-				  "not a CPU of the cell");
-	return 0;
 }
 
 /* Remapped format, physical destination (DM 0), guest mode off. */
@@ -1032,7 +954,7 @@ int amdvi_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
 		return -EPERM;
 	err = check_source(cell, source_id);
 	if (!err)
-		err = check_irq(cell, source_id, irq);
+		err = iommu_check_irq("AMD-Vi", cell, source_id, irq, ir_x2apic);
 	if (err)
 		return err;
 	/* An index names one entry: not another device's any more. */

@@ -14,6 +14,7 @@
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/apic.h>
+#include <asm/iommu_irq.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/vtd.h>
@@ -69,6 +70,11 @@ static bool ir_available; /* every unit remaps interrupts */
 static bool ir_eim; /* x2APIC: 32-bit destinations */
 static u64 *irt;
 static struct cell *irte_owner[VTD_NUM_IRTES];
+static struct iommu_irte_owners irte_table = {
+	.unit = "VT-d",
+	.owner = irte_owner,
+	.entries = VTD_NUM_IRTES,
+};
 static unsigned long faults_logged;
 /* Every unit snoops the caches on its table walks (ECAP.C). */
 static bool walks_coherent;
@@ -798,36 +804,11 @@ static bool irte_present(unsigned int index)
 	return irte_of(index)[0] & VTD_IRTE_P;
 }
 
-/* Entries [first, first + count) are all free, or the first taken one. */
-static unsigned int free_run(unsigned int first, unsigned int count)
-{
-	unsigned int n;
-
-	for (n = 0; n < count; n++)
-		if (irte_owner[first + n])
-			break;
-	return n;
-}
-
 int vtd_alloc_irtes(struct cell *cell, unsigned int count)
 {
-	unsigned int first, n;
-
 	if (!ir_available)
 		return 0;
-	if (count == 0 || count > VTD_NUM_IRTES)
-		return -EINVAL;
-	for (first = 0; first + count <= VTD_NUM_IRTES; first += n + 1) {
-		n = free_run(first, count);
-		if (n < count)
-			continue;
-		for (n = 0; n < count; n++)
-			irte_owner[first + n] = cell;
-		return first;
-	}
-	printk("VT-d: cell \"%s\": no %u free interrupt remapping entries\n",
-	       cell_name(cell), count);
-	return -ENOMEM;
+	return iommu_irtes_alloc(&irte_table, cell, count);
 }
 
 /* Clears the entry and frees its index; true if it was in use. */
@@ -843,15 +824,7 @@ static bool release_irte(unsigned int index)
 
 static bool owns_irte(const struct cell *cell, unsigned int index)
 {
-	if (index < VTD_NUM_IRTES && irte_owner[index] == cell)
-		return true;
-	if (index < VTD_NUM_IRTES && irte_owner[index])
-		printk("VT-d: cell \"%s\": IRTE %u belongs to cell \"%s\"\n",
-		       cell_name(cell), index, cell_name(irte_owner[index]));
-	else
-		printk("VT-d: cell \"%s\": IRTE %u is not allocated to it\n",
-		       cell_name(cell), index);
-	return false;
+	return iommu_irte_owned(&irte_table, cell, index);
 }
 
 void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
@@ -861,11 +834,8 @@ void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
 
 	if (!ir_available)
 		return;
-	if (first >= VTD_NUM_IRTES || count > VTD_NUM_IRTES - first) {
-		printk("VT-d: cell \"%s\": cannot free IRTEs %u+%u\n",
-		       cell_name(cell), first, count);
+	if (!iommu_irtes_in_table(&irte_table, cell, first, count))
 		return;
-	}
 	for (i = first; i < first + count; i++)
 		if (owns_irte(cell, i))
 			cleared |= release_irte(i);
@@ -901,18 +871,6 @@ static void clear_irtes_of_source(u16 source_id)
 		flush_irtes(ALL_IRTES);
 }
 
-static bool cell_has_ioapic(const struct cell *cell, u16 source_id)
-{
-	const struct jailhouse_irqchip *chip =
-		jailhouse_cell_irqchips(cell->config);
-	unsigned int n;
-
-	for (n = 0; n < cell->config->num_irqchips; n++)
-		if (chip[n].id == source_id)
-			return true;
-	return false;
-}
-
 /* The context entry is the truth about who owns a device right now. */
 static bool cell_has_device(const struct cell *cell, u16 bdf)
 {
@@ -925,50 +883,13 @@ static bool cell_has_device(const struct cell *cell, u16 bdf)
 
 static int check_source(const struct cell *cell, u16 source_id)
 {
-	if (cell_has_ioapic(cell, source_id) ||
+	if (iommu_cell_has_ioapic(cell, source_id) ||
 	    cell_has_device(cell, source_id))
 		return 0;
 	printk("VT-d: cell \"%s\": interrupt source %02x:%02x.%x is not the "
 	       "cell's\n", cell_name(cell), source_id >> 8,
 	       (source_id >> 3) & 0x1f, source_id & 7);
 	return -EPERM;
-}
-
-static int refuse_irq(const struct cell *cell, u16 source_id,
-		      const struct iommu_irq *irq, const char *why)
-{
-	printk("VT-d: cell \"%s\": interrupt of %02x:%02x.%x to APIC %u "
-	       "(vector 0x%x) refused: %s\n", cell_name(cell), source_id >> 8,
-	       (source_id >> 3) & 0x1f, source_id & 7, irq->dest_apic_id,
-	       irq->vector, why);
-	return -EPERM;
-}
-
-static int check_irq(const struct cell *cell, u16 source_id,
-		     const struct iommu_irq *irq)
-{
-	int cpu = cpu_of_apic_id(irq->dest_apic_id);
-
-	/* ExtINT asks the 8259 for the vector: root's chip. */
-	bool extint = irq->delivery_mode == IOMMU_DLM_EXTINT &&
-		      cell == &root_cell;
-
-	if (irq->delivery_mode != IOMMU_DLM_FIXED &&
-	    irq->delivery_mode != IOMMU_DLM_LOWEST_PRIO &&
-	    irq->delivery_mode != IOMMU_DLM_NMI && !extint)
-		return refuse_irq(cell, source_id, irq,
-				  "delivery mode not allowed");
-	/* The local APIC drops vectors 0-15 as illegal. */
-	if (irq->delivery_mode != IOMMU_DLM_NMI && !extint && irq->vector < 16)
-		return refuse_irq(cell, source_id, irq, "illegal vector");
-	/* No xAPIC CPU can have such an id: the format's limit first. */
-	if (!ir_eim && irq->dest_apic_id > 0xff)
-		return refuse_irq(cell, source_id, irq,
-				  "beyond 8-bit xAPIC destinations");
-	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
-		return refuse_irq(cell, source_id, irq,
-				  "not a CPU of the cell");
-	return 0;
 }
 
 static u64 irte_low(const struct iommu_irq *irq)
@@ -995,7 +916,7 @@ int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
 		return -EPERM;
 	err = check_source(cell, source_id);
 	if (!err)
-		err = check_irq(cell, source_id, irq);
+		err = iommu_check_irq("VT-d", cell, source_id, irq, ir_eim);
 	if (err)
 		return err;
 	/* Source-id verification on the full requester id (SQ 0). */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What VT-d and AMD-Vi decide alike about interrupt remapping: which cell
+ * owns which entry of the unit's table, and whether an interrupt a cell
+ * asks for may be remapped for it. Each unit type keeps its own table
+ * and entry format; the rules are here once.
+ */
+#ifndef _ASM_IOMMU_IRQ_H
+#define _ASM_IOMMU_IRQ_H
+
+#include <core/cell.h>
+#include <asm/iommu.h>
+
+/* A unit type's remapping entries and the cell each belongs to. */
+struct iommu_irte_owners {
+	const char *unit; /* "VT-d", "AMD-Vi": the log lines' prefix */
+	struct cell **owner;
+	unsigned int entries;
+};
+
+/* count contiguous free entries for the cell: the first, or -errno. */
+int iommu_irtes_alloc(struct iommu_irte_owners *t, struct cell *cell,
+		      unsigned int count);
+/* The entry is the cell's; otherwise a log line says whose it is. */
+bool iommu_irte_owned(const struct iommu_irte_owners *t,
+		      const struct cell *cell, unsigned int index);
+/* [first, first + count) lies in the table; otherwise logged. */
+bool iommu_irtes_in_table(const struct iommu_irte_owners *t,
+			  const struct cell *cell, unsigned int first,
+			  unsigned int count);
+
+/* An IOAPIC the cell's config lists has this requester id. */
+bool iommu_cell_has_ioapic(const struct cell *cell, u16 source_id);
+/*
+ * The interrupt may reach what it names: an allowed delivery mode, a legal
+ * vector, a destination the entry format holds (wide: 32 bits, else 8)
+ * and a CPU of the cell. -EPERM with a log line naming source, APIC and
+ * vector otherwise.
+ */
+int iommu_check_irq(const char *unit, const struct cell *cell, u16 source_id,
+		    const struct iommu_irq *irq, bool wide);
+
+#endif

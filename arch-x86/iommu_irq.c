@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Interrupt remapping rules both unit types share (see asm/iommu_irq.h). */
+#include <core/errno.h>
+#include <core/printk.h>
+#include <asm/apic.h>
+#include <asm/iommu_irq.h>
+
+/* Entries [first, first + count) are all free, or the first taken one. */
+static unsigned int free_run(const struct iommu_irte_owners *t,
+			     unsigned int first, unsigned int count)
+{
+	unsigned int n;
+
+	for (n = 0; n < count; n++)
+		if (t->owner[first + n])
+			break;
+	return n;
+}
+
+int iommu_irtes_alloc(struct iommu_irte_owners *t, struct cell *cell,
+		      unsigned int count)
+{
+	unsigned int first, n;
+
+	if (count == 0 || count > t->entries)
+		return -EINVAL;
+	for (first = 0; first + count <= t->entries; first += n + 1) {
+		n = free_run(t, first, count);
+		if (n < count)
+			continue;
+		for (n = 0; n < count; n++)
+			t->owner[first + n] = cell;
+		return first;
+	}
+	printk("%s: cell \"%s\": no %u free interrupt remapping entries\n",
+	       t->unit, cell_name(cell), count);
+	return -ENOMEM;
+}
+
+bool iommu_irte_owned(const struct iommu_irte_owners *t,
+		      const struct cell *cell, unsigned int index)
+{
+	if (index < t->entries && t->owner[index] == cell)
+		return true;
+	if (index < t->entries && t->owner[index])
+		printk("%s: cell \"%s\": IRTE %u belongs to cell \"%s\"\n",
+		       t->unit, cell_name(cell), index,
+		       cell_name(t->owner[index]));
+	else
+		printk("%s: cell \"%s\": IRTE %u is not allocated to it\n",
+		       t->unit, cell_name(cell), index);
+	return false;
+}
+
+bool iommu_irtes_in_table(const struct iommu_irte_owners *t,
+			  const struct cell *cell, unsigned int first,
+			  unsigned int count)
+{
+	if (first < t->entries && count <= t->entries - first)
+		return true;
+	printk("%s: cell \"%s\": cannot free IRTEs %u+%u\n", t->unit,
+	       cell_name(cell), first, count);
+	return false;
+}
+
+bool iommu_cell_has_ioapic(const struct cell *cell, u16 source_id)
+{
+	const struct jailhouse_irqchip *chip =
+		jailhouse_cell_irqchips(cell->config);
+	unsigned int n;
+
+	for (n = 0; n < cell->config->num_irqchips; n++)
+		if (chip[n].id == source_id)
+			return true;
+	return false;
+}
+
+static int refuse_irq(const char *unit, const struct cell *cell,
+		      u16 source_id, const struct iommu_irq *irq,
+		      const char *why)
+{
+	printk("%s: cell \"%s\": interrupt of %02x:%02x.%x to APIC %u "
+	       "(vector 0x%x) refused: %s\n", unit, cell_name(cell),
+	       source_id >> 8, (source_id >> 3) & 0x1f, source_id & 7,
+	       irq->dest_apic_id, irq->vector, why);
+	return -EPERM;
+}
+
+int iommu_check_irq(const char *unit, const struct cell *cell, u16 source_id,
+		    const struct iommu_irq *irq, bool wide)
+{
+	int cpu = cpu_of_apic_id(irq->dest_apic_id);
+	/* ExtINT asks the 8259 for the vector: root's chip. */
+	bool extint = irq->delivery_mode == IOMMU_DLM_EXTINT &&
+		      cell == &root_cell;
+
+	if (irq->delivery_mode != IOMMU_DLM_FIXED &&
+	    irq->delivery_mode != IOMMU_DLM_LOWEST_PRIO &&
+	    irq->delivery_mode != IOMMU_DLM_NMI && !extint)
+		return refuse_irq(unit, cell, source_id, irq,
+				  "delivery mode not allowed");
+	/* The local APIC drops vectors 0-15 as illegal. */
+	if (irq->delivery_mode != IOMMU_DLM_NMI && !extint && irq->vector < 16)
+		return refuse_irq(unit, cell, source_id, irq,
+				  "illegal vector");
+	/* No xAPIC CPU can have such an id: the format's limit first. */
+	if (!wide && irq->dest_apic_id > 0xff)
+		return refuse_irq(unit, cell, source_id, irq,
+				  "beyond 8-bit xAPIC destinations");
+	if (cpu < 0 || !cpu_set_test(&cell->cpus, cpu))
+		return refuse_irq(unit, cell, source_id, irq,
+				  "not a CPU of the cell");
+	return 0;
+}
