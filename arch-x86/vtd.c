@@ -14,7 +14,7 @@
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/apic.h>
-#include <asm/iommu_irq.h>
+#include <asm/iommu_common.h>
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/vtd.h>
@@ -505,41 +505,20 @@ void vtd_cell_exit(struct cell *cell)
 	cell->arch.domain_id = 0;
 }
 
-static u32 dma_flags(const struct jailhouse_memory *mem)
-{
-	u32 flags = 0;
-
-	if (mem->flags & JAILHOUSE_MEM_READ)
-		flags |= PAGE_FLAG_READ;
-	if (mem->flags & JAILHOUSE_MEM_WRITE)
-		flags |= PAGE_FLAG_WRITE;
-	return flags;
-}
-
 int vtd_map_memory_region(struct cell *cell,
 			  const struct jailhouse_memory *mem)
 {
-	u32 flags = dma_flags(mem);
-	int err;
-
-	if (num_units == 0 || !(mem->flags & JAILHOUSE_MEM_DMA) || !flags)
+	if (num_units == 0)
 		return 0;
-	err = paging_map(&cell->arch.dma, mem->virt_start, mem->phys_start,
-			 mem->size, flags);
-	if (err)
-		printk("VT-d: cell \"%s\": cannot map DMA region 0x%llx "
-		       "(size 0x%llx): error %d\n", cell_name(cell),
-		       (unsigned long long)mem->virt_start,
-		       (unsigned long long)mem->size, err);
-	return err;
+	return iommu_dma_map("VT-d", cell, mem);
 }
 
 int vtd_unmap_memory_region(struct cell *cell,
 			    const struct jailhouse_memory *mem)
 {
-	if (num_units == 0 || !(mem->flags & JAILHOUSE_MEM_DMA))
+	if (num_units == 0)
 		return 0;
-	return paging_unmap(&cell->arch.dma, mem->virt_start, mem->size);
+	return iommu_dma_unmap(cell, mem);
 }
 
 /* Devices */

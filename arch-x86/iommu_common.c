@@ -1,9 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Interrupt remapping rules both unit types share (see asm/iommu_irq.h). */
+/* What both IOMMU unit types do alike (see asm/iommu_common.h). */
 #include <core/errno.h>
+#include <core/paging.h>
 #include <core/printk.h>
 #include <asm/apic.h>
-#include <asm/iommu_irq.h>
+#include <asm/iommu_common.h>
+
+static u32 dma_flags(const struct jailhouse_memory *mem)
+{
+	u32 flags = 0;
+
+	if (mem->flags & JAILHOUSE_MEM_READ)
+		flags |= PAGE_FLAG_READ;
+	if (mem->flags & JAILHOUSE_MEM_WRITE)
+		flags |= PAGE_FLAG_WRITE;
+	return flags;
+}
+
+int iommu_dma_map(const char *unit, struct cell *cell,
+		  const struct jailhouse_memory *mem)
+{
+	u32 flags = dma_flags(mem);
+	int err;
+
+	if (!(mem->flags & JAILHOUSE_MEM_DMA) || !flags)
+		return 0;
+	err = paging_map(&cell->arch.dma, mem->virt_start, mem->phys_start,
+			 mem->size, flags);
+	if (err)
+		printk("%s: cell \"%s\": cannot map DMA region 0x%llx "
+		       "(size 0x%llx): error %d\n", unit, cell_name(cell),
+		       (unsigned long long)mem->virt_start,
+		       (unsigned long long)mem->size, err);
+	return err;
+}
+
+int iommu_dma_unmap(struct cell *cell, const struct jailhouse_memory *mem)
+{
+	if (!(mem->flags & JAILHOUSE_MEM_DMA))
+		return 0;
+	return paging_unmap(&cell->arch.dma, mem->virt_start, mem->size);
+}
 
 /* Entries [first, first + count) are all free, or the first taken one. */
 static unsigned int free_run(const struct iommu_irte_owners *t,

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What VT-d and AMD-Vi decide alike about interrupt remapping: which cell
- * owns which entry of the unit's table, and whether an interrupt a cell
- * asks for may be remapped for it. Each unit type keeps its own table
- * and entry format; the rules are here once.
+ * What VT-d and AMD-Vi do alike: a cell's DMA regions in its IOMMU tables,
+ * which cell owns which interrupt remapping entry, and whether an
+ * interrupt a cell asks for may be remapped for it. Each unit type keeps
+ * its own tables and entry formats; the rules are here once.
  */
-#ifndef _ASM_IOMMU_IRQ_H
-#define _ASM_IOMMU_IRQ_H
+#ifndef _ASM_IOMMU_COMMON_H
+#define _ASM_IOMMU_COMMON_H
 
 #include <core/cell.h>
 #include <asm/iommu.h>
@@ -28,6 +28,15 @@ bool iommu_irte_owned(const struct iommu_irte_owners *t,
 bool iommu_irtes_in_table(const struct iommu_irte_owners *t,
 			  const struct cell *cell, unsigned int first,
 			  unsigned int count);
+
+/*
+ * A DMA region of the cell into its IOMMU tables (cell->arch.dma, built by
+ * the core's engine in the unit type's format), or out of them. Regions
+ * without JAILHOUSE_MEM_DMA, or that grant no access, are left alone.
+ */
+int iommu_dma_map(const char *unit, struct cell *cell,
+		  const struct jailhouse_memory *mem);
+int iommu_dma_unmap(struct cell *cell, const struct jailhouse_memory *mem);
 
 /* An IOAPIC the cell's config lists has this requester id. */
 bool iommu_cell_has_ioapic(const struct cell *cell, u16 source_id);
