@@ -58,6 +58,12 @@ static bool walks_coherent;
 static unsigned int num_domains_used;
 static u64 domain_map[MAX_DOMAINS / 64];
 static struct cell *domain_cell[MAX_DOMAINS];
+static struct iommu_domains domains = {
+	.unit = "AMD-Vi",
+	.map = domain_map,
+	.cell = domain_cell,
+	.limit = MAX_DOMAINS,
+};
 /* Device ids whose entries changed since the last commit. */
 static u64 dirty_devices[NUM_DEVICE_IDS / 64];
 static unsigned long events_logged;
@@ -574,47 +580,17 @@ static int inv_everything(struct amdvi_unit *u)
 
 /* Domains and cells */
 
-static int alloc_domain_id(void)
-{
-	unsigned int id;
-
-	/* Domain 0 stays with the blocked entries. */
-	for (id = 1; id < MAX_DOMAINS; id++)
-		if (!(domain_map[id / 64] & (1ULL << (id % 64)))) {
-			domain_map[id / 64] |= 1ULL << (id % 64);
-			return id;
-		}
-	return -1;
-}
-
-static void free_domain_id(u16 id)
-{
-	domain_map[id / 64] &= ~(1ULL << (id % 64));
-}
-
 int amdvi_cell_init(struct cell *cell)
 {
-	int id, err;
+	int err;
 
 	if (num_units == 0)
 		return 0;
-	id = alloc_domain_id();
-	if (id < 0) {
-		printk("AMD-Vi: no free domain id for cell \"%s\"\n",
-		       cell_name(cell));
-		return -ENOMEM;
-	}
-	err = paging_create(&cell->arch.dma, &amdvi_format, &mem_pool);
-	if (err) {
-		free_domain_id(id);
-		return err;
-	}
-	if (!walks_coherent)
-		paging_set_noncoherent(&cell->arch.dma);
-	cell->arch.domain_id = id;
-	domain_cell[id] = cell;
-	num_domains_used++;
-	return 0;
+	err = iommu_cell_dma_init(&domains, cell, &amdvi_format,
+				  walks_coherent);
+	if (!err)
+		num_domains_used++;
+	return err;
 }
 
 static void release_cell_irtes(struct cell *cell);
@@ -625,10 +601,7 @@ void amdvi_cell_exit(struct cell *cell)
 		release_cell_irtes(cell);
 	if (num_units == 0 || !cell->arch.dma.root)
 		return;
-	paging_destroy(&cell->arch.dma);
-	free_domain_id(cell->arch.domain_id);
-	domain_cell[cell->arch.domain_id] = NULL;
-	cell->arch.domain_id = 0;
+	iommu_cell_dma_exit(&domains, cell);
 	num_domains_used--;
 }
 

@@ -1,10 +1,60 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What both IOMMU unit types do alike (see asm/iommu_common.h). */
 #include <core/errno.h>
+#include <core/page_pool.h>
 #include <core/paging.h>
 #include <core/printk.h>
 #include <asm/apic.h>
 #include <asm/iommu_common.h>
+
+static int alloc_domain_id(struct iommu_domains *d)
+{
+	unsigned int id;
+
+	for (id = 1; id < d->limit; id++)
+		if (!(d->map[id / 64] & (1ULL << (id % 64)))) {
+			d->map[id / 64] |= 1ULL << (id % 64);
+			return id;
+		}
+	return -1;
+}
+
+static void free_domain_id(struct iommu_domains *d, u16 id)
+{
+	d->map[id / 64] &= ~(1ULL << (id % 64));
+	d->cell[id] = NULL;
+}
+
+int iommu_cell_dma_init(struct iommu_domains *d, struct cell *cell,
+			const struct paging_format *fmt, bool coherent)
+{
+	int id = alloc_domain_id(d), err;
+
+	if (id < 0) {
+		printk("%s: no free domain id for cell \"%s\"\n", d->unit,
+		       cell_name(cell));
+		return -ENOMEM;
+	}
+	err = paging_create(&cell->arch.dma, fmt, &mem_pool);
+	if (err) {
+		free_domain_id(d, id);
+		return err;
+	}
+	if (!coherent)
+		paging_set_noncoherent(&cell->arch.dma);
+	cell->arch.domain_id = id;
+	d->cell[id] = cell;
+	return 0;
+}
+
+void iommu_cell_dma_exit(struct iommu_domains *d, struct cell *cell)
+{
+	if (!cell->arch.dma.root)
+		return;
+	paging_destroy(&cell->arch.dma);
+	free_domain_id(d, cell->arch.domain_id);
+	cell->arch.domain_id = 0;
+}
 
 static u32 dma_flags(const struct jailhouse_memory *mem)
 {

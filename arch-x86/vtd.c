@@ -61,6 +61,11 @@ static u64 *context_tables[NUM_BUSES];
 static volatile u32 *wait_status;
 /* Whose second-level tables a domain id names, for fault reports. */
 static struct cell *domain_cell[MAX_DOMAINS];
+static struct iommu_domains domains = {
+	.unit = "VT-d",
+	.map = domain_map,
+	.cell = domain_cell,
+};
 
 /*
  * Interrupt remapping: one table for all units, so an index means the same
@@ -399,6 +404,7 @@ static int init_units(const struct jailhouse_system *system)
 	choose_sl_format();
 	check_ir_features(system);
 	num_domains = domains_of_all_units();
+	domains.limit = num_domains;
 	walks_coherent = all_units_have(false, VTD_ECAP_C);
 	if (!walks_coherent)
 		printk("VT-d: table walks do not snoop caches (ECAP.C clear): "
@@ -450,45 +456,11 @@ unsigned int vtd_num_units(void)
 
 /* Domains and cells */
 
-static int alloc_domain_id(void)
-{
-	unsigned int id;
-
-	for (id = 1; id < num_domains; id++)
-		if (!(domain_map[id / 64] & (1ULL << (id % 64)))) {
-			domain_map[id / 64] |= 1ULL << (id % 64);
-			return id;
-		}
-	return -1;
-}
-
-static void free_domain_id(u16 id)
-{
-	domain_map[id / 64] &= ~(1ULL << (id % 64));
-}
-
 int vtd_cell_init(struct cell *cell)
 {
-	int id, err;
-
 	if (num_units == 0)
 		return 0;
-	id = alloc_domain_id();
-	if (id < 0) {
-		printk("VT-d: no free domain id for cell \"%s\"\n",
-		       cell_name(cell));
-		return -ENOMEM;
-	}
-	err = paging_create(&cell->arch.dma, sl_format, &mem_pool);
-	if (err) {
-		free_domain_id(id);
-		return err;
-	}
-	if (!walks_coherent)
-		paging_set_noncoherent(&cell->arch.dma);
-	cell->arch.domain_id = id;
-	domain_cell[id] = cell;
-	return 0;
+	return iommu_cell_dma_init(&domains, cell, sl_format, walks_coherent);
 }
 
 static void release_cell_irtes(struct cell *cell);
@@ -497,12 +469,8 @@ void vtd_cell_exit(struct cell *cell)
 {
 	if (ir_available)
 		release_cell_irtes(cell);
-	if (num_units == 0 || !cell->arch.dma.root)
-		return;
-	paging_destroy(&cell->arch.dma);
-	free_domain_id(cell->arch.domain_id);
-	domain_cell[cell->arch.domain_id] = NULL;
-	cell->arch.domain_id = 0;
+	if (num_units)
+		iommu_cell_dma_exit(&domains, cell);
 }
 
 int vtd_map_memory_region(struct cell *cell,

@@ -29,6 +29,23 @@ bool iommu_irtes_in_table(const struct iommu_irte_owners *t,
 			  const struct cell *cell, unsigned int first,
 			  unsigned int count);
 
+/* The domain ids of a unit type: one per cell with DMA tables. */
+struct iommu_domains {
+	const char *unit; /* "VT-d", "AMD-Vi": the log lines' prefix */
+	u64 *map; /* a bit per id in use */
+	struct cell **cell; /* the cell of each id in use */
+	unsigned int limit; /* ids 1 to limit - 1; 0 is no cell's */
+};
+
+/*
+ * The cell's DMA tables in fmt, flushed for the unit where its walks do
+ * not snoop, and a domain id for them: 0, or -errno with nothing kept.
+ */
+int iommu_cell_dma_init(struct iommu_domains *d, struct cell *cell,
+			const struct paging_format *fmt, bool coherent);
+/* Both given back; nothing for a cell that has none. */
+void iommu_cell_dma_exit(struct iommu_domains *d, struct cell *cell);
+
 /*
  * A DMA region of the cell into its IOMMU tables (cell->arch.dma, built by
  * the core's engine in the unit type's format), or out of them. Regions
