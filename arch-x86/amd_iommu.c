@@ -80,28 +80,9 @@ static struct iommu_irte_owners irte_table = {
 /* The device id whose table holds each index's entry; -1: none. */
 static int irte_source[AMDVI_NUM_IRTES];
 
-/* Keeps the compiler from moving table stores past an MMIO write. */
-static inline void barrier(void)
-{
-	asm volatile("" : : : "memory");
-}
-
-/*
- * A table store the units must see: where their reads do not snoop the
- * caches, the store is flushed first. Each step of an ordered update is
- * published on its own.
- */
 static void publish(const void *p, unsigned long size)
 {
-	if (walks_coherent)
-		barrier();
-	else
-		arch_flush_for_device(p, size);
-}
-
-static u64 pool_phys(const void *virt)
-{
-	return page_pool_virt2phys(&mem_pool, virt);
+	iommu_publish(p, size, walks_coherent);
 }
 
 static u64 read64(const struct amdvi_unit *u, unsigned int reg)
@@ -111,7 +92,7 @@ static u64 read64(const struct amdvi_unit *u, unsigned int reg)
 
 static void write64(struct amdvi_unit *u, unsigned int reg, u64 value)
 {
-	barrier();
+	iommu_barrier();
 	hw_mmio_write64(u->regs + reg, value);
 }
 
@@ -514,7 +495,7 @@ static int submit(struct amdvi_unit *u)
 {
 	u64 seq = ++u->wait_seq;
 
-	put_command(u, pool_phys((const void *)&wait_words[unit_index(u)]) |
+	put_command(u, iommu_phys((const void *)&wait_words[unit_index(u)]) |
 			       AMDVI_CMD_WAIT_STORE |
 			       AMDVI_CMD_COMPLETION_WAIT
 				       << AMDVI_CMD_OPCODE_SHIFT,
@@ -769,7 +750,7 @@ static u64 *get_int_table(u16 devid)
 	if (!table)
 		return NULL;
 	publish(table, PAGE_SIZE);
-	write_dte_irq(devid, AMDVI_DTE_IV | pool_phys(table) |
+	write_dte_irq(devid, AMDVI_DTE_IV | iommu_phys(table) |
 				     (u64)AMDVI_INT_TAB_LEN
 					     << AMDVI_DTE_INT_TAB_LEN_SHIFT |
 				     AMDVI_INTCTL_REMAP
@@ -1115,12 +1096,12 @@ static void start_rings(struct amdvi_unit *u)
 {
 	u->cmd_tail = 0;
 	u->cmd_pending = 0;
-	write64(u, AMDVI_CMD_BUF_BASE, pool_phys(u->cmd_buf) |
+	write64(u, AMDVI_CMD_BUF_BASE, iommu_phys(u->cmd_buf) |
 						(u64)RING_LEN
 							<< AMDVI_RING_LEN_SHIFT);
 	write64(u, AMDVI_CMD_BUF_HEAD, 0);
 	write64(u, AMDVI_CMD_BUF_TAIL, 0);
-	write64(u, AMDVI_EVT_LOG_BASE, pool_phys(u->evt_log) |
+	write64(u, AMDVI_EVT_LOG_BASE, iommu_phys(u->evt_log) |
 						(u64)RING_LEN
 							<< AMDVI_RING_LEN_SHIFT);
 	write64(u, AMDVI_EVT_LOG_HEAD, 0);
@@ -1136,7 +1117,7 @@ static int enable_unit(struct amdvi_unit *u)
 	if (ir_available && ir_x2apic)
 		ctrl |= AMDVI_CTRL_GA_EN | AMDVI_CTRL_XT_EN;
 	write64(u, AMDVI_DEV_TABLE_BASE,
-		pool_phys(dev_table) | (dev_table_pages - 1));
+		iommu_phys(dev_table) | (dev_table_pages - 1));
 	start_rings(u);
 	/*
 	 * The unit runs commands only while it is on, so it goes on first;

@@ -84,28 +84,9 @@ static unsigned long faults_logged;
 /* Every unit snoops the caches on its table walks (ECAP.C). */
 static bool walks_coherent;
 
-/* Keeps the compiler from moving table stores past an MMIO write. */
-static inline void barrier(void)
-{
-	asm volatile("" : : : "memory");
-}
-
-/*
- * A table store the units must see. Units whose walks do not snoop the
- * caches read memory, so the store is flushed there first; each step of
- * an ordered update is published on its own.
- */
 static void publish(const void *p, unsigned long size)
 {
-	if (walks_coherent)
-		barrier();
-	else
-		arch_flush_for_device(p, size);
-}
-
-static u64 pool_phys(const void *virt)
-{
-	return page_pool_virt2phys(&mem_pool, virt);
+	iommu_publish(p, size, walks_coherent);
 }
 
 static u32 read32(const struct vtd_unit *u, unsigned int reg)
@@ -125,7 +106,7 @@ static void write32(struct vtd_unit *u, unsigned int reg, u32 value)
 
 static void write64(struct vtd_unit *u, unsigned int reg, u64 value)
 {
-	barrier();
+	iommu_barrier();
 	hw_mmio_write64(u->regs + reg, value);
 }
 
@@ -504,7 +485,7 @@ static u64 *context_entry(u16 bdf, bool create)
 		publish(table, PAGE_SIZE);
 		root_table[bus * 2 + 1] = 0;
 		publish(&root_table[bus * 2 + 1], 8);
-		root_table[bus * 2] = pool_phys(table) | VTD_ROOT_PRESENT;
+		root_table[bus * 2] = iommu_phys(table) | VTD_ROOT_PRESENT;
 		publish(&root_table[bus * 2], 8);
 	}
 	return table ? &table[(bdf & 0xff) * 2] : NULL;
@@ -631,7 +612,7 @@ static int wait_queue(struct vtd_unit *u, u32 seq)
 /* Hands the queued descriptors to the unit and waits until all are done. */
 static int submit_queue(struct vtd_unit *u)
 {
-	u64 status_phys = pool_phys((const void *)&wait_status[unit_index(u)]);
+	u64 status_phys = iommu_phys((const void *)&wait_status[unit_index(u)]);
 	u32 seq = ++u->wait_seq;
 
 	queue_descriptor(u, VTD_QI_WAIT_SW |
@@ -912,7 +893,7 @@ u64 vtd_ioapic_entry(unsigned int index, u64 pin_bits)
  */
 static int enable_irq_remapping(struct vtd_unit *u)
 {
-	u64 irta = pool_phys(irt) | IRTA_SIZE_FIELD;
+	u64 irta = iommu_phys(irt) | IRTA_SIZE_FIELD;
 	int err;
 
 	if (ir_eim)
@@ -1078,7 +1059,7 @@ static int start_queue(struct vtd_unit *u)
 	if (err)
 		return err;
 	u->queue_tail = 0;
-	write64(u, VTD_IQA_REG, pool_phys(u->queue));
+	write64(u, VTD_IQA_REG, iommu_phys(u->queue));
 	write64(u, VTD_IQT_REG, 0);
 	return global_command(u, VTD_GCMD_QIE, 0, VTD_GCMD_QIE, true);
 }
@@ -1087,7 +1068,7 @@ static int enable_unit(struct vtd_unit *u)
 {
 	int err;
 
-	write64(u, VTD_RTADDR_REG, pool_phys(root_table));
+	write64(u, VTD_RTADDR_REG, iommu_phys(root_table));
 	err = global_command(u, VTD_GCMD_SRTP, 0, VTD_GCMD_SRTP, true);
 	if (!err && u->use_qi)
 		err = start_queue(u);

@@ -8,8 +8,36 @@
 #ifndef _ASM_IOMMU_COMMON_H
 #define _ASM_IOMMU_COMMON_H
 
+#include <core/arch.h>
 #include <core/cell.h>
+#include <core/page_pool.h>
 #include <asm/iommu.h>
+
+/* Keeps the compiler from moving table stores past an MMIO write. */
+static inline void iommu_barrier(void)
+{
+	asm volatile("" : : : "memory");
+}
+
+/*
+ * A table store the units must see. Units whose walks do not snoop the
+ * caches read memory, so the store is flushed there first; each step of
+ * an ordered update is published on its own.
+ */
+static inline void iommu_publish(const void *p, unsigned long size,
+				 bool coherent)
+{
+	if (coherent)
+		iommu_barrier();
+	else
+		arch_flush_for_device(p, size);
+}
+
+/* Where the unit finds a table the pool gave. */
+static inline u64 iommu_phys(const void *virt)
+{
+	return page_pool_virt2phys(&mem_pool, virt);
+}
 
 /* A unit type's remapping entries and the cell each belongs to. */
 struct iommu_irte_owners {
