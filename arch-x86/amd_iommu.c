@@ -428,18 +428,10 @@ int amdvi_init(const struct jailhouse_system *system)
 	int err;
 
 	reset_state();
-	num_units = system->platform_info.num_iommu_units;
-	if (num_units > JAILHOUSE_MAX_IOMMU_UNITS) {
-		printk("AMD-Vi: %u units configured, at most %u supported\n",
-		       num_units, JAILHOUSE_MAX_IOMMU_UNITS);
-		num_units = 0;
-		return -EINVAL;
-	}
-	if (num_units == 0) {
-		printk("WARNING: no AMD-Vi unit configured: DMA of devices is "
-		       "NOT isolated between cells\n");
-		return 0;
-	}
+	err = iommu_units_configured("AMD-Vi", system);
+	if (err <= 0)
+		return err;
+	num_units = err;
 	err = init_units(system);
 	if (err) {
 		free_tables();

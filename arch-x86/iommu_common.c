@@ -7,6 +7,22 @@
 #include <asm/apic.h>
 #include <asm/iommu_common.h>
 
+int iommu_units_configured(const char *unit,
+			   const struct jailhouse_system *system)
+{
+	unsigned int n = system->platform_info.num_iommu_units;
+
+	if (n > JAILHOUSE_MAX_IOMMU_UNITS) {
+		printk("%s: %u units configured, at most %u supported\n", unit,
+		       n, JAILHOUSE_MAX_IOMMU_UNITS);
+		return -EINVAL;
+	}
+	if (n == 0)
+		printk("WARNING: no %s unit configured: DMA of devices is "
+		       "NOT isolated between cells\n", unit);
+	return (int)n;
+}
+
 static int alloc_domain_id(struct iommu_domains *d)
 {
 	unsigned int id;

@@ -57,6 +57,13 @@ bool iommu_irtes_in_table(const struct iommu_irte_owners *t,
 			  const struct cell *cell, unsigned int first,
 			  unsigned int count);
 
+/*
+ * The number of units the system config names: above the format's limit
+ * -EINVAL, none a warning that DMA is not isolated; logged either way.
+ */
+int iommu_units_configured(const char *unit,
+			   const struct jailhouse_system *system);
+
 /* The domain ids of a unit type: one per cell with DMA tables. */
 struct iommu_domains {
 	const char *unit; /* "VT-d", "AMD-Vi": the log lines' prefix */
