@@ -24,6 +24,7 @@
 #include <asm/vcpu.h>
 #include <asm/vmcs.h>
 #include <asm/vmx.h>
+#include <asm/vmx_features.h>
 
 /* The MSR bitmap's four 1 KiB quarters (SDM "MSR-Bitmap Address"). */
 #define MSR_BITMAP_HIGH_BASE 0xc0000000U
@@ -66,45 +67,18 @@ struct vmx_feature {
 	const char *name;
 };
 
-#define ALLOWED1(ctl) ((u64)(ctl) << 32)
+#define VMX_FEATURE_ENTRY(msr, bits, name) { msr, bits, name },
 
 static const struct vmx_feature control_features[] = {
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_ACTIVATE_SECONDARY),
-	  "secondary VM-execution controls" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_USE_IO_BITMAPS),
-	  "I/O bitmaps" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_USE_MSR_BITMAPS),
-	  "MSR bitmaps" },
-	{ MSR_IA32_VMX_PINBASED_CTLS, ALLOWED1(PIN_NMI_EXITING),
-	  "NMI exiting" },
-	{ MSR_IA32_VMX_PINBASED_CTLS, ALLOWED1(PIN_PREEMPTION_TIMER),
-	  "VMX preemption timer" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_HOST_ADDR_SPACE_SIZE),
-	  "64-bit host on VM exit" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_SAVE_EFER | EXIT_LOAD_EFER),
-	  "EFER switching on VM exit" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_SAVE_PAT | EXIT_LOAD_PAT),
-	  "PAT switching on VM exit" },
-	{ MSR_IA32_VMX_ENTRY_CTLS, ALLOWED1(ENTRY_IA32E_MODE_GUEST),
-	  "IA-32e mode guest" },
-	{ MSR_IA32_VMX_ENTRY_CTLS, ALLOWED1(ENTRY_LOAD_EFER | ENTRY_LOAD_PAT),
-	  "EFER and PAT loading on VM entry" },
+	VMX_CONTROL_FEATURES(VMX_FEATURE_ENTRY)
 };
 
 static const struct vmx_feature secondary_features[] = {
-	{ MSR_IA32_VMX_PROCBASED_CTLS2, ALLOWED1(PROC2_ENABLE_EPT), "EPT" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS2, ALLOWED1(PROC2_UNRESTRICTED_GUEST),
-	  "unrestricted guest" },
+	VMX_SECONDARY_FEATURES(VMX_FEATURE_ENTRY)
 };
 
 static const struct vmx_feature ept_features[] = {
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_WALK_LENGTH_4,
-	  "EPT 4-level page walk" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_WB, "EPT write-back memory type" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT, "INVEPT" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT_SINGLE,
-	  "INVEPT single-context" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT_ALL, "INVEPT all-context" },
+	VMX_EPT_FEATURES(VMX_FEATURE_ENTRY)
 };
 
 static void report_missing(const char *name)
@@ -151,7 +125,7 @@ static bool vmx_locked_off(void)
 /* Whether the CPU allows any of the controls to be 1. */
 static bool allowed1(u32 msr, u32 ctls)
 {
-	return hw_rdmsr(msr) & ALLOWED1(ctls);
+	return hw_rdmsr(msr) & VMX_ALLOWED1(ctls);
 }
 
 int vmx_check_features(void)

@@ -26,6 +26,7 @@
 #include <asm/cpuid.h>
 #include <asm/msr-index.h>
 #include <asm/vmcs.h>
+#include <asm/vmx_features.h>
 
 #include "machine.h"
 
@@ -95,43 +96,17 @@ static bool msr_has(const struct cpu_dev *d, uint32_t msr, uint64_t bits)
 	return rdmsr(d, msr, &v) && (v & bits) == bits;
 }
 
-#define ALLOWED1(ctl) ((uint64_t)(ctl) << 32)
+#define REQUIRED(msr, bits, name) { msr, bits, name },
 
+/* Exactly what the hypervisor's own check requires (asm/vmx_features.h). */
 static const struct {
 	uint32_t msr;
 	uint64_t bits;
 	const char *name;
 } vmx_required[] = {
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_ACTIVATE_SECONDARY),
-	  "secondary VM-execution controls" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_USE_IO_BITMAPS),
-	  "I/O bitmaps" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS, ALLOWED1(PROC_USE_MSR_BITMAPS),
-	  "MSR bitmaps" },
-	{ MSR_IA32_VMX_PINBASED_CTLS, ALLOWED1(PIN_NMI_EXITING),
-	  "NMI exiting" },
-	{ MSR_IA32_VMX_PINBASED_CTLS, ALLOWED1(PIN_PREEMPTION_TIMER),
-	  "VMX preemption timer" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_HOST_ADDR_SPACE_SIZE),
-	  "64-bit host on VM exit" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_SAVE_EFER | EXIT_LOAD_EFER),
-	  "EFER switching on VM exit" },
-	{ MSR_IA32_VMX_EXIT_CTLS, ALLOWED1(EXIT_SAVE_PAT | EXIT_LOAD_PAT),
-	  "PAT switching on VM exit" },
-	{ MSR_IA32_VMX_ENTRY_CTLS, ALLOWED1(ENTRY_IA32E_MODE_GUEST),
-	  "IA-32e mode guest" },
-	{ MSR_IA32_VMX_ENTRY_CTLS, ALLOWED1(ENTRY_LOAD_EFER | ENTRY_LOAD_PAT),
-	  "EFER and PAT loading on VM entry" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS2, ALLOWED1(PROC2_ENABLE_EPT), "EPT" },
-	{ MSR_IA32_VMX_PROCBASED_CTLS2, ALLOWED1(PROC2_UNRESTRICTED_GUEST),
-	  "unrestricted guest" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_WALK_LENGTH_4,
-	  "EPT 4-level page walk" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_WB, "EPT write-back memory type" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT, "INVEPT" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT_SINGLE,
-	  "INVEPT single-context" },
-	{ MSR_IA32_VMX_EPT_VPID_CAP, EPT_CAP_INVEPT_ALL, "INVEPT all-context" },
+	VMX_CONTROL_FEATURES(REQUIRED)
+	VMX_SECONDARY_FEATURES(REQUIRED)
+	VMX_EPT_FEATURES(REQUIRED)
 };
 
 static void check_vmx(struct report *r, const struct cpu_dev *d)
@@ -168,7 +143,7 @@ static void check_vmx(struct report *r, const struct cpu_dev *d)
 	     "EPT 1 GiB pages", NULL);
 	item(r,
 	     msr_has(d, MSR_IA32_VMX_PROCBASED_CTLS2,
-		     ALLOWED1(PROC2_ENABLE_VPID)) &&
+		     VMX_ALLOWED1(PROC2_ENABLE_VPID)) &&
 		     msr_has(d, MSR_IA32_VMX_EPT_VPID_CAP, VPID_CAP_INVVPID),
 	     false, "VPID", "not used: TLBs are flushed on cell switches");
 }
