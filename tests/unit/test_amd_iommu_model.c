@@ -585,7 +585,7 @@ Test(amdvi_model, registers_refuse_misuse)
 	cr_expect_eq(r64(SIM_AMDVI_EXCL_BASE), 0x12ULL << 32);
 	cr_expect_eq(hw_mmio_read32(regs + SIM_AMDVI_EXCL_LIMIT), 0x3000);
 	cr_expect_eq(hw_mmio_read32(regs + SIM_AMDVI_EXT_FEATURES + 4), 0);
-	cr_expect_eq(r64(0x1000), 0, "unimplemented: zero");
+	cr_expect_eq(r64(0x1000), 0, "a register the unit lacks reads zero");
 	cr_expect_eq(stats().protocol_errors, errors);
 }
 
