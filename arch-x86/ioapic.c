@@ -14,9 +14,10 @@
  *  - logical destination (xAPIC): rewritten to the physical id of the
  *    lowest-numbered CPU of the cell it names, because logical ids are set
  *    by the guests and may match CPUs of other cells;
- *  - remappable format (bit 48): never; the interrupt remapping table is
- *    the hypervisor's, and an index a guest chose could name any cell's
- *    entry;
+ *  - remappable format (bit 48): never, except root's own where root
+ *    keeps the interrupt remapping Linux set up (VT-d, vtd_root_ir.c) and
+ *    the index lies in root's range; otherwise the table is the
+ *    hypervisor's, and an index a guest chose could name any cell's entry;
  *  - SMI, INIT, reserved delivery modes, ExtINT outside root, logical
  *    destinations in x2APIC mode: never.
  * Anything else stays masked in the hardware, with a log line. Pins that
@@ -167,6 +168,10 @@ static u64 hw_entry(const struct cell *cell, u64 entry, const char **why)
 	*why = NULL;
 	if (entry & ENTRY_MASKED)
 		return entry;
+	/* Root's own remapping (VT-d, Linux's table): its range only. */
+	if ((entry & ENTRY_REMAPPABLE) && cell == &root_cell &&
+	    iommu_root_ioapic_entry_ok(entry))
+		return entry;
 	if (entry & ENTRY_REMAPPABLE)
 		return refused(entry, why,
 			       "remappable format: remapping entries are the "
@@ -265,6 +270,8 @@ static void apply(struct ioapic_chip *c, unsigned int pin,
 	if (!why && !(entry & (ENTRY_MASKED | ENTRY_REMAPPABLE)) &&
 	    iommu_irq_remapping())
 		entry = remapped(c, pin, cell, entry, &why);
+	else if (!why && (entry & ENTRY_REMAPPABLE))
+		release_irte(c, pin); /* root's own entry serves it now */
 	if (why && log)
 		printk("IOAPIC 0x%llx pin %u: entry 0x%016llx of cell \"%s\" "
 		       "kept masked: %s\n",

@@ -127,7 +127,7 @@ int iommu_irtes_alloc(struct iommu_irte_owners *t, struct cell *cell,
 
 	if (count == 0 || count > t->entries)
 		return -EINVAL;
-	for (first = 0; first + count <= t->entries; first += n + 1) {
+	for (first = t->first; first + count <= t->entries; first += n + 1) {
 		n = free_run(t, first, count);
 		if (n < count)
 			continue;

@@ -176,6 +176,14 @@ static void apply(struct msi_device *d, const struct cell *cell)
 	hw_disable(d);
 	if (!(d->ctrl & MSI_CTRL_ENABLE))
 		return;
+	/* Root's own remapping: its message names an entry of its range. */
+	if (cell == &root_cell &&
+	    iommu_root_msi_ok((u64)d->addr_hi << 32 | d->addr_lo, d->data)) {
+		release_irte(d);
+		hw_program(d, (u64)d->addr_hi << 32 | d->addr_lo, d->data,
+			   true);
+		return;
+	}
 	if (d->addr_lo & MSI_ADDR_LOGICAL || d->addr_hi) {
 		refuse(d, cell, "logical or extended destination");
 		return;

@@ -18,6 +18,7 @@
 #include <asm/hw.h>
 #include <asm/page_formats.h>
 #include <asm/vtd.h>
+#include <asm/vtd_root_ir.h>
 
 #define NUM_BUSES 256
 #define ENTRIES_PER_TABLE 256 /* 16-byte root and context entries */
@@ -269,7 +270,8 @@ static void choose_sl_format(void)
 	page_formats_configure(ept_format.leaf_ok[1], sp_2m, sp_1g);
 }
 
-static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
+static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg,
+		    bool x2apic)
 {
 	struct vtd_unit *u = &units[i];
 
@@ -291,12 +293,10 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg)
 		       "(boot Linux with intel_iommu=off)\n", i);
 		return -EBUSY;
 	}
-	/* Linux's table would stand beside ours: its entries, our indices. */
-	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE) {
-		printk("VT-d unit %u: interrupt remapping already enabled "
-		       "(boot Linux with intremap=off)\n", i);
-		return -EBUSY;
-	}
+	/* Linux remaps with its own table: root keeps it (vtd_root_ir.c). */
+	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE)
+		return vtd_root_ir_take_stock(i, cfg->base, u->regs, x2apic,
+					      num_units);
 	return 0;
 }
 
@@ -332,6 +332,8 @@ static void reset_state(void)
 	walks_coherent = false;
 	irt = NULL;
 	faults_logged = 0;
+	irte_table.first = 0;
+	vtd_root_ir_reset();
 }
 
 static int alloc_queues(void)
@@ -375,7 +377,9 @@ static int init_units(const struct jailhouse_system *system)
 	int err;
 
 	for (i = 0; i < num_units; i++) {
-		err = map_unit(i, &system->platform_info.iommu_units[i]);
+		err = map_unit(i, &system->platform_info.iommu_units[i],
+			       system->platform_info.apic_mode ==
+				       JAILHOUSE_APIC_MODE_X2APIC);
 		if (err)
 			return err;
 	}
@@ -384,6 +388,11 @@ static int init_units(const struct jailhouse_system *system)
 		return err;
 	choose_sl_format();
 	check_ir_features(system);
+	if (vtd_root_ir_active() && !ir_available)
+		return -EIO;
+	/* Root's own entries keep their indexes; cells' go above them. */
+	if (vtd_root_ir_active())
+		irte_table.first = VTD_ROOT_IRTES;
 	num_domains = domains_of_all_units();
 	domains.limit = num_domains;
 	walks_coherent = all_units_have(false, VTD_ECAP_C);
@@ -431,9 +440,14 @@ unsigned int vtd_num_units(void)
 
 int vtd_cell_init(struct cell *cell)
 {
+	int err;
+
 	if (num_units == 0)
 		return 0;
-	return iommu_cell_dma_init(&domains, cell, sl_format, walks_coherent);
+	err = iommu_cell_dma_init(&domains, cell, sl_format, walks_coherent);
+	if (!err)
+		err = vtd_root_ir_cell_init(cell);
+	return err;
 }
 
 static void release_cell_irtes(struct cell *cell);
@@ -670,6 +684,9 @@ void vtd_config_commit(struct cell *cell_added_removed)
 	for (i = 0; i < num_units; i++)
 		if (units[i].enabled)
 			flush_unit(&units[i]);
+	/* Root's CPUs may have changed: its entries must still fit them. */
+	if (vtd_root_ir_active() && units[0].ir_enabled)
+		vtd_root_ir_shadow_all();
 }
 
 /* Interrupt remapping */
@@ -704,7 +721,7 @@ static void write_irte(unsigned int index, u64 lo, u64 hi)
 }
 
 /* Makes entry changes visible: the units cache entries they used. */
-static int flush_irtes(int index)
+int vtd_flush_irtes(int index)
 {
 	unsigned int i;
 	int err, ret = 0;
@@ -722,6 +739,12 @@ static int flush_irtes(int index)
 static bool irte_present(unsigned int index)
 {
 	return irte_of(index)[0] & VTD_IRTE_P;
+}
+
+void vtd_set_root_irte(unsigned int index, u64 lo, u64 hi)
+{
+	write_irte(index, lo, hi);
+	irte_owner[index] = lo & VTD_IRTE_P ? &root_cell : NULL;
 }
 
 int vtd_alloc_irtes(struct cell *cell, unsigned int count)
@@ -760,7 +783,7 @@ void vtd_free_irtes(struct cell *cell, unsigned int first, unsigned int count)
 		if (owns_irte(cell, i))
 			cleared |= release_irte(i);
 	if (cleared)
-		flush_irtes(count == 1 ? (int)first : ALL_IRTES);
+		vtd_flush_irtes(count == 1 ? (int)first : ALL_IRTES);
 }
 
 static void release_cell_irtes(struct cell *cell)
@@ -772,7 +795,7 @@ static void release_cell_irtes(struct cell *cell)
 		if (irte_owner[i] == cell)
 			cleared |= release_irte(i);
 	if (cleared)
-		flush_irtes(ALL_IRTES);
+		vtd_flush_irtes(ALL_IRTES);
 }
 
 static void clear_irtes_of_source(u16 source_id)
@@ -788,11 +811,11 @@ static void clear_irtes_of_source(u16 source_id)
 		cleared = true;
 	}
 	if (cleared)
-		flush_irtes(ALL_IRTES);
+		vtd_flush_irtes(ALL_IRTES);
 }
 
 /* The context entry is the truth about who owns a device right now. */
-static bool cell_has_device(const struct cell *cell, u16 bdf)
+bool vtd_cell_has_device(const struct cell *cell, u16 bdf)
 {
 	const u64 *ce = context_entry(bdf, false);
 
@@ -801,10 +824,25 @@ static bool cell_has_device(const struct cell *cell, u16 bdf)
 		       cell->arch.domain_id;
 }
 
+bool vtd_buses_only_cells(const struct cell *cell, u8 first, u8 last)
+{
+	unsigned int bus, devfn;
+	const u64 *ce;
+
+	for (bus = first; bus <= last; bus++)
+		for (devfn = 0; context_tables[bus] && devfn < 256; devfn++) {
+			ce = context_entry(bus << 8 | devfn, false);
+			if ((ce[0] & VTD_CTX_PRESENT) &&
+			    !vtd_cell_has_device(cell, bus << 8 | devfn))
+				return false;
+		}
+	return true;
+}
+
 static int check_source(const struct cell *cell, u16 source_id)
 {
 	if (iommu_cell_has_ioapic(cell, source_id) ||
-	    cell_has_device(cell, source_id))
+	    vtd_cell_has_device(cell, source_id))
 		return 0;
 	printk("VT-d: cell \"%s\": interrupt source %02x:%02x.%x is not the "
 	       "cell's\n", cell_name(cell), source_id >> 8,
@@ -841,7 +879,7 @@ int vtd_map_interrupt(struct cell *cell, u16 source_id, unsigned int index,
 		return err;
 	/* Source-id verification on the full requester id (SQ 0). */
 	write_irte(index, irte_low(irq), VTD_IRTE_SVT_SID | source_id);
-	return flush_irtes(index);
+	return vtd_flush_irtes(index);
 }
 
 int vtd_unmap_interrupt(struct cell *cell, unsigned int index)
@@ -851,7 +889,7 @@ int vtd_unmap_interrupt(struct cell *cell, unsigned int index)
 	if (!owns_irte(cell, index))
 		return -EPERM;
 	write_irte(index, 0, 0);
-	return flush_irtes(index);
+	return vtd_flush_irtes(index);
 }
 
 u64 vtd_msi_address(unsigned int index)
@@ -1097,6 +1135,11 @@ int vtd_enable(void)
 	unsigned int i;
 	int err;
 
+	if (vtd_root_ir_active()) {
+		err = vtd_root_ir_start();
+		if (err)
+			return err;
+	}
 	for (i = 0; i < num_units; i++) {
 		err = enable_unit(&units[i]);
 		if (err) {
@@ -1108,17 +1151,107 @@ int vtd_enable(void)
 	return 0;
 }
 
+/*
+ * Root's table back in the unit, through our queue while it is ours; the
+ * unit stays remapping (and blocking compatibility format) unless root
+ * itself had turned remapping off.
+ */
+static void hand_back_table(struct vtd_unit *u, const struct vtd_root_regs *r)
+{
+	write64(u, VTD_IRTA_REG, r->irta_latched);
+	global_command(u, VTD_GCMD_SIRTP, 0, VTD_GCMD_SIRTP, true);
+	flush_irq_cache(u, ALL_IRTES);
+	if (!(r->gsts & VTD_GCMD_IRE))
+		global_command(u, 0, VTD_GCMD_IRE, VTD_GCMD_IRE, false);
+}
+
+/*
+ * The unit starts a queue at descriptor 0, root's next one goes at its
+ * head: the slots before the head, done long ago, are refilled with
+ * harmless cache invalidations, the last one a wait, and the unit runs
+ * through them to arrive where root is.
+ */
+static int catch_up_with_root(struct vtd_unit *u, const struct vtd_root_regs *r)
+{
+	u64 base = r->iqa & PAGE_MASK, *slots;
+	u64 span = (r->head * 16ULL + PAGE_SIZE - 1) & PAGE_MASK;
+	u32 seq = ++u->wait_seq;
+	unsigned int i;
+
+	/* Checked at take-over and at root's every queue enable. */
+	if (!r->queue_ok) {
+		printk("VT-d unit %u: root's queue at 0x%llx is not in its "
+		       "RAM: its head stays at 0\n", unit_index(u),
+		       (unsigned long long)base);
+		return -EINVAL;
+	}
+	slots = arch_map_phys(base, span);
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i + 1 < r->head; i++) {
+		slots[i * 2] = VTD_QI_IEC;
+		slots[i * 2 + 1] = 0;
+	}
+	slots[i * 2] = VTD_QI_WAIT_SW | (u64)seq << VTD_QI_WAIT_DATA_SHIFT;
+	slots[i * 2 + 1] =
+		iommu_phys((const void *)&wait_status[unit_index(u)]);
+	publish(slots, r->head * 16ULL);
+	arch_unmap_phys(slots, span);
+	write64(u, VTD_IQT_REG, (u64)r->head << VTD_IQ_INDEX_SHIFT);
+	return wait_queue(u, seq);
+}
+
+static int hand_back_queue(struct vtd_unit *u, const struct vtd_root_regs *r)
+{
+	int err = stop_queue(u);
+
+	write64(u, VTD_IQT_REG, 0);
+	write64(u, VTD_IQA_REG, r->iqa);
+	if (err || !(r->gsts & VTD_GCMD_QIE))
+		return err;
+	err = global_command(u, VTD_GCMD_QIE, 0, VTD_GCMD_QIE, true);
+	if (!err && r->head)
+		err = catch_up_with_root(u, r);
+	/* What root queued but we refused: the unit's to judge now. */
+	if (!err && r->tail != r->head)
+		write64(u, VTD_IQT_REG, (u64)r->tail << VTD_IQ_INDEX_SHIFT);
+	return err;
+}
+
+static void hand_back_fault_events(struct vtd_unit *u,
+				   const struct vtd_root_regs *r)
+{
+	write32(u, VTD_FEDATA_REG, r->fedata);
+	write32(u, VTD_FEADDR_REG, r->feaddr);
+	write32(u, VTD_FEUADDR_REG, r->feuaddr);
+	write32(u, VTD_FECTL_REG, r->fectl);
+}
+
 static void disable_unit(struct vtd_unit *u)
 {
+	const struct vtd_root_regs *root = vtd_root_ir_regs();
+	bool roots = vtd_root_ir_active();
+
 	write32(u, VTD_FECTL_REG, VTD_FECTL_IM);
+	if (roots) {
+		if (u->ir_enabled)
+			hand_back_table(u, root);
 	/* Remapping relies on the queue to invalidate: it goes off first. */
-	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE)
+	} else if (read32(u, VTD_GSTS_REG) & VTD_GCMD_IRE) {
 		global_command(u, 0, VTD_GCMD_IRE, VTD_GCMD_IRE, false);
+	}
 	u->ir_enabled = false;
 	if (read32(u, VTD_GSTS_REG) & VTD_GCMD_TE)
 		global_command(u, 0, VTD_GCMD_TE, VTD_GCMD_TE, false);
-	if (u->use_qi)
+	if (u->use_qi && roots) {
+		if (hand_back_queue(u, root))
+			printk("VT-d unit %u: root's queue could not be "
+			       "handed back\n", unit_index(u));
+	} else if (u->use_qi) {
 		stop_queue(u);
+	}
+	if (roots)
+		hand_back_fault_events(u, root);
 	u->enabled = false;
 }
 
@@ -1153,4 +1286,6 @@ const struct iommu_ops vtd_iommu_ops = {
 	.msi_address = vtd_msi_address,
 	.msi_data = vtd_msi_data,
 	.ioapic_entry = vtd_ioapic_entry,
+	.root_ioapic_entry_ok = vtd_root_ir_ioapic_entry_ok,
+	.root_msi_ok = vtd_root_ir_msi_ok,
 };

@@ -8,6 +8,11 @@
  * guest-physical 0, the image is loaded at 0xf0000 where the CPU starts, and
  * the comm region follows at guest 0x100000.
  *
+ * It answers the hypervisor's messages within a second: tiny-demo polls
+ * for them all the time, but an emulator on a busy host can stall its CPU
+ * for longer than the default 100 ms, and a cell that misses the deadline
+ * is marked failed.
+ *
  * The only ports it owns are COM2's eight registers at 0x2f8; those leave
  * root while the cell exists. No debug console: the UART is its output.
  */
@@ -27,6 +32,7 @@ static const struct {
 		.architecture = JAILHOUSE_ARCH_X86,
 		.name = "tiny-demo",
 		.flags = 0,
+		.msg_reply_timeout_ns = 1000000000ULL,
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_LEN(config.mem_regions),
 		.num_pio_regions = ARRAY_LEN(config.pio_regions),

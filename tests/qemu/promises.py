@@ -14,6 +14,8 @@ EXPECT = {
                  "iommu": "vt-d"},
     "qemu-amd": {"cpus": 4, "virt": "svm", "virt_extra": "npt",
                  "iommu": "amd-vi"},
+    "qemu-x2apic": {"cpus": 4, "virt": "svm", "virt_extra": "npt",
+                    "iommu": "vt-d", "linux_remaps": True},
     "bochs": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
               "iommu": None},
     "qemu-kvm": {"cpus": 4, "virt": "vmx", "virt_extra": "ept",
@@ -53,6 +55,18 @@ def check_iommu_unit(console, expect):
         (expect["iommu"] == "amd-vi"), dmesg
 
 
+def check_apic_mode(console, expect):
+    """The x2APIC target: Linux runs its APICs in x2APIC mode and owns the
+    unit's interrupt remapping before the hypervisor comes; every other
+    target boots with intremap=off, in xAPIC mode (Bochs, qemu-tcg,
+    qemu-amd) or x2APIC without Linux's remapping (qemu-kvm)."""
+    dmesg, _ = console.run("dmesg | grep -E 'x2apic|DMAR-IR'")
+    remaps = "DMAR-IR: Enabled IRQ remapping in x2apic mode" in dmesg
+    assert remaps == expect.get("linux_remaps", False), dmesg
+    if remaps:
+        assert "x2apic enabled" in dmesg, dmesg
+
+
 def iomem(console):
     """Top-level /proc/iomem entries as (start, end, name)."""
     entries = []
@@ -84,4 +98,5 @@ def check_all(console, name):
     check_cpus(console, expect)
     check_virtualization_flags(console, expect)
     check_iommu_unit(console, expect)
+    check_apic_mode(console, expect)
     check_memmap_reserved(console)

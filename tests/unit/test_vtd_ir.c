@@ -286,8 +286,11 @@ static u64 *irte_in_ram(unsigned int index)
 
 /* Bring-up */
 
-/* Linux remapping with its own table: ours cannot take over silently. */
-Test(VTD_IR_SUITE, refuses_unit_with_remapping_already_on)
+/*
+ * Linux remapping with its own table but no invalidation queue: root could
+ * not announce table changes, so it cannot keep its remapping.
+ */
+Test(VTD_IR_SUITE, refuses_root_remapping_without_a_queue)
 {
 	u8 *regs;
 
@@ -299,8 +302,8 @@ Test(VTD_IR_SUITE, refuses_unit_with_remapping_already_on)
 	cr_assert(hw_mmio_read32(regs + VTD_GSTS_REG) & VTD_GCMD_IRE,
 		  "the model took Linux's remapping");
 	cr_expect_eq(vtd_init(&sys), -EBUSY);
-	cr_expect(log_contains("VT-d unit 0: interrupt remapping already "
-			       "enabled (boot Linux with intremap=off)"));
+	cr_expect(log_contains("VT-d unit 0: Linux remaps interrupts without "
+			       "a queue or a latched table"));
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
 

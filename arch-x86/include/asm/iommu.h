@@ -80,6 +80,15 @@ struct iommu_ops {
 	 * the vector field carries the index.
 	 */
 	u64 (*ioapic_entry)(unsigned int index, u64 pin_bits);
+
+	/*
+	 * Where root programs remapping itself (VT-d: Linux had interrupt
+	 * remapping on when the hypervisor came), whether a remappable-format
+	 * IOAPIC entry or MSI of root's names an entry of root's own range.
+	 * NULL where the unit type never leaves remapping to root.
+	 */
+	bool (*root_ioapic_entry_ok)(u64 entry);
+	bool (*root_msi_ok)(u64 address, u32 data);
 };
 
 extern const struct iommu_ops vtd_iommu_ops;
@@ -186,6 +195,17 @@ static inline u32 iommu_msi_data(unsigned int index)
 static inline u64 iommu_ioapic_entry(unsigned int index, u64 pin_bits)
 {
 	return iommu->ioapic_entry(index, pin_bits);
+}
+
+static inline bool iommu_root_ioapic_entry_ok(u64 entry)
+{
+	return iommu->root_ioapic_entry_ok &&
+	       iommu->root_ioapic_entry_ok(entry);
+}
+
+static inline bool iommu_root_msi_ok(u64 address, u32 data)
+{
+	return iommu->root_msi_ok && iommu->root_msi_ok(address, data);
 }
 
 #endif

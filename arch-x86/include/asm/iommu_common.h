@@ -44,6 +44,7 @@ struct iommu_irte_owners {
 	const char *unit; /* "VT-d", "AMD-Vi": the log lines' prefix */
 	struct cell **owner;
 	unsigned int entries;
+	unsigned int first; /* entries below it are never handed out */
 };
 
 /* count contiguous free entries for the cell: the first, or -errno. */

@@ -36,6 +36,11 @@
 #define VTD_IQH_REG 0x80
 #define VTD_IQT_REG 0x88
 #define VTD_IQA_REG 0x90
+#define VTD_ICS_REG 0x9c
+#define VTD_IECTL_REG 0xa0
+#define VTD_IEDATA_REG 0xa4
+#define VTD_IEADDR_REG 0xa8
+#define VTD_IEUADDR_REG 0xac
 #define VTD_IRTA_REG 0xb8
 
 #define VTD_CAP_RWBF (1ULL << 4)
@@ -86,8 +91,14 @@
 #define VTD_FR_FIRST_IR 0x20
 #define VTD_FR_IR_COMPAT 0x25
 
-/* Interrupt remapping table address register */
+/* Interrupt remapping table address register: S is log2(entries) - 1. */
 #define VTD_IRTA_EIME (1ULL << 11)
+#define VTD_IRTA_S_MASK 0xfULL
+/* Invalidation queue address: QS is log2(4 KiB pages); DW 256-bit entries. */
+#define VTD_IQA_QS_MASK 0x7ULL
+#define VTD_IQA_DW (1ULL << 11)
+#define VTD_IQ_INDEX_SHIFT 4 /* IQH and IQT: 128-bit descriptor index */
+#define VTD_ICS_IWC 1U
 
 /* Root and context entries (VT-d spec 9.1, 9.3) */
 #define VTD_ROOT_PRESENT 1ULL
@@ -104,6 +115,16 @@
 #define VTD_QI_IEC 0x4ULL
 #define VTD_QI_IEC_INDEXED (1ULL << 4)
 #define VTD_QI_IEC_IDX_SHIFT 32
+#define VTD_QI_IEC_IM_SHIFT 27
+#define VTD_QI_TYPE_MASK 0xfULL
+#define VTD_QI_TYPE_HI_MASK (7ULL << 9) /* type bits 6:4, scalable mode */
+#define VTD_QI_TYPE_CC 0x1ULL
+#define VTD_QI_TYPE_IOTLB 0x2ULL
+#define VTD_QI_TYPE_DEV_TLB 0x3ULL
+#define VTD_QI_TYPE_IEC 0x4ULL
+#define VTD_QI_TYPE_WAIT 0x5ULL
+#define VTD_QI_WAIT_IF (1ULL << 4)
+#define VTD_QI_WAIT_SW_BIT (1ULL << 5)
 
 /* Interrupt remapping table entry, remapped format (VT-d spec 9.10) */
 #define VTD_IRTE_P (1ULL << 0)
@@ -113,6 +134,23 @@
 #define VTD_IRTE_DST_SHIFT 32
 #define VTD_IRTE_XAPIC_DST_SHIFT 40 /* xAPIC: destination bits 15:8 */
 #define VTD_IRTE_SVT_SID (1ULL << 18) /* upper quadword, SQ 0 */
+#define VTD_IRTE_FPD (1ULL << 1)
+#define VTD_IRTE_DM (1ULL << 2)
+#define VTD_IRTE_RH (1ULL << 3)
+#define VTD_IRTE_DLM_MASK (7ULL << VTD_IRTE_DLM_SHIFT)
+#define VTD_IRTE_VECTOR_MASK (0xffULL << VTD_IRTE_VECTOR_SHIFT)
+#define VTD_IRTE_POSTED (1ULL << 15) /* IM: posted-interrupt format */
+/* Lower quadword bits the remapped format reserves; xAPIC adds more. */
+#define VTD_IRTE_RESERVED_LO (7ULL << 12 | 0xffULL << 24)
+#define VTD_IRTE_RESERVED_LO_XAPIC (0xffULL << 32 | 0xffffULL << 48)
+/* Upper quadword: source id 15:0, qualifier 17:16, verification 19:18. */
+#define VTD_IRTE_SID_MASK 0xffffULL
+#define VTD_IRTE_SQ_SHIFT 16
+#define VTD_IRTE_SVT_SHIFT 18
+#define VTD_IRTE_SVT_MASK (3ULL << VTD_IRTE_SVT_SHIFT)
+#define VTD_IRTE_RESERVED_HI (~0ULL << 20)
+#define VTD_SVT_REQUESTER 1
+#define VTD_SVT_BUS_RANGE 2
 
 /* Remappable-format IOAPIC redirection entry (VT-d spec 5.1.5.1) */
 #define VTD_IOAPIC_REMAPPABLE (1ULL << 48)
