@@ -50,8 +50,14 @@ static struct vtd_root_regs view;
 static u64 table_base;
 static unsigned int table_entries;
 static bool table_ok;
-/* What each of root's entries held when last checked: log changes only. */
-static u64 seen[VTD_ROOT_IRTES][2];
+/*
+ * Each of root's entries as last checked, and what was installed for it:
+ * a log line only when either changes.
+ */
+static struct {
+	u64 raw[2];
+	u64 installed;
+} seen[VTD_ROOT_IRTES];
 static u32 logged_writes; /* registers whose ignored writes were logged */
 
 void vtd_root_ir_reset(void)
@@ -142,26 +148,28 @@ static const char *check_source(u64 hi)
 	return "refused: no source-id verification, any device could use it";
 }
 
-/* The CPUs (bit per CPU) a destination names, by the cell they are in. */
+/*
+ * The CPUs (bit per CPU) a destination names: root's, and the others (a
+ * cell's, or on their way into one while it is created).
+ */
 static void destination_cpus(u64 lo, u64 *roots, u64 *others)
 {
 	u32 dest = eim ? (u32)(lo >> VTD_IRTE_DST_SHIFT) :
 			 (u32)(lo >> VTD_IRTE_XAPIC_DST_SHIFT) & 0xff;
-	struct cell *cell;
 	unsigned int cpu;
 	bool match;
 
 	*roots = *others = 0;
-	for_each_cell(cell) {
-		for_each_cpu(cpu, &cell->cpus) {
-			match = lo & VTD_IRTE_DM ?
-					apic_logical_match(per_cpu(cpu), dest) :
-					apic_id_of(cpu) == dest;
-			if (match && cell == &root_cell)
-				*roots |= 1ULL << cpu;
-			else if (match)
-				*others |= 1ULL << cpu;
-		}
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		if (cpu_of_apic_id(apic_id_of(cpu)) != (int)cpu)
+			continue; /* no such CPU */
+		match = lo & VTD_IRTE_DM ?
+				apic_logical_match(per_cpu(cpu), dest) :
+				apic_id_of(cpu) == dest;
+		if (match && cpu_set_test(&root_cell.cpus, cpu))
+			*roots |= 1ULL << cpu;
+		else if (match)
+			*others |= 1ULL << cpu;
 	}
 }
 
@@ -250,10 +258,13 @@ static void shadow(unsigned int index)
 		snprintk(why, WHY_SIZE, "refused: not readable in root's RAM");
 	else if (e[0] & VTD_IRTE_P)
 		lo = checked_entry(e, why);
-	if (why[0] && (e[0] != seen[index][0] || e[1] != seen[index][1]))
+	if (why[0] && (e[0] != seen[index].raw[0] ||
+		       e[1] != seen[index].raw[1] ||
+		       lo != seen[index].installed))
 		print_entry(index, e, why);
-	seen[index][0] = e[0];
-	seen[index][1] = e[1];
+	seen[index].raw[0] = e[0];
+	seen[index].raw[1] = e[1];
+	seen[index].installed = lo;
 	vtd_set_root_irte(index, lo, lo ? e[1] & ~VTD_IRTE_RESERVED_HI : 0);
 }
 
