@@ -92,7 +92,8 @@ help:
 	@echo "fuzz               libFuzzer targets, FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
 	@echo "mutants            mutation score of the unit suite (MUTANTS=n)"
 	@echo "check-nightly      long runs: property seeds, fuzzers 1 h each, e2e cycles"
-	@echo "demo               the seed's demo session in Bochs (see README)"
+	@echo "demo               the seed's demo session in QEMU, x2APIC"
+	@echo "                   (TARGET=bochs: in Bochs with VMX; see README)"
 	@echo "demo-sim           the same session on the simulator"
 	@echo "install            CLI, completion, firmware, configs, inmates, module"
 	@echo "                   (DKMS or modules_install); DESTDIR, PREFIX"
@@ -323,13 +324,16 @@ check-nightly: $(O)/unit-tests configs $(FUZZ_BIN)
 $(O)/sim-demo: sim/demo/demo.c $(O)/libsim.a
 	$(CC) $(SIM_CFLAGS) $(TEST_DEFS) -o $@ $< $(O)/libsim.a
 
-# The seed's session on the real stack in Bochs (scripts/demo); demo-sim
-# plays it on the simulator in a second.
+# The seed's session on the real stack (scripts/demo): in QEMU as real
+# Intel servers run Linux (x2APIC, Linux's own interrupt remapping) by
+# default, in Bochs with VMX as TARGET=bochs; demo-sim plays it on the
+# simulator in a second.
+TARGET ?= qemu-x2apic
 demo:
 	@ci/setup >/dev/null
 	@$(MAKE) --no-print-directory fetch-kernel driver image configs \
 		inmates $(O)/e2e/jailhouse >/dev/null
-	@scripts/demo
+	@scripts/demo $(TARGET)
 
 demo-sim: $(O)/sim-demo configs
 	@ci/setup >/dev/null
