@@ -195,6 +195,20 @@ class Session:
         ran = {int(c) for c in re.findall(r"^ran(\d)$", out, re.M)}
         assert ran == cpu_set(self.online()), out
 
+    def serial_interrupts(self):
+        """Linux's count of its console UART's interrupts, all CPUs."""
+        line = self.console.check("grep ttyS0 /proc/interrupts")
+        return sum(int(n) for n in line.split(":", 1)[1].split()
+                   if n.isdigit())
+
+    def linux_interrupts_arrive(self):
+        """The console UART's interrupt reaches Linux (through whatever
+        remapping is in force): its count grows while the shell talks."""
+        before = self.serial_interrupts()
+        self.console.check("echo interrupts")
+        assert self.serial_interrupts() > before, \
+            "Linux's serial interrupts stopped"
+
     def cells(self, attempts=5):
         """The cells as {name: (state, cpus)}, from sysfs: one record per
         line, taken only when every record came through whole (a line of
@@ -332,6 +346,8 @@ def test_enable(s):
     if not s.t.dma_isolated:
         s.hv_said(out, "DMA of devices is NOT isolated")
     s.hv_said(out, "Activating hypervisor")
+    if s.t.x2apic:
+        s.hv_said(out, "root keeps its interrupt remapping")
     assert s.value(f"{SYSFS}/enabled") == "1"
     s.record("boot to enabled", f"{enabled_at:.1f} s")
     assert "Activating hypervisor" in s.ok("console"), \
@@ -587,6 +603,7 @@ def test_disable_with_a_cell_running(s):
     assert s.value(f"{SYSFS}/enabled") == "0"
     assert s.online() == "0-3", "tiny-demo's CPU back in Linux"
     s.alive()
+    s.linux_interrupts_arrive()
 
 
 def test_enable_and_disable_again(s):
@@ -594,6 +611,8 @@ def test_enable_and_disable_again(s):
     s.ok(f"enable /root/{s.t.system}.cell")
     assert s.value(f"{SYSFS}/enabled") == "1"
     s.alive()
+    s.linux_interrupts_arrive()
     s.ok("disable")
     assert s.value(f"{SYSFS}/enabled") == "0"
     s.alive()
+    s.linux_interrupts_arrive()

@@ -9,6 +9,7 @@
 #include <asm/apic.h>
 #include <asm/apicdef.h>
 #include <asm/control.h>
+#include <asm/emulate.h>
 #include <asm/cpuid.h>
 #include <asm/exit.h>
 #include <asm/hw.h>
@@ -555,4 +556,36 @@ Test(xapic, cpuid_hides_x2apic)
 Test(apic, cpuid_offers_x2apic_where_the_system_uses_it)
 {
 	cr_assert_neq(cpuid1_ecx(DUO_CPU_A) & CPUID1_ECX_X2APIC, 0);
+}
+
+/* x2APIC cannot be left for xAPIC, nor the APIC moved: #GP, one line. */
+Test(apic, a_cell_cannot_switch_its_apic_mode)
+{
+	u64 base = sim_msr_get(DUO_CPU_A, MSR_IA32_APIC_BASE);
+	unsigned int n;
+
+	sim_current_cpu = DUO_CPU_A;
+	for (n = 0; n < 3; n++)
+		cr_assert_eq(x86_msr_write(per_cpu(DUO_CPU_A),
+					   MSR_IA32_APIC_BASE,
+					   base & ~APIC_BASE_EXTD),
+			     X86_ACTION_INJECT_GP);
+	sim_current_cpu = 0;
+	cr_assert_eq(sim_msr_get(DUO_CPU_A, MSR_IA32_APIC_BASE), base);
+	cr_assert_eq(log_count("CPU 2 of cell \"duo\": write of MSR 0x1b"),
+		     1, "one line for a loop: %s", hv_log());
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_A));
+}
+
+/* A storm of self-IPIs stays on the sender: nobody else hears a thing. */
+Test(apic, a_self_ipi_storm_stays_on_the_sender)
+{
+	unsigned int n;
+
+	for (n = 0; n < 10000; n++)
+		cr_assert(icr(DUO_CPU_A, 0, ICR_SELF | ICR_ASSERT | 0x60));
+	cr_assert_eq(got(DUO_CPU_A), 10000);
+	cr_assert_eq(got(0) + got(1) + got(DUO_CPU_B), 0);
+	cr_assert_not(log_contains("dropped"), "%s", hv_log());
+	cr_assert(sim_cpu_runs_guest(0) && sim_cpu_runs_guest(DUO_CPU_A));
 }
