@@ -152,7 +152,7 @@ static void check_svm(struct report *r, const struct cpu_dev *d)
 {
 	uint32_t regs[4], ext[4];
 	uint64_t vmcr = 0;
-	bool svm, msr_ok;
+	bool svm, msr_ok, npt;
 
 	cpuid(d, CPUID_EXT_MAX, 0, regs);
 	if (regs[0] >= CPUID_EXT_FEATURES)
@@ -174,9 +174,10 @@ static void check_svm(struct report *r, const struct cpu_dev *d)
 		     ? "VM_CR.SVMDIS is set: enable SVM in the firmware setup"
 		     : "");
 	cpuid(d, CPUID_SVM_FEATURES, 0, regs);
-	item(r, regs[3] & CPUID_SVM_EDX_NPT, true, "nested paging (NPT)", NULL);
+	npt = regs[3] & CPUID_SVM_EDX_NPT;
+	item(r, npt, true, "nested paging (NPT)", NULL);
 	item(r, regs[1] > 1, true, "a guest ASID", "%u ASIDs", regs[1]);
-	item(r, true, false, "NPT 2 MiB pages", "always with NPT");
+	item(r, npt, false, "NPT 2 MiB pages", npt ? "always with NPT" : "");
 	item(r, ext[3] & CPUID_EXT_EDX_PDPE1GB, false, "NPT 1 GiB pages", NULL);
 	item(r, regs[3] & CPUID_SVM_EDX_NRIPS, false, "next-RIP saving",
 	     regs[3] & CPUID_SVM_EDX_NRIPS ? ""

@@ -659,7 +659,8 @@ def test_hardware_check_amd_ok(tmp_path):
     (machinetree.amd_cpu(svmdis=True), "AuthenticAMD",
      "MISSING  SVM enabled by the firmware: VM_CR.SVMDIS is set"),
     (machinetree.amd_cpu(npt=False), "AuthenticAMD",
-     "MISSING  nested paging (NPT)"),
+     "MISSING  nested paging (NPT)\n  ok       a guest ASID: 16 ASIDs\n"
+     "  missing  NPT 2 MiB pages\n"),
     (machinetree.intel_cpu(unrestricted=False), "GenuineIntel",
      "MISSING  unrestricted guest"),
     (machinetree.intel_cpu(locked_off=True), "GenuineIntel",

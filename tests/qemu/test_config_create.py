@@ -171,7 +171,7 @@ def test_show_generated_against_hand_written(s):
 
 def test_enable_with_generated_config(s):
     s.needs(enabled=False)
-    out = s.ok("enable /root/generated.cell")
+    out = s.enable_as_predicted("/root/generated.cell")
     s.hv_said(out, "Activating hypervisor")
     assert s.online() == "0-3"
     s.alive()

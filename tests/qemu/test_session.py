@@ -148,6 +148,22 @@ class Session:
                                  f"\n--- kernel log ---\n{kernel}")
         return out
 
+    def enable_as_predicted(self, config):
+        """`jailhouse hardware check`, then `jailhouse enable config`: the
+        check's verdict (exit 0, enable would succeed; 4, it would fail)
+        must be what the enable then does, and here it must succeed.
+        Returns the enable's output."""
+        check, rc = self.jh("hardware check", self.t.slow * 2)
+        assert rc in (0, 4), f"hardware check failed ({rc}):\n{check}"
+        verdict = "succeed" if rc == 0 else "fail"
+        assert f"Verdict: enable would {verdict}" in check, check
+        out, erc = self.jh(f"enable {config}")
+        assert (erc == 0) == (rc == 0), (
+            f"hardware check said enable would {verdict}, enable exited "
+            f"{erc}:\n{check}\n--- enable ---\n{out}")
+        assert erc == 0, out
+        return out
+
     def refused(self, args, why):
         """The command fails, and says `why` (a regular expression)."""
         out, rc = self.jh(args)
@@ -316,7 +332,7 @@ def test_enable(s):
     s.needs(enabled=False)
     assert s.value(f"{SYSFS}/enabled") == "0"
     start = time.monotonic()
-    out = s.ok(f"enable /root/{s.t.system}.cell")
+    out = s.enable_as_predicted(f"/root/{s.t.system}.cell")
     enabled_at = s.machine.boot_seconds + time.monotonic() - start
     if not s.t.dma_isolated:
         s.hv_said(out, "DMA of devices is NOT isolated")
