@@ -24,8 +24,8 @@ import subprocess
 import pytest
 
 import machines
-from conftest import E2E_DIR, boot_target, stage_build_files
-from test_session import CELL_FILES, TARGETS, Session
+from conftest import E2E_DIR, boot_target, installed
+from test_session import TARGETS, Session
 
 DOC = machines.REPO / "docs" / "cli.md"
 
@@ -79,13 +79,20 @@ CONFIG_TARGETS = {
 
 def create_command(ct):
     return (f"config create --name {ct.name} --console 0x3e8 "
-            "-o /root/generated.cell")
+            f"-o {ConfigSession.GENERATED}")
 
 
 class ConfigSession(Session):
+    """The session on the config the tool wrote in the guest."""
+
+    GENERATED = "/root/generated.cell"
+
     def __init__(self, machine, target, ct):
         super().__init__(machine, target)
         self.ct = ct
+
+    def system_config(self):
+        return self.GENERATED
 
 
 @pytest.fixture(scope="module", params=list(CONFIG_TARGETS))
@@ -94,10 +101,9 @@ def s(request):
     t = dataclasses.replace(TARGETS[ct.session],
                             label=f"{ct.session}-config",
                             system="generated")
-    files = CELL_FILES + (f"configs/{ct.session}.cell",)
-    extra = stage_build_files(f"config-create-{ct.session}-extra", files)
-    m = boot_target(request, t.machine, extra_dirs=[extra], label=t.label,
-                    **t.machine_args)
+    m = boot_target(request, t.machine,
+                    extra_dirs=installed(f"config-create-{ct.session}-extra"),
+                    label=t.label, **t.machine_args)
     m.console.check("dmesg -n 1")
     yield ConfigSession(m, t, ct)
     m.kill()
@@ -140,9 +146,9 @@ def test_create_in_guest(s):
     out = s.ok(create_command(s.ct))
     assert f"system config \"{s.ct.name}\"" in out, out
     assert "note: " in out  # it says what it left out
-    s.ok("config check /root/generated.cell")
+    s.ok(f"config check {s.GENERATED}")
     # the same machine read on the host from the archive: the same bytes
-    guest = fetch(s, "/root/generated.cell")
+    guest = fetch(s, s.GENERATED)
     host = E2E_DIR / s.t.label / "host.cell"
     res = subprocess.run(
         [str(machines.BUILD / "jailhouse")] + create_command(s.ct).split()
@@ -153,8 +159,8 @@ def test_create_in_guest(s):
 
 
 def test_show_generated_against_hand_written(s):
-    gen = show_lines(s.ok("config show /root/generated.cell"))
-    hand = show_lines(s.ok(f"config show /root/{s.ct.session}.cell"))
+    gen = show_lines(s.ok(f"config show {s.GENERATED}"))
+    hand = show_lines(s.ok(f"config show {s.config(s.ct.session)}"))
     docs = DOC.read_text()
     unexplained = []
     for line in sorted(gen ^ hand):
@@ -171,7 +177,7 @@ def test_show_generated_against_hand_written(s):
 
 def test_enable_with_generated_config(s):
     s.needs(enabled=False)
-    out = s.enable_as_predicted("/root/generated.cell")
+    out = s.enable_as_predicted(s.GENERATED)
     s.hv_said(out, "Activating hypervisor")
     assert s.online() == "0-3"
     s.alive()

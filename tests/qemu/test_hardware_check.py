@@ -9,7 +9,7 @@ Needs what `make check-qemu` builds."""
 
 import pytest
 
-from conftest import boot_target, stage_build_files
+from conftest import boot_target, installed
 from test_session import Session, TARGETS
 
 EXIT_REFUSED = 4
@@ -18,10 +18,8 @@ EXIT_REFUSED = 4
 @pytest.fixture(scope="module")
 def s(request):
     t = TARGETS["qemu-svm"]
-    extra = stage_build_files("hardware-check-extra", (
-        "jailhouse.ko", "jailhouse.bin", "e2e/jailhouse",
-        "configs/qemu-svm.cell"))
-    m = boot_target(request, t.machine, extra_dirs=[extra],
+    m = boot_target(request, t.machine,
+                    extra_dirs=installed("hardware-check-extra"),
                     label="qemu-svm-no-npt", cpu="qemu64,+svm",
                     **t.machine_args)
     m.console.check("dmesg -n 1")
@@ -36,7 +34,7 @@ def test_check_and_enable_agree_on_a_cpu_without_npt(s):
     assert "Verdict: enable would fail, 4 required items missing" in check
     assert s.console.check("ls /dev/cpu/0") == "cpuid  msr", \
         "the tool loaded the modules"
-    out, erc = s.jh("enable /root/qemu-svm.cell")
+    out, erc = s.jh(f"enable {s.config('qemu-svm')}")
     assert erc == EXIT_REFUSED, out
     s.hv_printed("SVM feature missing: nested paging (NPT)")
     assert s.online() == "0-3"
