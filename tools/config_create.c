@@ -508,22 +508,20 @@ static int dmar_unit_of(const struct machine *m, const struct pci_dev *d)
 	return -1;
 }
 
+static uint16_t bdf_of(const struct pci_dev *d)
+{
+	return d->bus << 8 | d->dev << 3 | d->fn;
+}
+
 static const struct pci_dev *pci_at(const struct machine *m, uint16_t domain,
 				    uint16_t bdf)
 {
 	unsigned int i;
 
 	for (i = 0; i < m->num_pci; i++)
-		if (m->pci[i].domain == domain &&
-		    (m->pci[i].bus << 8 | m->pci[i].dev << 3 | m->pci[i].fn) ==
-			    bdf)
+		if (m->pci[i].domain == domain && bdf_of(&m->pci[i]) == bdf)
 			return &m->pci[i];
 	return NULL;
-}
-
-static uint16_t bdf_of(const struct pci_dev *d)
-{
-	return d->bus << 8 | d->dev << 3 | d->fn;
 }
 
 /* Whether an IVRS device entry names the device. */
@@ -826,7 +824,7 @@ static int plan_pci(struct plan *p)
 		out->type = d->cfg.header_type == 1 ? JAILHOUSE_PCI_TYPE_BRIDGE
 						    : JAILHOUSE_PCI_TYPE_DEVICE;
 		out->domain = d->domain;
-		out->bdf = d->bus << 8 | d->dev << 3 | d->fn;
+		out->bdf = bdf_of(d);
 		if (p->num_units && p->units[0].type == JAILHOUSE_IOMMU_AMD) {
 			if (is_amd_unit_function(p, d))
 				continue;

@@ -383,6 +383,38 @@ def test_create_amd_unit_left_out_is_said(tmp_path):
     assert 0x0200 in {p[3] for p in cfg["pci"]}
 
 
+def amd_ivrs(second_unit_ids):
+    """amd_server's IVRS, its second unit selecting second_unit_ids."""
+    return machinetree.ivrs([
+        (0xfd000000, 0x00a0, [machinetree.ivhd_range(0x0000, 0x00ff),
+                              machinetree.ivhd_ioapic(4, 0x00a2)], 0x10, 0),
+        (0xfd200000, 0x0100, [machinetree.ivhd_select(i)
+                              for i in second_unit_ids], 0x30, 1 << 9),
+    ], block_type=0x11)
+
+
+def test_create_amd_range_spans_unnamed_ids(tmp_path):
+    # the second unit names 01:00.0 and 01:00.2: 01:00.1 lies between
+    root = amd_tree(tmp_path, ivrs=amd_ivrs([0x0100, 0x0102]))
+    cfg, err = created(tmp_path, root)
+    assert cfg["iommu"][1][6:8] == (0x0100, 0x0102)
+    assert (1, 1, 0, 0x0101) in cfg["pci"]
+    assert "0000:01:00.1: no IVRS entry names it; it lies in the range of " \
+        "AMD-Vi unit 1, which is written" in err
+
+
+def test_create_amd_overlapping_units(tmp_path):
+    # the second unit also names 00:1e.0, inside the first one's range
+    root = amd_tree(tmp_path, ivrs=amd_ivrs([0x00f0, 0x0100, 0x0101]))
+    cfg, err = created(tmp_path, root)
+    assert [u[2] for u in cfg["iommu"]] == [0xfd000000]
+    assert "AMD-Vi unit at 0xfd200000: its devices 00f0-0101 overlap " \
+        "those of the unit at 0xfd000000" in err
+    # its devices, its own function too, now lie in no unit's range
+    assert "0000:01:00.1: in no AMD-Vi unit's device range: left out" in err
+    assert 0x0101 not in {p[3] for p in cfg["pci"]}
+
+
 def test_create_amd_without_amd_iommu_off(tmp_path):
     root = amd_tree(tmp_path, cmdline="memmap=66M$0x3be00000 quiet\n")
     cfg, err = created(tmp_path, root)
