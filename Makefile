@@ -98,6 +98,7 @@ help:
 	@echo "install            CLI, completion, firmware, configs, inmates, module"
 	@echo "                   (DKMS or modules_install); DESTDIR, PREFIX"
 	@echo "uninstall          removes what install listed in its manifest"
+	@echo "e2e-install        install into build/e2e/install, the guests' stack"
 
 configs: $(CELLS) $(BAD_CELLS)
 
@@ -237,8 +238,21 @@ E2E_ARGS ?=
 fetch-kernel:
 	@scripts/fetch-kernel
 
-check-qemu: fetch-kernel driver image configs inmates $(O)/e2e/jailhouse
+check-qemu: fetch-kernel driver image configs inmates $(O)/e2e/jailhouse \
+		e2e-install
 	PYTHONDONTWRITEBYTECODE=1 $(PYTEST) tests/qemu $(E2E_ARGS)
+
+# What `make install` puts on a machine, as the end-to-end guests get it:
+# PREFIX=/usr, the module for the guests' kernel (scripts/kernel-version)
+# the modules_install way, since no DKMS runs in their initramfs. The
+# session's tests build their initramfs from this tree.
+E2E_INSTALL := $(O)/e2e/install
+
+.PHONY: e2e-install
+e2e-install:
+	@rm -rf $(E2E_INSTALL)
+	@$(MAKE) --no-print-directory install DESTDIR=$(abspath $(E2E_INSTALL)) \
+		PREFIX=/usr DKMS=
 
 coverage: $(O)/unit-tests-cov configs
 	find $(O)/cov -name '*.gcda' -delete

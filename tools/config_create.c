@@ -110,7 +110,8 @@ struct plan {
 	char (*pci_label)[160];
 	unsigned int num_units;
 	struct jailhouse_iommu units[JAILHOUSE_MAX_IOMMU_UNITS];
-	char unit_label[JAILHOUSE_MAX_IOMMU_UNITS][80];
+	char unit_label[JAILHOUSE_MAX_IOMMU_UNITS][160];
+	uint16_t unit_segment[JAILHOUSE_MAX_IOMMU_UNITS];
 	int unit_of_dmar[IOMMU_MAX_UNITS]; /* DMAR unit -> index, -1 */
 	uint16_t pm_timer;
 	uint8_t apic_mode;
@@ -507,9 +508,26 @@ static int dmar_unit_of(const struct machine *m, const struct pci_dev *d)
 	return -1;
 }
 
-static int ivrs_unit_of(const struct machine *m, const struct pci_dev *d)
+static uint16_t bdf_of(const struct pci_dev *d)
 {
-	uint16_t id = d->bus << 8 | d->dev << 3 | d->fn;
+	return d->bus << 8 | d->dev << 3 | d->fn;
+}
+
+static const struct pci_dev *pci_at(const struct machine *m, uint16_t domain,
+				    uint16_t bdf)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->num_pci; i++)
+		if (m->pci[i].domain == domain && bdf_of(&m->pci[i]) == bdf)
+			return &m->pci[i];
+	return NULL;
+}
+
+/* Whether an IVRS device entry names the device. */
+static bool ivrs_names(const struct machine *m, const struct pci_dev *d)
+{
+	uint16_t id = bdf_of(d);
 	unsigned int i;
 
 	for (i = 0; i < m->ivrs.num_scopes; i++) {
@@ -517,23 +535,65 @@ static int ivrs_unit_of(const struct machine *m, const struct pci_dev *d)
 
 		if ((s->kind == SCOPE_ENDPOINT || s->kind == SCOPE_RANGE) &&
 		    s->segment == d->domain && id >= s->first && id <= s->last)
-			return s->unit;
+			return true;
 	}
+	return false;
+}
+
+/* The span of the device ids an IVHD's entries name; false for none. */
+static bool ivrs_span(const struct iommu_info *info, unsigned int unit,
+		      uint16_t *first, uint16_t *last)
+{
+	bool any = false;
+	unsigned int i;
+
+	for (i = 0; i < info->num_scopes; i++) {
+		const struct iommu_scope *s = &info->scopes[i];
+
+		if (s->unit != unit ||
+		    (s->kind != SCOPE_ENDPOINT && s->kind != SCOPE_RANGE))
+			continue;
+		if (!any || s->first < *first)
+			*first = s->first;
+		if (!any || s->last > *last)
+			*last = s->last;
+		any = true;
+	}
+	return any;
+}
+
+/* The AMD-Vi unit of the config whose range holds the device, or -1. */
+static int amd_unit_of(const struct plan *p, const struct pci_dev *d)
+{
+	uint16_t id = bdf_of(d);
+	unsigned int i;
+
+	for (i = 0; i < p->num_units; i++)
+		if (p->unit_segment[i] == d->domain &&
+		    id >= p->units[i].amd_first_device &&
+		    id <= p->units[i].amd_last_device)
+			return i;
 	return -1;
 }
 
-/*
- * The units the config can name. The format has no type field yet, and
- * every unit is driven as VT-d: AMD-Vi units are left out (said so) until
- * struct jailhouse_iommu says what a unit is.
- */
-static void plan_iommu(struct plan *p)
+/* Whether the device is the own PCI function of an AMD-Vi unit. */
+static bool is_amd_unit_function(const struct plan *p, const struct pci_dev *d)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->num_units; i++)
+		if (p->units[i].type == JAILHOUSE_IOMMU_AMD &&
+		    p->unit_segment[i] == d->domain &&
+		    p->units[i].amd_bdf == bdf_of(d))
+			return true;
+	return false;
+}
+
+static void plan_vtd_units(struct plan *p)
 {
 	struct machine *m = p->m;
 	unsigned int i;
 
-	for (i = 0; i < IOMMU_MAX_UNITS; i++)
-		p->unit_of_dmar[i] = -1;
 	for (i = 0; i < m->dmar.num_units; i++) {
 		const struct iommu_unit *u = &m->dmar.units[i];
 
@@ -545,6 +605,7 @@ static void plan_iommu(struct plan *p)
 			continue;
 		}
 		p->unit_of_dmar[i] = p->num_units;
+		p->unit_segment[p->num_units] = u->segment;
 		p->units[p->num_units].type = JAILHOUSE_IOMMU_INTEL;
 		p->units[p->num_units].base = u->base;
 		p->units[p->num_units].size = u->size;
@@ -554,13 +615,6 @@ static void plan_iommu(struct plan *p)
 					: "");
 		p->num_units++;
 	}
-	for (i = 0; i < m->ivrs.num_units; i++)
-		machine_note(m,
-			     "AMD-Vi unit at 0x%" PRIx64 " (IVRS): not "
-			     "generated yet (its PCI function's capabilities "
-			     "are not read), left out; its devices are not "
-			     "isolated",
-			     m->ivrs.units[i].base);
 	if (m->have_dmar && (m->dmar.dmar_flags & 1) &&
 	    !m->cmdline.intremap_off)
 		machine_note(m, "the kernel command line lacks intremap=off: "
@@ -570,6 +624,167 @@ static void plan_iommu(struct plan *p)
 		machine_note(m, "the kernel command line lacks "
 				"intel_iommu=off: Linux will own the VT-d "
 				"units and enable refuses them");
+}
+
+/*
+ * The secure device capability the IVHD points at, in the unit's own
+ * function: the hypervisor checks at enable that it is there and names
+ * the unit's registers, so files that disagree describe no machine it
+ * would run on. 0, or an exit code after saying why.
+ */
+static int check_amd_capability(const struct machine *m, unsigned int i,
+				const struct pci_dev *d)
+{
+	const struct iommu_unit *u = &m->ivrs.units[i];
+	const struct pci_secure_cap *cap = NULL;
+	unsigned int k;
+
+	for (k = 0; k < d->cfg.caps.num_secure; k++)
+		if (d->cfg.caps.secure[k].pos == u->cap_offset)
+			cap = &d->cfg.caps.secure[k];
+	if (!cap)
+		return fail(EXIT_IO,
+			    "%s/sys/bus/pci/devices/%s/config: no IOMMU "
+			    "capability (id 0x0f) at 0x%x, where the IVRS's "
+			    "IVHD of AMD-Vi unit %u at 0x%" PRIx64 " puts it",
+			    m->root, d->name, u->cap_offset, i, u->base);
+	if (!cap->have_base)
+		return fail(EXIT_IO,
+			    "%s/sys/bus/pci/devices/%s/config: IOMMU "
+			    "capability at 0x%x truncated: its base address "
+			    "register lies beyond the bytes read (read config "
+			    "space as root)",
+			    m->root, d->name, cap->pos);
+	if ((cap->base & ~0x3fffULL) != u->base)
+		return fail(EXIT_IO,
+			    "%s/sys/firmware/acpi/tables/IVRS: AMD-Vi unit %u "
+			    "at 0x%" PRIx64 ", but the capability at 0x%x of "
+			    "its function (sys/bus/pci/devices/%s/config) "
+			    "names registers at 0x%" PRIx64 ": the two "
+			    "disagree",
+			    m->root, i, u->base, cap->pos, d->name,
+			    (uint64_t)(cap->base & ~0x3fffULL));
+	return 0;
+}
+
+/*
+ * One AMD-Vi unit of the IVRS: 1 when added, 0 when left out (noted),
+ * or an exit code when the files contradict each other.
+ */
+static int plan_amd_unit(struct plan *p, unsigned int i)
+{
+	struct machine *m = p->m;
+	const struct iommu_unit *u = &m->ivrs.units[i];
+	const struct pci_dev *d = pci_at(m, u->segment, u->devid);
+	struct jailhouse_iommu *out = &p->units[p->num_units];
+	uint16_t first = 0, last = 0;
+	unsigned int k;
+	int ret;
+
+	if (p->num_units == JAILHOUSE_MAX_IOMMU_UNITS) {
+		machine_note(m,
+			     "AMD-Vi unit at 0x%" PRIx64 ": more than %u "
+			     "units, left out; its devices' DMA is not "
+			     "isolated",
+			     u->base, JAILHOUSE_MAX_IOMMU_UNITS);
+		return 0;
+	}
+	if (!d) {
+		machine_note(m,
+			     "AMD-Vi unit at 0x%" PRIx64 ": its PCI function "
+			     "%04x:%02x:%02x.%x (the IVHD's device id) is not "
+			     "in sys/bus/pci/devices: left out, its devices' "
+			     "DMA is not isolated",
+			     u->base, u->segment, u->devid >> 8,
+			     (u->devid >> 3) & 0x1f, u->devid & 7);
+		return 0;
+	}
+	ret = check_amd_capability(m, i, d);
+	if (ret)
+		return -ret;
+	if (!d->cfg.caps.msi) {
+		machine_note(m,
+			     "AMD-Vi unit at 0x%" PRIx64 ": its function %s "
+			     "has no MSI capability, through which the "
+			     "hypervisor takes its events: left out, its "
+			     "devices' DMA is not isolated",
+			     u->base, d->name);
+		return 0;
+	}
+	if (!ivrs_span(&m->ivrs, i, &first, &last)) {
+		machine_note(m,
+			     "AMD-Vi unit at 0x%" PRIx64 ": its IVHD names no "
+			     "device, left out",
+			     u->base);
+		return 0;
+	}
+	for (k = 0; k < p->num_units; k++)
+		if (p->unit_segment[k] == u->segment &&
+		    first <= p->units[k].amd_last_device &&
+		    p->units[k].amd_first_device <= last) {
+			machine_note(m,
+				     "AMD-Vi unit at 0x%" PRIx64 ": its "
+				     "devices %04x-%04x overlap those of the "
+				     "unit at 0x%" PRIx64 " (a config gives "
+				     "each device one unit): left out",
+				     u->base, first, last, p->units[k].base);
+			return 0;
+		}
+	memset(out, 0, sizeof(*out));
+	out->type = JAILHOUSE_IOMMU_AMD;
+	out->base = u->base;
+	out->size = u->size;
+	out->amd_bdf = u->devid;
+	out->amd_base_cap = u->cap_offset;
+	out->amd_msi_cap = d->cfg.caps.msi_pos;
+	out->amd_first_device = first;
+	out->amd_last_device = last;
+	out->amd_features = u->flags;
+	p->unit_segment[p->num_units] = u->segment;
+	snprintf(p->unit_label[p->num_units], sizeof(p->unit_label[0]),
+		 "AMD-Vi unit, IVHD type 0x%02x, flags 0x%02x (%s); its "
+		 "function %s is the hypervisor's, not root's",
+		 u->ivhd_type, u->flags,
+		 u->flags & JAILHOUSE_IOMMU_AMD_COHERENT ? "coherent"
+							 : "not coherent",
+		 d->name);
+	p->num_units++;
+	return 1;
+}
+
+/*
+ * The units the config names, all of one type: the VT-d units of the
+ * DMAR, or else the AMD-Vi units of the IVRS, each with its own PCI
+ * function read for the capability and MSI offsets the hypervisor uses.
+ */
+static int plan_iommu(struct plan *p)
+{
+	struct machine *m = p->m;
+	unsigned int i;
+	bool amd = false;
+	int ret;
+
+	for (i = 0; i < IOMMU_MAX_UNITS; i++)
+		p->unit_of_dmar[i] = -1;
+	plan_vtd_units(p);
+	if (m->dmar.num_units && m->ivrs.num_units) {
+		machine_note(m,
+			     "both DMAR and IVRS name IOMMU units: the config "
+			     "names units of one type, the IVRS's %u left out",
+			     m->ivrs.num_units);
+		return 0;
+	}
+	for (i = 0; i < m->ivrs.num_units; i++) {
+		ret = plan_amd_unit(p, i);
+		if (ret < 0)
+			return -ret;
+		amd |= ret > 0;
+	}
+	if (amd && !m->cmdline.amd_iommu_off)
+		machine_note(m, "the kernel command line lacks amd_iommu=off: "
+				"Linux will own the AMD-Vi units and enable "
+				"refuses them");
+	return 0;
 }
 
 static void caps_text(char *buf, size_t size, const struct pci_dev *d)
@@ -609,12 +824,31 @@ static int plan_pci(struct plan *p)
 		out->type = d->cfg.header_type == 1 ? JAILHOUSE_PCI_TYPE_BRIDGE
 						    : JAILHOUSE_PCI_TYPE_DEVICE;
 		out->domain = d->domain;
-		out->bdf = d->bus << 8 | d->dev << 3 | d->fn;
-		if (m->have_dmar) {
+		out->bdf = bdf_of(d);
+		if (p->num_units && p->units[0].type == JAILHOUSE_IOMMU_AMD) {
+			if (is_amd_unit_function(p, d))
+				continue;
+			unit = amd_unit_of(p, d);
+			if (unit < 0) {
+				machine_note(m,
+					     "%s: in no AMD-Vi unit's device "
+					     "range: left out of root (the "
+					     "hypervisor refuses a device no "
+					     "unit translates)",
+					     d->name);
+				continue;
+			}
+			if (!ivrs_names(m, d))
+				machine_note(m,
+					     "%s: no IVRS entry names it; it "
+					     "lies in the range of AMD-Vi unit "
+					     "%d, which is written",
+					     d->name, unit);
+		} else if (m->have_dmar) {
 			int dmar = dmar_unit_of(m, d);
 
 			unit = dmar >= 0 ? p->unit_of_dmar[dmar] : -1;
-		} else if (m->have_ivrs && ivrs_unit_of(m, d) < 0) {
+		} else if (m->have_ivrs && !ivrs_names(m, d)) {
 			machine_note(m, "%s: no IVRS entry names it", d->name);
 		}
 		if (p->num_units && unit < 0) {
@@ -925,6 +1159,31 @@ static void c_comment_line(FILE *f, const char *text)
 	fputc('\n', f);
 }
 
+static void write_c_unit(FILE *f, const struct jailhouse_iommu *u,
+			 const char *label)
+{
+	fprintf(f,
+		"\t\t\t\t/* %s */\n"
+		"\t\t\t\t{\n"
+		"\t\t\t\t\t.type = JAILHOUSE_IOMMU_%s,\n"
+		"\t\t\t\t\t.base = 0x%" PRIx64 ",\n"
+		"\t\t\t\t\t.size = 0x%x,\n",
+		label, u->type == JAILHOUSE_IOMMU_AMD ? "AMD" : "INTEL",
+		u->base, u->size);
+	if (u->type == JAILHOUSE_IOMMU_AMD)
+		fprintf(f,
+			"\t\t\t\t\t.amd_bdf = 0x%x,\n"
+			"\t\t\t\t\t.amd_base_cap = 0x%x,\n"
+			"\t\t\t\t\t.amd_msi_cap = 0x%x,\n"
+			"\t\t\t\t\t.amd_first_device = 0x%x,\n"
+			"\t\t\t\t\t.amd_last_device = 0x%x,\n"
+			"\t\t\t\t\t.amd_features = 0x%x,\n",
+			u->amd_bdf, u->amd_base_cap, u->amd_msi_cap,
+			u->amd_first_device, u->amd_last_device,
+			u->amd_features);
+	fputs("\t\t\t\t},\n", f);
+}
+
 static int write_c(FILE *f, const struct plan *p)
 {
 	const struct machine *m = p->m;
@@ -998,13 +1257,7 @@ static int write_c(FILE *f, const struct plan *p)
 	if (p->num_units) {
 		fputs("\t\t\t.iommu_units = {\n", f);
 		for (i = 0; i < p->num_units; i++)
-			fprintf(f,
-				"\t\t\t\t/* %s */\n"
-				"\t\t\t\t{ .type = JAILHOUSE_IOMMU_INTEL,\n"
-				"\t\t\t\t  .base = 0x%" PRIx64
-				", .size = 0x%x },\n",
-				p->unit_label[i], p->units[i].base,
-				p->units[i].size);
+			write_c_unit(f, &p->units[i], p->unit_label[i]);
 		fputs("\t\t\t},\n", f);
 	}
 	fputs("\t\t},\n", f);
@@ -1359,7 +1612,9 @@ int config_create(int argc, char **argv)
 		ret = plan_reservation(&p);
 	if (!ret) {
 		plan_memory(&p);
-		plan_iommu(&p);
+		ret = plan_iommu(&p);
+	}
+	if (!ret) {
 		plan_irqchips(&p);
 		plan_platform(&p);
 		plan_pio(&p);

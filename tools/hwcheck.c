@@ -152,7 +152,7 @@ static void check_svm(struct report *r, const struct cpu_dev *d)
 {
 	uint32_t regs[4], ext[4];
 	uint64_t vmcr = 0;
-	bool svm, msr_ok;
+	bool svm, msr_ok, npt;
 
 	cpuid(d, CPUID_EXT_MAX, 0, regs);
 	if (regs[0] >= CPUID_EXT_FEATURES)
@@ -174,9 +174,10 @@ static void check_svm(struct report *r, const struct cpu_dev *d)
 		     ? "VM_CR.SVMDIS is set: enable SVM in the firmware setup"
 		     : "");
 	cpuid(d, CPUID_SVM_FEATURES, 0, regs);
-	item(r, regs[3] & CPUID_SVM_EDX_NPT, true, "nested paging (NPT)", NULL);
+	npt = regs[3] & CPUID_SVM_EDX_NPT;
+	item(r, npt, true, "nested paging (NPT)", NULL);
 	item(r, regs[1] > 1, true, "a guest ASID", "%u ASIDs", regs[1]);
-	item(r, true, false, "NPT 2 MiB pages", "always with NPT");
+	item(r, npt, false, "NPT 2 MiB pages", npt ? "always with NPT" : "");
 	item(r, ext[3] & CPUID_EXT_EDX_PDPE1GB, false, "NPT 1 GiB pages", NULL);
 	item(r, regs[3] & CPUID_SVM_EDX_NRIPS, false, "next-RIP saving",
 	     regs[3] & CPUID_SVM_EDX_NRIPS ? ""
@@ -235,10 +236,11 @@ static const char hw_help[] =
 	"(AMD), the firmware not having them locked off, the IOMMU units of\n"
 	"the ACPI tables and the kernel command-line options the hypervisor\n"
 	"relies on (a memmap= reservation; intel_iommu=off intremap=off with\n"
-	"VT-d). Optional features (large pages, VPID, x2APIC) are listed as\n"
-	"ok or missing. CPUID and MSRs are read through /dev/cpu/N/cpuid and\n"
-	"/dev/cpu/N/msr of every online CPU (the cpuid and msr modules are\n"
-	"loaded if needed; run as root). --root reads all files below DIR.\n"
+	"VT-d, amd_iommu=off with AMD-Vi). Optional features (large pages,\n"
+	"VPID, x2APIC) are listed as ok or missing. CPUID and MSRs are read\n"
+	"through /dev/cpu/N/cpuid and /dev/cpu/N/msr of every online CPU\n"
+	"(the cpuid and msr modules are loaded if needed; run as root).\n"
+	"--root reads all files below DIR.\n"
 	"\n"
 	"Exit status: 0 enable would succeed, 4 something required is\n"
 	"missing, 1 a file could not be read, 2 usage error.\n";
@@ -326,12 +328,19 @@ int cmd_hardware(int argc, char **argv)
 						  : "listed devices",
 		     m->dmar.dmar_flags & 1 ? "supported" : "not supported",
 		     m->dmar.host_address_width);
-	for (i = 0; i < m->ivrs.num_units; i++)
-		item(&r, false, false, "AMD-Vi unit",
-		     "%u at 0x%" PRIx64 ", "
-		     "EFR 0x%" PRIx64 ": not driven by this hypervisor yet, "
-		     "DMA not isolated",
-		     i, m->ivrs.units[i].base, m->ivrs.units[i].efr);
+	for (i = 0; i < m->ivrs.num_units; i++) {
+		const struct iommu_unit *u = &m->ivrs.units[i];
+
+		item(&r, true, false, "AMD-Vi unit",
+		     "%u at 0x%" PRIx64 ", its PCI function "
+		     "%04x:%02x:%02x.%x, IVHD type 0x%02x, %s table walks, "
+		     "EFR 0x%" PRIx64,
+		     i, u->base, u->segment, u->devid >> 8,
+		     (u->devid >> 3) & 0x1f, u->devid & 7, u->ivhd_type,
+		     u->flags & JAILHOUSE_IOMMU_AMD_COHERENT ? "coherent"
+							     : "non-coherent",
+		     u->efr);
+	}
 	printf("Kernel command line:\n");
 	if (m->cmdline.num_reserved)
 		item(&r, true, true, "memmap= reservation",
@@ -354,6 +363,12 @@ int cmd_hardware(int argc, char **argv)
 					     : "add it: the hypervisor refuses "
 					       "a unit Linux remaps with");
 	}
+	if (m->ivrs.num_units)
+		item(&r, m->cmdline.amd_iommu_off, true, "amd_iommu=off",
+		     m->cmdline.amd_iommu_off ? ""
+					      : "add it: the hypervisor "
+						"refuses a unit Linux "
+						"translates with");
 	if (r.missing)
 		printf("Verdict: enable would fail, %u required item%s "
 		       "missing\n",

@@ -128,6 +128,25 @@ static int parse_entries(const uint8_t *p, size_t off, size_t end,
 	return 0;
 }
 
+/*
+ * The unit's registers: the 16 KiB its base register aligns, or 512 KiB
+ * where it has performance counters (they lie from 40000h on). Type 10h
+ * says so in its feature reporting field (counter banks, bits 16:13, and
+ * counters per bank, bits 22:17), the later types in their image of the
+ * extended feature register (PCSup, bit 9).
+ */
+static uint32_t ivhd_register_size(const uint8_t *ivhd, uint8_t type)
+{
+	bool counters;
+
+	if (type == 0x10)
+		counters = (get32(ivhd + 20) >> 13 & 0xf) &&
+			   (get32(ivhd + 20) >> 17 & 0x3f);
+	else
+		counters = get64(ivhd + 24) & (1ULL << 9);
+	return counters ? 0x80000 : 0x4000;
+}
+
 int acpi_parse_ivrs(const void *buf, size_t len, struct iommu_info *info,
 		    char *err)
 {
@@ -163,6 +182,14 @@ int acpi_parse_ivrs(const void *buf, size_t len, struct iommu_info *info,
 					   "fit",
 					   off, type, blen);
 		if (type == 0x10 || type == 0x11 || type == 0x40) {
+			size_t hlen = type == 0x10 ? 24 : 40;
+
+			if (blen < hlen)
+				return parse_error(err,
+						   "IVHD at offset %zu: %u "
+						   "bytes, type 0x%02x needs "
+						   "%zu",
+						   off, blen, type, hlen);
 			if (type > pick)
 				pick = type;
 		} else if (type < 0x20 || type > 0x22) {
@@ -186,11 +213,6 @@ int acpi_parse_ivrs(const void *buf, size_t len, struct iommu_info *info,
 			off += blen;
 			continue;
 		}
-		if (blen < hlen)
-			return parse_error(err,
-					   "IVHD at offset %zu: %u bytes, "
-					   "type 0x%02x needs %zu",
-					   off, blen, type, hlen);
 		if (info->num_units == IOMMU_MAX_UNITS)
 			return parse_error(err, "more than %u IVHD units",
 					   IOMMU_MAX_UNITS);
@@ -202,9 +224,10 @@ int acpi_parse_ivrs(const void *buf, size_t len, struct iommu_info *info,
 		u->cap_offset = get16(p + off + 6);
 		u->base = get64(p + off + 8);
 		u->segment = get16(p + off + 16);
-		u->size = 0x80000; /* MMIO, with the PPR and GA registers */
+		u->ivhd_type = type;
 		if (type != 0x10)
 			u->efr = get64(p + off + 24);
+		u->size = ivhd_register_size(p + off, type);
 		if (!u->base || (u->base & 0x3fff))
 			return parse_error(err,
 					   "IVHD at offset %zu: base "

@@ -4,8 +4,9 @@
  * (/sys/bus/pci/devices/D:B:D.F/config): 64 bytes to an unprivileged
  * reader, 256 (conventional) or 4096 (PCI Express) to root. Reads the
  * header, the BAR registers and the capability list (MSI, MSI-X, PCI
- * Express, power management); the list is walked with a bound and a
- * loop check, every pointer checked against the length.
+ * Express, power management, and the secure device capability through
+ * which an AMD-Vi unit names its registers); the list is walked with a
+ * bound and a loop check, every pointer checked against the length.
  */
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #define CAP_PM 0x01
 #define CAP_MSI 0x05
+#define CAP_SECURE 0x0f
 #define CAP_PCIE 0x10
 #define CAP_MSIX 0x11
 
@@ -20,7 +22,10 @@ static void read_msi(const uint8_t *p, size_t pos, struct pci_caps *caps)
 {
 	uint16_t ctrl = get16(p + pos + 2);
 
+	if (caps->msi)
+		return;
 	caps->msi = true;
+	caps->msi_pos = pos;
 	caps->msi_vectors = 1u << ((ctrl >> 1) & 7);
 	caps->msi_64bit = ctrl & (1 << 7);
 	caps->msi_maskable = ctrl & (1 << 8);
@@ -37,6 +42,21 @@ static void read_msix(const uint8_t *p, size_t pos, struct pci_caps *caps)
 	caps->msix_table_offset = table & ~7u;
 	caps->msix_pba_bar = pba & 7;
 	caps->msix_pba_offset = pba & ~7u;
+}
+
+static void read_secure(const uint8_t *p, size_t len, size_t pos,
+			struct pci_caps *caps)
+{
+	struct pci_secure_cap *s;
+
+	if (caps->num_secure == PCI_MAX_SECURE_CAPS)
+		return;
+	s = &caps->secure[caps->num_secure++];
+	s->pos = pos;
+	s->have_base = pos + 12 <= len;
+	s->base = s->have_base ? get32(p + pos + 4) |
+					 (uint64_t)get32(p + pos + 8) << 32
+			       : 0;
 }
 
 static int walk_caps(const uint8_t *p, size_t len, uint8_t first,
@@ -94,6 +114,9 @@ static int walk_caps(const uint8_t *p, size_t len, uint8_t first,
 			break;
 		case CAP_PM:
 			caps->pm = true;
+			break;
+		case CAP_SECURE:
+			read_secure(p, len, pos, caps);
 			break;
 		default:
 			break;

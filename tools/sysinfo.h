@@ -138,6 +138,7 @@ struct iommu_unit {
 	uint8_t flags;
 	uint16_t devid; /* IVRS: the unit's own requester id */
 	uint16_t cap_offset;
+	uint8_t ivhd_type; /* IVRS: 10h, 11h or 40h */
 	uint64_t efr; /* IVRS: extended features, if given */
 };
 
@@ -159,8 +160,22 @@ int acpi_parse_ivrs(const void *buf, size_t len, struct iommu_info *info,
 
 /* ---- PCI config space (pci_config.c) ------------------------------------- */
 
+#define PCI_MAX_SECURE_CAPS 4
+
+/*
+ * A secure device capability (id 0Fh) is how an AMD-Vi unit shows in its
+ * own function: its header at pos, the unit's register base (bit 0: the
+ * firmware enabled it) at pos + 4 and pos + 8.
+ */
+struct pci_secure_cap {
+	uint8_t pos;
+	bool have_base; /* the 12 bytes lie within what was read */
+	uint64_t base;
+};
+
 struct pci_caps {
 	bool msi, msi_64bit, msi_maskable;
+	uint8_t msi_pos; /* offset of the first MSI capability */
 	unsigned int msi_vectors;
 	bool msix;
 	unsigned int msix_vectors;
@@ -169,6 +184,8 @@ struct pci_caps {
 	bool pcie;
 	uint8_t pcie_type;
 	bool pm;
+	unsigned int num_secure;
+	struct pci_secure_cap secure[PCI_MAX_SECURE_CAPS];
 	unsigned int count; /* capabilities found */
 };
 

@@ -61,8 +61,11 @@ def parse(data):
     units = [IOMMU.unpack_from(data, 88 + i * IOMMU.size)[:8]
              for i in range(nunits)]
     sysc = parse_cell(data, 88 + 8 * IOMMU.size)
+    features = [IOMMU.unpack_from(data, 88 + i * IOMMU.size)[8]
+                for i in range(nunits)]
     sysc.update(system=True, hv=hv, console=con, pm_timer=pm, apic_mode=apic,
-                mmconfig=(mmcfg, sbus, ebus), iommu=units)
+                mmconfig=(mmcfg, sbus, ebus), iommu=units,
+                iommu_features=features)
     return sysc
 
 

@@ -63,17 +63,47 @@ def dmar(units, intr_remap=True):
 
 
 def ivrs(units, block_type=0x10):
-    """units: (base, devid, [entry bytes])."""
+    """units: (base, devid, [entry bytes]), or with two more items, the
+    IVHD's flags byte and (type 10h) its feature reporting field or
+    (later types) its image of the extended feature register."""
     body = struct.pack("<I8s", 0x203040, bytes(8))
-    for base, devid, entries in units:
+    for unit in units:
+        base, devid, entries = unit[:3]
+        flags, features = unit[3:] if len(unit) > 3 else (0, 0)
         ent = b"".join(entries)
         hlen = 24 if block_type == 0x10 else 40
-        head = struct.pack("<BBHHHQHHI", block_type, 0, hlen + len(ent),
-                           devid, 0x40, base, 0, 0, 0)
+        head = struct.pack("<BBHHHQHHI", block_type, flags, hlen + len(ent),
+                           devid, 0x40, base, 0, 0,
+                           features if block_type == 0x10 else 0)
         if block_type != 0x10:
-            head += bytes(16)
+            head += struct.pack("<QQ", features, 0)
         body += head + ent
     return acpi_table("IVRS", body)
+
+
+def ivhd_select(devid):
+    """IVHD device entry: the one device devid."""
+    return struct.pack("<BHB", 2, devid, 0)
+
+
+def ivhd_range(first, last):
+    """IVHD device entries: devids first to last."""
+    return struct.pack("<BHBBHB", 3, first, 0, 4, last, 0)
+
+
+def ivhd_ioapic(ioapic_id, devid):
+    """IVHD special device entry (8 bytes): an IOAPIC and its devid."""
+    return struct.pack("<BHBBHB", 0x48, 0, 0, ioapic_id, devid, 1)
+
+
+def amd_iommu_function(base, msi=True):
+    """The config space of an AMD-Vi unit's own function: its secure
+    device (IOMMU) capability at 0x40 naming base (enabled, as firmware
+    leaves it), then MSI at 0x54."""
+    secure = (0x0f, struct.pack("<HIIII", 0x0103,
+                                (base & 0xffffffff) | 1, base >> 32, 0, 0))
+    return pci_config(0x1022, 0x1419, 0x080600,
+                      caps=[secure, MSI_CAP] if msi else [secure])
 
 
 def pci_config(vendor, device, cls, header=0, bars=(), bridge_buses=None,
@@ -265,6 +295,64 @@ def big_server(root):
                      cmdline="memmap=1G$0x3be00000 intel_iommu=off "
                      "intremap=off quiet\n",
                      cpuinfo_flags="fpu apic vmx ept x2apic")
+
+
+def amd_server(root):
+    """An AMD machine with two AMD-Vi units: one (IVHD devices 00:00.0 to
+    00:1f.7 by a range, the IOAPIC as its special device) for bus 0, one
+    (a select entry per device) for bus 1, behind a bridge. 00:14.0 and
+    01:00.0 are the units' own functions; 02:00.0 lies in no unit's
+    range. The second unit has performance counters and coherent table
+    walks."""
+    devices = {
+        "0000:00:00.0": (pci_config(0x1022, 0x1480, 0x060000), None),
+        "0000:00:01.0": (pci_config(0x1022, 0x1483, 0x060400, 0x81,
+                                    bridge_buses=(0, 1, 2),
+                                    caps=[PCIE_CAP, MSI_CAP]), "pcieport"),
+        "0000:00:14.0": (amd_iommu_function(0xfd000000), None),
+        "0000:00:18.0": (pci_config(0x1022, 0x1440, 0x060000, 0x80),
+                         None),
+        "0000:01:00.0": (amd_iommu_function(0xfd200000), None),
+        "0000:01:00.1": (pci_config(0x8086, 0x1533, 0x020000,
+                                    bars=[0xf1000000],
+                                    caps=[MSI_CAP, MSIX_CAP, PCIE_CAP]),
+                         "igb"),
+        "0000:02:00.0": (pci_config(0x144d, 0xa808, 0x010802,
+                                    bars=[0xf1100004, 0],
+                                    caps=[MSI_CAP, PCIE_CAP]), "nvme"),
+    }
+    iomem = [
+        (0, 0x0, 0xfff, "Reserved"), (0, 0x1000, 0x9efff, "System RAM"),
+        (0, 0x9f000, 0xfffff, "Reserved"),
+        (0, 0x100000, 0x3bdfffff, "System RAM"),
+        (0, 0x3be00000, 0x3fffffff, "Reserved"),
+        (0, 0x40000000, 0x7fffffff, "System RAM"),
+        (0, 0xe0000000, 0xefffffff, "PCI MMCONFIG 0000 [bus 00-ff]"),
+        (0, 0xf0000000, 0xfcffffff, "PCI Bus 0000:00"),
+        (1, 0xf1000000, 0xf10fffff, "0000:01:00.1"),
+        (1, 0xf1100000, 0xf1103fff, "0000:02:00.0"),
+        (0, 0xfec00000, 0xfec003ff, "IOAPIC 0"),
+        (0, 0xfee00000, 0xfee00fff, "Local APIC"),
+    ]
+    memmap = [
+        (0x0, 0x9efff, "System RAM"), (0x9f000, 0xfffff, "Reserved"),
+        (0x100000, 0x7fffffff, "System RAM"),
+        (0xe0000000, 0xefffffff, "Reserved"),
+    ]
+    tables = {
+        "APIC": madt(range(8), [(4, 0xfec00000, 0)]),
+        "FACP": fadt(),
+        "MCFG": mcfg([(0xe0000000, 0, 0, 255)]),
+        "IVRS": ivrs([
+            (0xfd000000, 0x00a0, [ivhd_range(0x0000, 0x00ff),
+                                  ivhd_ioapic(4, 0x00a2)], 0x10, 0),
+            (0xfd200000, 0x0100, [ivhd_select(0x0100),
+                                  ivhd_select(0x0101)], 0x30, 1 << 9),
+        ], block_type=0x11),
+    }
+    return base_tree(root, cpus=8, devices=devices, iomem=iomem,
+                     memmap=memmap, tables=tables,
+                     cmdline="memmap=66M$0x3be00000 amd_iommu=off quiet\n")
 
 
 def cpu_devices(root, cpus, cpuid, msrs):

@@ -246,9 +246,12 @@ def test_create_qemu_svm_snapshot(tmp_path):
     assert "What could not be told" in src and "above 4 GiB" in src
 
 
-def test_create_cells_fit_generated_root(tmp_path):
-    # the session's cells take memory and devices root has
-    cfg, _ = created(tmp_path, MACHINES / "qemu-svm", "--console", "0x3e8")
+@pytest.mark.parametrize("machine", ["qemu-svm", "qemu-amd"])
+def test_create_cells_fit_generated_root(tmp_path, machine):
+    # the session's cells take memory and devices root has, the devices
+    # inside an AMD-Vi unit's range
+    cfg, _ = created(tmp_path, MACHINES / machine, "--console", "0x3e8")
+    amd = [u for u in cfg["iommu"] if u[0] == 2]
     for cell in ("apic-demo", "tiny-demo", "edu-demo", "crash-demo"):
         c = cellfmt.parse((CELLS / (cell + ".cell")).read_bytes())
         for phys, _v, size, flags in c["mem"]:
@@ -256,6 +259,8 @@ def test_create_cells_fit_generated_root(tmp_path):
                 assert covers(cfg, phys, size), (cell, hex(phys))
         root_pci = {(p[2], p[3]) for p in cfg["pci"]}
         assert {(p[2], p[3]) for p in c["pci"]} <= root_pci
+        for p in c["pci"]:
+            assert all(u[6] <= p[3] <= u[7] for u in amd), (cell, p)
 
 
 def test_create_big_server(tmp_path):
@@ -290,6 +295,131 @@ def test_create_big_server(tmp_path):
     assert "INT34C5:00" in err
     src = (tmp_path / "sys.c").read_text()
     assert "MSI-X 64 vectors, table BAR 0+0x2000" in src
+
+
+def test_create_qemu_amd_snapshot(tmp_path):
+    """The qemu-amd guest's files (collected there by the tool): its
+    AMD-Vi unit as configs/qemu-amd.c describes it, read from the IVRS
+    and from the unit's own PCI function."""
+    cfg, err = created(tmp_path, MACHINES / "qemu-amd", "--name",
+                       "QEMU-AMD", "--console", "0x3e8")
+    hand = cellfmt.parse((CELLS / "qemu-amd.cell").read_bytes())
+    for key in ("hv", "console", "pm_timer", "apic_mode", "mmconfig",
+                "cpus", "irqchips", "pio", "name"):
+        assert cfg[key] == hand[key], key
+    # type, size, base, its function, capability, MSI, first device
+    assert len(cfg["iommu"]) == 1
+    assert cfg["iommu"][0][:7] == hand["iommu"][0][:7] == (
+        2, 0x4000, 0xfed80000, 0x0018, 0x40, 0x60, 0x0000)
+    # the IVHD names devices up to 00:1f.3; the hand config rounds to 1f.7
+    assert cfg["iommu"][0][7] == 0x00fb and hand["iommu"][0][7] == 0x00ff
+    # the IVHD's flags byte (type 11h, read as Linux does): not coherent
+    assert cfg["iommu_features"] == [0x11]
+    # the unit's own function is the hypervisor's; the rest are root's
+    assert {p[3] for p in cfg["pci"]} == {p[3] for p in hand["pci"]}
+    assert 0x0018 not in {p[3] for p in cfg["pci"]}
+    assert all(p[1] == 0 for p in cfg["pci"])
+    # nothing of the unit's registers for root
+    assert not overlaps(cfg, 0xfed80000, 0x4000)
+    assert "AMD-Vi" not in err  # nothing about the unit left unsaid
+    src = (tmp_path / "sys.c").read_text()
+    assert ".type = JAILHOUSE_IOMMU_AMD," in src
+    assert "function 0000:00:03.0 is the hypervisor's" in src
+
+
+def test_create_amd_server(tmp_path):
+    root = machinetree.amd_server(tmp_path / "amd")
+    cfg, err = created(tmp_path, root)
+    # type, size, base, function, capability, MSI, first, last device
+    assert cfg["iommu"] == [
+        (2, 0x4000, 0xfd000000, 0x00a0, 0x40, 0x54, 0x0000, 0x00ff),
+        (2, 0x80000, 0xfd200000, 0x0100, 0x40, 0x54, 0x0100, 0x0101)]
+    assert cfg["iommu_features"] == [0x10, 0x30]
+    # the IOAPIC's source id: the IVHD's special device entry
+    assert cfg["irqchips"] == [(0xfec00000, 0x00a2, 0, (1 << 24) - 1)]
+    pci = {bdf: (typ, unit) for typ, unit, _dom, bdf in cfg["pci"]}
+    assert pci == {0x0000: (1, 0), 0x0008: (2, 0), 0x00c0: (1, 0),
+                   0x0101: (1, 1)}
+    # the units' functions are the hypervisor's; 02:00.0 no unit takes
+    assert "0000:02:00.0: in no AMD-Vi unit's device range: left out" \
+        in err
+    assert not overlaps(cfg, 0xfd000000, 0x4000)
+    assert not overlaps(cfg, 0xfd200000, 0x80000)
+    assert "amd_iommu=off" not in err
+    src = (tmp_path / "sys.c").read_text()
+    assert "IVHD type 0x11, flags 0x30 (coherent)" in src
+
+
+def amd_tree(tmp_path, cmdline=None, devices=None, ivrs=None):
+    """amd_server with some of its parts replaced."""
+    root = machinetree.amd_server(tmp_path / "amd")
+    if cmdline is not None:
+        (root / "proc/cmdline").write_text(cmdline)
+    for name, cfg in (devices or {}).items():
+        path = root / "sys/bus/pci/devices" / name / "config"
+        if cfg is None:
+            path.unlink()
+            path.parent.rmdir()
+        else:
+            path.write_bytes(cfg)
+    if ivrs is not None:
+        (root / TABLE / "IVRS").write_bytes(ivrs)
+    return root
+
+
+def test_create_amd_unit_left_out_is_said(tmp_path):
+    # unit 1's function without MSI, unit 0's function missing entirely
+    root = amd_tree(tmp_path, cmdline="memmap=66M$0x3be00000 quiet\n",
+                    devices={"0000:01:00.0": machinetree.amd_iommu_function(
+                        0xfd200000, msi=False), "0000:00:14.0": None})
+    cfg, err = created(tmp_path, root)
+    assert cfg["iommu"] == []
+    assert "AMD-Vi unit at 0xfd000000: its PCI function 0000:00:14.0 " \
+        "(the IVHD's device id) is not in sys/bus/pci/devices: left out" \
+        in err
+    assert "AMD-Vi unit at 0xfd200000: its function 0000:01:00.0 has no " \
+        "MSI capability" in err
+    # no unit: every device is root's, as on a machine without IOMMU
+    assert 0x0200 in {p[3] for p in cfg["pci"]}
+
+
+def amd_ivrs(second_unit_ids):
+    """amd_server's IVRS, its second unit selecting second_unit_ids."""
+    return machinetree.ivrs([
+        (0xfd000000, 0x00a0, [machinetree.ivhd_range(0x0000, 0x00ff),
+                              machinetree.ivhd_ioapic(4, 0x00a2)], 0x10, 0),
+        (0xfd200000, 0x0100, [machinetree.ivhd_select(i)
+                              for i in second_unit_ids], 0x30, 1 << 9),
+    ], block_type=0x11)
+
+
+def test_create_amd_range_spans_unnamed_ids(tmp_path):
+    # the second unit names 01:00.0 and 01:00.2: 01:00.1 lies between
+    root = amd_tree(tmp_path, ivrs=amd_ivrs([0x0100, 0x0102]))
+    cfg, err = created(tmp_path, root)
+    assert cfg["iommu"][1][6:8] == (0x0100, 0x0102)
+    assert (1, 1, 0, 0x0101) in cfg["pci"]
+    assert "0000:01:00.1: no IVRS entry names it; it lies in the range of " \
+        "AMD-Vi unit 1, which is written" in err
+
+
+def test_create_amd_overlapping_units(tmp_path):
+    # the second unit also names 00:1e.0, inside the first one's range
+    root = amd_tree(tmp_path, ivrs=amd_ivrs([0x00f0, 0x0100, 0x0101]))
+    cfg, err = created(tmp_path, root)
+    assert [u[2] for u in cfg["iommu"]] == [0xfd000000]
+    assert "AMD-Vi unit at 0xfd200000: its devices 00f0-0101 overlap " \
+        "those of the unit at 0xfd000000" in err
+    # its devices, its own function too, now lie in no unit's range
+    assert "0000:01:00.1: in no AMD-Vi unit's device range: left out" in err
+    assert 0x0101 not in {p[3] for p in cfg["pci"]}
+
+
+def test_create_amd_without_amd_iommu_off(tmp_path):
+    root = amd_tree(tmp_path, cmdline="memmap=66M$0x3be00000 quiet\n")
+    cfg, err = created(tmp_path, root)
+    assert len(cfg["iommu"]) == 2
+    assert "lacks amd_iommu=off" in err
 
 
 def test_create_missing_tables(tmp_path):
@@ -376,6 +506,79 @@ BAD_INPUT = {
 }
 
 
+def ivrs_bytes(root):
+    return bytearray((root / TABLE / "IVRS").read_bytes())
+
+
+def with_checksum(data):
+    data = bytearray(data)
+    data[9] = 0
+    data[9] = (-sum(data)) & 0xff
+    return bytes(data)
+
+
+def spoil_ivrs(edit):
+    """A spoiler for the amd_server tree: edit(bytearray) changes the
+    IVRS, whose checksum is then made to add up again."""
+    def spoil(root):
+        data = ivrs_bytes(root)
+        edit(data)
+        (root / TABLE / "IVRS").write_bytes(with_checksum(data))
+    return spoil
+
+
+IVRS = TABLE + "IVRS"
+UNIT_CONFIG = "sys/bus/pci/devices/0000:00:14.0/config"
+# The first IVHD starts at 48: type, flags, length (2), device id (2),
+# capability offset (2), base (8); its device entries start at 72.
+BAD_AMD_INPUT = {
+    "truncated-ivrs": (lambda r: (r / IVRS).write_bytes(
+        bytes(ivrs_bytes(r)[:60])), IVRS,
+        ("truncated: the header says ", " bytes, the file has 60")),
+    "corrupt-ivrs": (lambda r: (r / IVRS).write_bytes(corrupt(
+        bytes(ivrs_bytes(r)), 80)), IVRS, "checksum does not add up"),
+    "ivhd-too-long": (spoil_ivrs(lambda d: d.__setitem__(
+        slice(50, 52), (0x400).to_bytes(2, "little"))), IVRS,
+        "block at offset 48 (type 0x11): length 1024 does not fit"),
+    "ivhd-too-short": (spoil_ivrs(lambda d: d.__setitem__(
+        slice(50, 52), (20).to_bytes(2, "little"))), IVRS,
+        "IVHD at offset 48: 20 bytes, type 0x11 needs 40"),
+    "ivhd-unaligned-base": (spoil_ivrs(lambda d: d.__setitem__(
+        56, 0x10)), IVRS, "base 0xfd000010 is not 16 KiB aligned"),
+    "unknown-device-entry": (spoil_ivrs(lambda d: d.__setitem__(88, 0x99)),
+                             IVRS, "unknown type 0x99"),
+    "range-never-ended": (spoil_ivrs(lambda d: d.__setitem__(92, 0)), IVRS,
+                          "never ended"),
+    "capability-elsewhere": (spoil_ivrs(lambda d: d.__setitem__(54, 0x48)),
+                             UNIT_CONFIG, "no IOMMU capability (id 0x0f) at "
+                             "0x48, where the IVRS's IVHD of AMD-Vi unit 0 "
+                             "at 0xfd000000 puts it"),
+    "capability-other-base": (lambda r: (r / UNIT_CONFIG).write_bytes(
+        machinetree.amd_iommu_function(0xfd100000)), IVRS,
+        "AMD-Vi unit 0 at 0xfd000000, but the capability at 0x40 of its "
+        "function (%s) names registers at 0xfd100000" % UNIT_CONFIG),
+}
+
+
+def refused_input(tmp_path, root, case):
+    """create on root spoilt by case (spoiler, file, words): exit 1, the
+    file named with each of the words, nothing written."""
+    spoil, rel, words = case
+    spoil(root)
+    res, out = create(tmp_path, root)
+    assert res.returncode == EXIT_IO, res.stderr
+    assert "%s/%s: " % (root, rel) in res.stderr, res.stderr
+    for w in (words,) if isinstance(words, str) else words:
+        assert w in res.stderr, res.stderr
+    assert not out.exists() and not out.with_suffix(".c").exists()
+
+
+@pytest.mark.parametrize("case", sorted(BAD_AMD_INPUT))
+def test_create_bad_amd_input(tmp_path, case):
+    refused_input(tmp_path, machinetree.amd_server(tmp_path / "amd"),
+                  BAD_AMD_INPUT[case])
+
+
 def loop_config():
     cfg = bytearray(machinetree.pci_config(1, 2, 3,
                                            caps=[machinetree.MSI_CAP]))
@@ -385,14 +588,8 @@ def loop_config():
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
 def test_create_bad_input(tmp_path, case):
-    root = machinetree.base_tree(tmp_path / "m")
-    spoil, rel, words = BAD_INPUT[case]
-    spoil(root)
-    res, out = create(tmp_path, root)
-    assert res.returncode == EXIT_IO, res.stderr
-    assert "%s/%s: " % (root, rel) in res.stderr, res.stderr
-    assert words in res.stderr, res.stderr
-    assert not out.exists() and not out.with_suffix(".c").exists()
+    refused_input(tmp_path, machinetree.base_tree(tmp_path / "m"),
+                  BAD_INPUT[case])
 
 
 def test_create_unknown_root(tmp_path):
@@ -494,7 +691,8 @@ def test_hardware_check_amd_ok(tmp_path):
     (machinetree.amd_cpu(svmdis=True), "AuthenticAMD",
      "MISSING  SVM enabled by the firmware: VM_CR.SVMDIS is set"),
     (machinetree.amd_cpu(npt=False), "AuthenticAMD",
-     "MISSING  nested paging (NPT)"),
+     "MISSING  nested paging (NPT)\n  ok       a guest ASID: 16 ASIDs\n"
+     "  missing  NPT 2 MiB pages\n"),
     (machinetree.intel_cpu(unrestricted=False), "GenuineIntel",
      "MISSING  unrestricted guest"),
     (machinetree.intel_cpu(locked_off=True), "GenuineIntel",
@@ -517,6 +715,24 @@ def test_hardware_check_intel_ok(tmp_path):
                  "pages", "ok       VMX preemption timer", "ok       VPID",
                  "ok       x2APIC"):
         assert line in res.stdout, res.stdout
+
+
+def test_hardware_check_amd_iommu(tmp_path):
+    root = machinetree.amd_server(tmp_path / "hw")
+    machinetree.cpu_devices(root, 8, *machinetree.amd_cpu())
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    for line in ("ok       AMD-Vi unit: 0 at 0xfd000000, its PCI function "
+                 "0000:00:14.0, IVHD type 0x11, non-coherent table walks",
+                 "ok       AMD-Vi unit: 1 at 0xfd200000, its PCI function "
+                 "0000:01:00.0, IVHD type 0x11, coherent table walks, "
+                 "EFR 0x200", "ok       amd_iommu=off"):
+        assert line in res.stdout, res.stdout
+    assert "intel_iommu" not in res.stdout
+    (root / "proc/cmdline").write_text("memmap=66M$0x3be00000\n")
+    res = hw_check(root)
+    assert res.returncode == base.EXIT_REFUSED, res.stdout
+    assert "MISSING  amd_iommu=off: add it" in res.stdout, res.stdout
 
 
 def test_hardware_check_command_line(tmp_path):

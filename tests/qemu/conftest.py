@@ -1,5 +1,9 @@
 """Fixtures of the end-to-end suite.
 
+`installed(dirname)` gives the extra directories of a guest that runs the
+stack as `make install` puts it on a machine (build/e2e/install, which
+`make e2e-install` writes), its module loaded at boot.
+
 `boot_target(request, name, extra_dirs=..., **machine_args)` boots one
 target for a test module and powers it off at the module's end; a target
 that cannot run here is skipped with its reason. Every boot's time is
@@ -13,6 +17,7 @@ Knobs, for local iteration only (never set by make):
 """
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -22,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import machines  # noqa: E402
 
 E2E_DIR = machines.BUILD / "e2e"
+INSTALLED = E2E_DIR / "install"
 
 # (target, what, seconds or skip reason) in the order they happened
 _timings = []
@@ -53,6 +59,20 @@ def stage_build_files(dirname, files):
         dst.write_bytes(src.read_bytes())
         dst.chmod(src.stat().st_mode & 0o777)
     return out
+
+
+def installed(dirname, modules=("jailhouse",)):
+    """Extra directories for an initramfs that holds what `make install`
+    (PREFIX=/usr, module for the guests' kernel) installs, with
+    build/e2e/DIRNAME naming in /etc/modules the modules its /init loads
+    with modprobe at boot, as a distribution's boot does."""
+    assert (INSTALLED / "usr" / "sbin" / "jailhouse").exists(), \
+        f"{INSTALLED} missing: run make check-qemu (or make e2e-install)"
+    out = E2E_DIR / dirname
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "etc").mkdir(parents=True)
+    (out / "etc" / "modules").write_text("".join(m + "\n" for m in modules))
+    return [INSTALLED, out]
 
 
 def boot_target(request, name, extra_dirs=(), label=None, **machine_args):

@@ -59,6 +59,16 @@ def kernel():
     return Path(_tool(REPO / "scripts" / "fetch-kernel"))
 
 
+def kernel_modules():
+    """The stock kernel's modules a guest loads on demand (cpuid and msr,
+    for `jailhouse hardware check`), as a tree for the initramfs's root;
+    scripts/fetch-kernel keeps it beside the image."""
+    path = cache_dir() / f"modules-{kernel_version()}"
+    if not (path / "lib" / "modules").is_dir():
+        raise RuntimeError(f"{path} missing: run scripts/fetch-kernel")
+    return path
+
+
 def kernel_version():
     return _tool(REPO / "scripts" / "kernel-version")
 
@@ -155,11 +165,12 @@ class Machine:
         if self.workdir.exists():
             shutil.rmtree(self.workdir)
         self.workdir.mkdir(parents=True)
+        extra = list(self.extra_dirs)
         if self.kernel_path is None:
             self.kernel_path = kernel()
+            extra.insert(0, kernel_modules())
         if self.initrd_path is None:
-            self.initrd_path = initramfs(self.workdir / "initrd.gz",
-                                         self.extra_dirs)
+            self.initrd_path = initramfs(self.workdir / "initrd.gz", extra)
         self.prepare()
         listeners = [Listener() for _ in range(self.serials)]
         argv = self.command([lst.port for lst in listeners])
@@ -263,15 +274,18 @@ class QemuTcg(Machine):
     emulated VT-d unit with interrupt remapping. `edu=True` adds QEMU's
     `edu` PCI device (it can do DMA) at 00:EDU_SLOT.0; `iommu=False`
     leaves the VT-d unit out, `intremap=False` keeps it to DMA
-    remapping."""
+    remapping, `cpu=` names another CPU model (a CPU that lacks a feature
+    the hypervisor needs)."""
 
     name = "qemu-tcg"
     cpus = 4
     boot_timeout = 90
     EDU_SLOT = 0x10
 
-    def __init__(self, workdir, edu=False, iommu=True, intremap=True, **kw):
+    def __init__(self, workdir, edu=False, iommu=True, intremap=True,
+                 cpu="qemu64,+svm,+npt", **kw):
         super().__init__(workdir, **kw)
+        self.cpu = cpu
         self.edu = edu
         self.iommu = iommu
         self.intremap = intremap
@@ -286,7 +300,7 @@ class QemuTcg(Machine):
         # TCG needs no kernel-irqchip=split for intremap=on (that is for
         # KVM). qemu64 leaves x2APIC off: this target is the xAPIC one,
         # its interrupt remapping in xAPIC mode.
-        args = ["-accel", "tcg", "-machine", "q35", "-cpu", "qemu64,+svm,+npt"]
+        args = ["-accel", "tcg", "-machine", "q35", "-cpu", self.cpu]
         if self.iommu and self.intremap:
             args += ["-device", "intel-iommu,intremap=on,x-buggy-eim=off"]
         elif self.iommu:
@@ -321,8 +335,7 @@ class QemuAmd(QemuTcg):
             a for a in ("amd_iommu=off noapic", append) if a), **kw)
 
     def machine_args(self):
-        return ["-accel", "tcg", "-machine", "q35",
-                "-cpu", "qemu64,+svm,+npt",
+        return ["-accel", "tcg", "-machine", "q35", "-cpu", self.cpu,
                 "-device", "amd-iommu,pt=off"]
 
 

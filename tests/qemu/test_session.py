@@ -36,8 +36,11 @@ AMD-Vi unit does (root's legacy interrupts take the 8259 PIC there, see
 machines.QemuAmd). edu-demo shows a device of a cell reaching its cell's
 memory and nothing else.
 
-Needs `make driver image configs inmates build/e2e/jailhouse` (make
-check-qemu builds them)."""
+The guests get the stack as `make install` puts it on a machine
+(build/e2e/install, `make e2e-install`; conftest.installed): the CLI in
+/usr/sbin, the image in /lib/firmware, configs and inmates under
+/usr/share/jailhouse, the module under /lib/modules, loaded at boot by
+modprobe. `make check-qemu` builds it."""
 
 import os
 import re
@@ -47,16 +50,12 @@ from dataclasses import dataclass
 import pytest
 
 import promises
-from conftest import boot_target, record, stage_build_files
+from conftest import boot_target, installed, record
 
 SYSFS = "/sys/devices/jailhouse"
-CELL_FILES = (
-    "jailhouse.ko", "jailhouse.bin", "e2e/jailhouse",
-    "configs/apic-demo.cell", "configs/tiny-demo.cell",
-    "configs/crash-demo.cell", "configs/edu-demo.cell",
-    "inmates/apic-demo.bin", "inmates/tiny-demo.bin",
-    "inmates/crash-demo.bin", "inmates/edu-demo.bin",
-)
+# Where `make install` (PREFIX=/usr) puts the shipped configs and inmates:
+# the guests run what a user installs (conftest.installed).
+SHARE = "/usr/share/jailhouse"
 JITTER = re.compile(r"Timer fired, jitter: +(-?\d+) ns")
 JITTER_LINE = re.compile(r"Timer fired, jitter:[^\n]*\n")
 # Create/destroy cycles on the QEMU targets (the nightly run asks for 100).
@@ -132,6 +131,18 @@ class Session:
         self.console = machine.console
         self.hv = machine.serial[target.hv_port]
 
+    @staticmethod
+    def config(name):
+        """The guest's path of the installed config NAME.cell."""
+        return f"{SHARE}/configs/{name}.cell"
+
+    @staticmethod
+    def inmate(name):
+        return f"{SHARE}/inmates/{name}.bin"
+
+    def system_config(self):
+        return self.config(self.t.system)
+
     def hv_said(self, out, text):
         """The hypervisor printed text during the command that gave out."""
         if self.hv is self.console:
@@ -157,6 +168,22 @@ class Session:
             kernel, _ = self.console.run("dmesg | tail -15")
             raise AssertionError(f"jailhouse {args} failed ({rc}):\n{out}"
                                  f"\n--- kernel log ---\n{kernel}")
+        return out
+
+    def enable_as_predicted(self, config):
+        """`jailhouse hardware check`, then `jailhouse enable config`: the
+        check's verdict (exit 0, enable would succeed; 4, it would fail)
+        must be what the enable then does, and here it must succeed.
+        Returns the enable's output."""
+        check, rc = self.jh("hardware check", self.t.slow * 2)
+        assert rc in (0, 4), f"hardware check failed ({rc}):\n{check}"
+        verdict = "succeed" if rc == 0 else "fail"
+        assert f"Verdict: enable would {verdict}" in check, check
+        out, erc = self.jh(f"enable {config}")
+        assert (erc == 0) == (rc == 0), (
+            f"hardware check said enable would {verdict}, enable exited "
+            f"{erc}:\n{check}\n--- enable ---\n{out}")
+        assert erc == 0, out
         return out
 
     def refused(self, args, why):
@@ -249,8 +276,9 @@ class Session:
         raise AssertionError(f"no cell {name} in sysfs:\n{out}")
 
     def start_cell(self, name, extra_load=""):
-        self.ok(f"cell create /root/{name}.cell")
-        self.ok(f"cell load {name} /root/{name}.bin -a 0xf0000{extra_load}")
+        self.ok(f"cell create {self.config(name)}")
+        self.ok(f"cell load {name} {self.inmate(name)} -a 0xf0000"
+                f"{extra_load}")
         self.ok(f"cell start {name}")
 
     def wait_failed(self, name):
@@ -274,7 +302,7 @@ class Session:
                 self.ok("disable")
             return
         if not self.enabled():
-            self.ok(f"enable /root/{self.t.system}.cell")
+            self.ok(f"enable {self.system_config()}")
         have = {n: st for n, (st, _) in self.cells().items()
                 if n != self.t.root}
         keep = {n for n, st in have.items()
@@ -321,10 +349,9 @@ def cpu_set(text):
 @pytest.fixture(scope="module", params=list(TARGETS))
 def s(request):
     t = TARGETS[request.param]
-    files = CELL_FILES + (f"configs/{t.system}.cell",)
-    extra = stage_build_files(f"session-{t.label}-extra", files)
-    m = boot_target(request, t.machine, extra_dirs=[extra], label=t.label,
-                    **t.machine_args)
+    m = boot_target(request, t.machine,
+                    extra_dirs=installed(f"session-{t.label}-extra"),
+                    label=t.label, **t.machine_args)
     m.console.check("dmesg -n 1")
     yield Session(m, t)
     # Bochs powers off slowly; nothing is left to check by then.
@@ -341,7 +368,7 @@ def test_enable(s):
     s.needs(enabled=False)
     assert s.value(f"{SYSFS}/enabled") == "0"
     start = time.monotonic()
-    out = s.ok(f"enable /root/{s.t.system}.cell")
+    out = s.enable_as_predicted(s.system_config())
     enabled_at = s.machine.boot_seconds + time.monotonic() - start
     if not s.t.dma_isolated:
         s.hv_said(out, "DMA of devices is NOT isolated")
@@ -367,7 +394,7 @@ def test_disable_and_enable_before_cells(s):
     assert s.online() == "0-3"
     assert "Shutting down hypervisor" in s.ok("console")
     s.alive()
-    s.ok(f"enable /root/{s.t.system}.cell")
+    s.ok(f"enable {s.system_config()}")
     assert s.value(f"{SYSFS}/enabled") == "1"
     s.alive()
 
@@ -477,7 +504,7 @@ def test_reconfiguration_locked_while_apic_demo_runs(s):
     locked = 'reconfiguration is locked by cell "apic-demo"'
     s.refused("cell destroy tiny-demo", re.escape(locked))
     # crash-demo wants apic-demo's CPU 3 too: the lock must be the reason.
-    s.refused("cell create /root/crash-demo.cell", re.escape(locked))
+    s.refused(f"cell create {s.config('crash-demo')}", re.escape(locked))
     assert set(s.cells()) == {s.t.root, "tiny-demo", "apic-demo"}
     s.alive()
 
@@ -486,7 +513,7 @@ def test_tiny_demo_reloads_and_restarts_while_locked(s):
     s.needs(cells=CELL_ORDER)
     tty1 = s.machine.serial[1]
     tty1.skip()
-    s.ok("cell load tiny-demo /root/tiny-demo.bin -a 0xf0000")
+    s.ok(f"cell load tiny-demo {s.inmate('tiny-demo')} -a 0xf0000")
     s.ok("cell start tiny-demo")
     tty1.wait_for(r"Hello from tiny-demo\n", s.t.slow)
     assert s.cells()["tiny-demo"][0] == "running"
@@ -562,19 +589,19 @@ def test_edu_dma_reaches_only_its_cells_memory(s):
 def test_bad_input_is_refused_and_changes_nothing(s):
     s.needs(cells=("tiny-demo",))
     c = s.console
-    c.check("head -c 100 /root/apic-demo.cell > /root/short.cell")
-    s.refused("cell create /root/short.cell", r"(?i)short|size|trunc")
-    s.refused("cell create /root/tiny-demo.cell", r"exists")
+    c.check(f"head -c 100 {s.config('apic-demo')} > /tmp/short.cell")
+    s.refused("cell create /tmp/short.cell", r"(?i)short|size|trunc")
+    s.refused(f"cell create {s.config('tiny-demo')}", r"exists")
     # tiny-demo's config under another name collides on CPU 2 and memory.
-    c.check("cp /root/tiny-demo.cell /root/twin.cell && printf tiny-twin | "
-            "dd of=/root/twin.cell bs=1 seek=12 conv=notrunc 2>/dev/null")
-    s.refused("cell create /root/twin.cell", r"CPU 2|3c500000")
+    c.check(f"cp {s.config('tiny-demo')} /tmp/twin.cell && printf tiny-twin "
+            "| dd of=/tmp/twin.cell bs=1 seek=12 conv=notrunc 2>/dev/null")
+    s.refused("cell create /tmp/twin.cell", r"CPU 2|3c500000")
     s.refused("cell start no-such-cell", r"no-such-cell")
-    s.refused("cell load tiny-demo /root/tiny-demo.bin -a 0x200000",
+    s.refused(f"cell load tiny-demo {s.inmate('tiny-demo')} -a 0x200000",
               r"(?i)loadable|outside")
-    s.refused(f"cell create /root/{s.t.system}.cell", r"(?i)system")
+    s.refused(f"cell create {s.system_config()}", r"(?i)system")
     assert set(s.cells()) == {s.t.root, "tiny-demo"}
-    s.ok("cell load tiny-demo /root/tiny-demo.bin -a 0xf0000")
+    s.ok(f"cell load tiny-demo {s.inmate('tiny-demo')} -a 0xf0000")
     s.ok("cell start tiny-demo")
     s.alive()
 
@@ -585,7 +612,7 @@ def test_create_destroy_cycles_leave_the_pool_at_baseline(s):
     baseline = s.value(used)
     start = time.monotonic()
     for _ in range(s.t.cycles):
-        s.ok("cell create /root/apic-demo.cell")
+        s.ok(f"cell create {s.config('apic-demo')}")
         s.ok("cell destroy apic-demo")
     s.record("create/destroy cycle",
              f"{(time.monotonic() - start) / s.t.cycles:.1f} s "
@@ -608,7 +635,7 @@ def test_disable_with_a_cell_running(s):
 
 def test_enable_and_disable_again(s):
     s.needs(enabled=False)
-    s.ok(f"enable /root/{s.t.system}.cell")
+    s.ok(f"enable {s.system_config()}")
     assert s.value(f"{SYSFS}/enabled") == "1"
     s.alive()
     s.linux_interrupts_arrive()
