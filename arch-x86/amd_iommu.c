@@ -922,14 +922,35 @@ u64 amdvi_ioapic_entry(unsigned int index, u64 pin_bits)
 
 /* The event log */
 
-static const char *page_fault_reason(u32 flags)
+/* Requests to 0xfee00000 - 0xfeefffff are interrupts, others DMA. */
+static bool is_interrupt(u32 flags, u64 address)
+{
+	return (flags & AMDVI_EVT_FLAG_I) &&
+	       (address & ~0xfffffULL) == AMDVI_MSI_BASE;
+}
+
+static const char *page_fault_reason(u32 flags, u64 address)
 {
 	if (flags & AMDVI_EVT_FLAG_RZ)
 		return "reserved bits set in a table entry";
 	if (!(flags & AMDVI_EVT_FLAG_PR))
-		return flags & AMDVI_EVT_FLAG_I ? "no remapping entry for it" :
-						  "no translation for the address";
+		return is_interrupt(flags, address) ?
+			       "no remapping entry for it" :
+			       "no translation for the address";
 	return "access not permitted";
+}
+
+/*
+ * An I flag with an address outside the interrupt range leaves open what
+ * the request was: named a DMA, without a direction. QEMU 10's model
+ * sets I in every page fault it reports and leaves RW clear.
+ */
+static const char *page_fault_request(u32 flags, u64 address)
+{
+	if (flags & AMDVI_EVT_FLAG_I)
+		return is_interrupt(flags, address) ? "interrupt to" :
+						      "DMA to";
+	return flags & AMDVI_EVT_FLAG_RW ? "DMA write to" : "DMA read from";
 }
 
 /* " (cell \"x\")" for the cell that owns a device now, or "". */
@@ -947,15 +968,13 @@ static void log_page_fault(const struct amdvi_unit *u, u16 devid, u32 flags,
 			   u64 address)
 {
 	char owner[48];
-	const char *what = flags & AMDVI_EVT_FLAG_I ? "interrupt to" :
-			   flags & AMDVI_EVT_FLAG_RW ? "DMA write to" :
-						       "DMA read from";
 
 	device_owner(devid, owner, sizeof(owner));
 	printk("AMD-Vi unit %u: %s 0x%llx by %02x:%02x.%x%s blocked: %s "
-	       "(flags 0x%03x)\n", unit_index(u), what,
+	       "(flags 0x%03x)\n", unit_index(u),
+	       page_fault_request(flags, address),
 	       (unsigned long long)address, devid >> 8, (devid >> 3) & 0x1f,
-	       devid & 7, owner, page_fault_reason(flags), flags);
+	       devid & 7, owner, page_fault_reason(flags, address), flags);
 }
 
 static const char *event_text(unsigned int code)

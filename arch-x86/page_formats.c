@@ -215,6 +215,7 @@ struct paging_format amdvi_format = {
 	.leaf_ok = { false, true, true, true },
 	.addr_mask = X86_PAGE_ADDR_MASK,
 	.present_mask = AMDVI_PTE_PR,
+	.empty_entry = AMDVI_PTE_EMPTY,
 	.table_bits = AMDVI_PTE_PR | AMDVI_PTE_IR | AMDVI_PTE_IW,
 	.table_level_bits = { AMDVI_NEXT_LEVEL(3), AMDVI_NEXT_LEVEL(2),
 			      AMDVI_NEXT_LEVEL(1) },

@@ -1051,6 +1051,15 @@ static struct unit *unit_at(unsigned int unit)
 	return unit < num_units ? &units[unit] : NULL;
 }
 
+void sim_amdvi_inject_event(unsigned int unit,
+			    const struct sim_amdvi_event *event)
+{
+	struct unit *u = unit_at(unit);
+
+	if (u)
+		log_event(u, event);
+}
+
 unsigned long sim_amdvi_event_count(unsigned int unit)
 {
 	return unit_at(unit) ? units[unit].events : 0;

@@ -97,6 +97,16 @@ static bool table_is_empty(const struct paging_format *f, const u64 *table)
 	return true;
 }
 
+/* A new (zeroed) table, empty in the format's terms. */
+static void init_table(const struct paging_format *f, u64 *table)
+{
+	unsigned int i;
+
+	if (f->empty_entry)
+		for (i = 0; i < PAGING_ENTRIES; i++)
+			table[i] = f->empty_entry;
+}
+
 /* A write the structure's walker must see (see paging_set_noncoherent). */
 static void publish(const struct paging_structs *pg, const void *p,
 		    unsigned long size)
@@ -132,7 +142,7 @@ static void clear_entry(struct paging_structs *pg, u64 *entry,
 {
 	u64 old = *entry;
 
-	write_entry(pg, entry, 0);
+	write_entry(pg, entry, pg->fmt->empty_entry);
 	if (is_table(pg->fmt, level, old))
 		free_table(pg, table_at(pg, old), level + 1);
 }
@@ -179,6 +189,8 @@ static u64 *get_subtable(struct paging_structs *pg, u64 *entry,
 		return NULL;
 	if (is_leaf(pg->fmt, level, old) && !overwrite_all)
 		fill_split(pg->fmt, table, level + 1, old);
+	else
+		init_table(pg->fmt, table);
 	publish(pg, table, PAGE_SIZE);
 	/* Installed complete, so the untouched parts stay mapped throughout. */
 	write_entry(pg, entry, table_entry(pg, table, level));
@@ -191,7 +203,7 @@ static void free_subtable_if_empty(struct paging_structs *pg, u64 *entry)
 	u64 *table = table_at(pg, *entry);
 
 	if (table_is_empty(pg->fmt, table)) {
-		write_entry(pg, entry, 0);
+		write_entry(pg, entry, pg->fmt->empty_entry);
 		page_free(pg->pool, table, 1);
 	}
 }
@@ -377,7 +389,10 @@ int paging_create(struct paging_structs *pg, const struct paging_format *fmt,
 	pg->pool = pool;
 	pg->noncoherent = false;
 	pg->root = page_alloc(pool, 1);
-	return pg->root ? 0 : -ENOMEM;
+	if (!pg->root)
+		return -ENOMEM;
+	init_table(fmt, pg->root);
+	return 0;
 }
 
 void paging_set_noncoherent(struct paging_structs *pg)

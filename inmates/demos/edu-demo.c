@@ -6,15 +6,21 @@
  * and back to another place of its RAM, which must work; then it has the
  * device write to guest-physical 16 MiB, outside its cell, which without
  * an IOMMU would be root Linux's memory: the IOMMU must block that write,
- * and the hypervisor logs the fault with the device and the address. Last
+ * and the hypervisor logs the fault with the device and the address. Then
  * it has the device read 16 MiB back, so the cell itself sees whether its
- * write landed there.
+ * write landed there. Last it has the device send MSIs: to this CPU, which
+ * must arrive (under an IOMMU that remaps interrupts, through an entry the
+ * hypervisor wrote), and to a CPU of another cell, which the hypervisor
+ * must refuse, so none arrives.
  *
  * edu's registers (QEMU's docs/specs/edu.rst), in BAR0: 0x00 the id
  * 0x010000ed, 0x04 liveness (reads back the inverse of what was written),
  * 0x80 DMA source, 0x88 destination, 0x90 byte count, 0x98 command (bit 0
- * start, clear again when done; bit 1 device-to-memory). Its buffer is at
- * device address 0x40000; memory addresses are masked to 28 bits.
+ * start, clear again when done; bit 1 device-to-memory), 0x24 interrupt
+ * status, 0x60 raises an interrupt (ORs the value into the status), 0x64
+ * acknowledges (clears those bits). With MSI enabled an interrupt is a
+ * message, otherwise INTx. Its buffer is at device address 0x40000;
+ * memory addresses are masked to 28 bits.
  */
 #include <inmate.h>
 
@@ -35,6 +41,28 @@ INMATE_CONSOLE(CONSOLE_PORT);
 #define EDU_DMA_START 1
 #define EDU_DMA_TO_MEMORY 2
 #define EDU_BUFFER 0x40000
+#define EDU_IRQ_STATUS 0x24
+#define EDU_IRQ_RAISE 0x60
+#define EDU_IRQ_ACK 0x64
+
+#define PCI_REG_STATUS 0x06
+#define PCI_STATUS_CAP_LIST 0x10
+#define PCI_REG_CAP_PTR 0x34
+#define PCI_CAP_ID_MSI 0x05
+#define PCI_CMD_INTX_DISABLE (1U << 10)
+#define MSI_CTRL 2
+#define MSI_CTRL_ENABLE 0x0001
+#define MSI_CTRL_MME 0x0070
+#define MSI_CTRL_64BIT 0x0080
+#define MSI_ADDR_LO 4
+#define MSI_ADDR_HI 8
+#define MSI_BASE 0xfee00000U
+#define MSI_DEST_SHIFT 12
+
+#define MSI_VECTOR 0x30
+#define MSIS_TO_THIS_CPU 3
+/* Each raise is a register write: its message is out when it returns. */
+#define MSI_WAIT_NS (NS_PER_SEC / 2)
 
 #define DMA_BYTES 256
 #define SOURCE 0x80000 /* this cell's RAM */
@@ -47,6 +75,8 @@ INMATE_CONSOLE(CONSOLE_PORT);
 #define DMA_TIMEOUT_NS (2 * NS_PER_SEC)
 
 static volatile u8 *edu;
+static int edu_bdf;
+static volatile unsigned int msis_taken;
 
 static u32 read32(unsigned int reg)
 {
@@ -94,6 +124,7 @@ static bool find_edu(void)
 		pci_write32(bdf, PCI_REG_BAR0, EDU_FIRMWARE_BAR);
 	edu = (volatile u8 *)(unsigned long)(pci_read32(bdf, PCI_REG_BAR0) &
 					     ~0xfU);
+	edu_bdf = bdf;
 	cmd = pci_read16(bdf, PCI_REG_COMMAND);
 	pci_write16(bdf, PCI_REG_COMMAND,
 		    cmd | PCI_CMD_MEMORY | PCI_CMD_MASTER);
@@ -167,6 +198,98 @@ static void read_back_from_outside(void)
 			"not the pattern: the write did not land there");
 }
 
+static u8 find_msi_cap(void)
+{
+	unsigned int n;
+	u16 cap;
+	u8 pos;
+
+	if (!(pci_read16(edu_bdf, PCI_REG_STATUS) & PCI_STATUS_CAP_LIST))
+		return 0;
+	pos = pci_read16(edu_bdf, PCI_REG_CAP_PTR) & 0xfc;
+	for (n = 0; pos >= 0x40 && n < 48; n++) {
+		cap = pci_read16(edu_bdf, pos);
+		if ((cap & 0xff) == PCI_CAP_ID_MSI)
+			return pos;
+		pos = (cap >> 8) & 0xfc;
+	}
+	return 0;
+}
+
+/* One message, fixed delivery, edge, physical destination apic_id. */
+static void program_msi(u8 cap, u32 apic_id)
+{
+	u16 ctrl = pci_read16(edu_bdf, cap + MSI_CTRL);
+	unsigned int data = ctrl & MSI_CTRL_64BIT ? 12 : 8;
+
+	ctrl &= ~(MSI_CTRL_ENABLE | MSI_CTRL_MME);
+	pci_write16(edu_bdf, cap + MSI_CTRL, ctrl);
+	pci_write32(edu_bdf, cap + MSI_ADDR_LO,
+		    MSI_BASE | apic_id << MSI_DEST_SHIFT);
+	if (ctrl & MSI_CTRL_64BIT)
+		pci_write32(edu_bdf, cap + MSI_ADDR_HI, 0);
+	pci_write16(edu_bdf, cap + data, MSI_VECTOR);
+	pci_write16(edu_bdf, cap + MSI_CTRL, ctrl | MSI_CTRL_ENABLE);
+}
+
+static void edu_interrupt(unsigned int vector)
+{
+	(void)vector;
+	write32(EDU_IRQ_ACK, read32(EDU_IRQ_STATUS));
+	msis_taken++;
+}
+
+/* Raises count interrupts one after the other; how many arrived. */
+static unsigned int raise(unsigned int count)
+{
+	unsigned int first = msis_taken, i;
+	u64 start;
+
+	for (i = 0; i < count; i++) {
+		write32(EDU_IRQ_RAISE, 1);
+		start = pm_timer_read_ns();
+		while (msis_taken == first + i &&
+		       pm_timer_read_ns() - start < MSI_WAIT_NS)
+			cpu_relax();
+		/* Nothing came: the status bit is still up, take it down. */
+		write32(EDU_IRQ_ACK, read32(EDU_IRQ_STATUS));
+	}
+	return msis_taken - first;
+}
+
+static void send_msis(void)
+{
+	u32 self, other;
+	u8 cap = find_msi_cap();
+	u16 cmd;
+
+	if (!cap) {
+		printk("edu-demo: edu has no MSI capability\n");
+		return;
+	}
+	/* A refused message must not turn into INTx on root's line. */
+	cmd = pci_read16(edu_bdf, PCI_REG_COMMAND);
+	pci_write16(edu_bdf, PCI_REG_COMMAND, cmd | PCI_CMD_INTX_DISABLE);
+	irq_init();
+	apic_init();
+	irq_set_handler(MSI_VECTOR, edu_interrupt);
+	irq_enable();
+	self = apic_is_x2apic() ? apic_read(APIC_REG_ID) :
+				  apic_read(APIC_REG_ID) >> 24;
+	other = self ? 0 : 1;
+
+	program_msi(cap, self);
+	printk("edu-demo: MSI vector 0x%x to APIC %u (this CPU): %u of %u "
+	       "arrived\n", MSI_VECTOR, self, raise(MSIS_TO_THIS_CPU),
+	       MSIS_TO_THIS_CPU);
+	program_msi(cap, other);
+	printk("edu-demo: MSI vector 0x%x to APIC %u (not this cell's): %u "
+	       "of 1 arrived\n", MSI_VECTOR, other, raise(1));
+	pci_write16(edu_bdf, cap + MSI_CTRL,
+		    pci_read16(edu_bdf, cap + MSI_CTRL) & ~MSI_CTRL_ENABLE);
+	irq_disable();
+}
+
 void inmate_main(void)
 {
 	u32 msg;
@@ -176,6 +299,7 @@ void inmate_main(void)
 		copy_within_the_cell();
 		write_outside_the_cell();
 		read_back_from_outside();
+		send_msis();
 	}
 	for (;;) {
 		msg = comm_poll();

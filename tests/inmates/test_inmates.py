@@ -209,7 +209,7 @@ def test_edu_demo_copies_by_dma_without_an_iommu(run):
     """edu-demo's device programming on bare QEMU with an edu device: the
     copy within its memory works, and with no IOMMU present the write
     outside goes through too, and reading it back brings the pattern
-    (under the hypervisor the IOMMU blocks both)."""
+    (under the hypervisor the IOMMU blocks both); its MSIs reach its CPU."""
     inmate = run("edu-demo", devices=["edu,addr=0x10"])
     assert inmate.wait_for("device done", timeout=10), inmate.output(1)
     out = inmate.output(1)
@@ -220,3 +220,10 @@ def test_edu_demo_copies_by_dma_without_an_iommu(run):
     assert inmate.wait_for("DMA read back", timeout=10), inmate.output(1)
     assert "DMA read back from 0x1000000: the pattern: the write landed " \
         "there" in inmate.output(1), inmate.output(1)
+    # Alone on the machine (APIC 0), without remapping: its MSIs come
+    # straight to it, and the one to APIC 1 (no such CPU) goes nowhere.
+    assert inmate.wait_for("not this cell's", timeout=10), inmate.output(1)
+    assert "MSI vector 0x30 to APIC 0 (this CPU): 3 of 3 arrived" in \
+        inmate.output(1), inmate.output(1)
+    assert "MSI vector 0x30 to APIC 1 (not this cell's): 0 of 1 arrived" \
+        in inmate.output(1), inmate.output(1)

@@ -8,7 +8,8 @@ stack as `make install` puts it on a machine (build/e2e/install, which
 target for a test module and powers it off at the module's end; a target
 that cannot run here is skipped with its reason. Every boot's time is
 collected and printed at the end of the run, figures that several targets
-recorded side by side. `stage_build_files(dirname, files)` copies build
+recorded side by side; so are the notes of what a target could not show
+(`note`), each with its reason. `stage_build_files(dirname, files)` copies build
 outputs into a fresh extra directory for the initramfs.
 
 Knobs, for local iteration only (never set by make):
@@ -32,6 +33,8 @@ INSTALLED = E2E_DIR / "install"
 # (target, what, seconds or skip reason) in the order they happened
 _timings = []
 _skips = {}
+# (target, what it cannot show, why) in the order they were noted
+_notes = []
 
 
 def target_skip_reason(name):
@@ -107,6 +110,15 @@ def record(name, what, value):
     _timings.append((name, what, value))
 
 
+def note(name, what, why):
+    """Prints, now and in the summary at the end of the run, what a test
+    could not assert on target `name` and why: a skip within a test that
+    otherwise ran."""
+    print(f"\n{name}: not asserted: {what}: {why}")
+    if (name, what, why) not in _notes:
+        _notes.append((name, what, why))
+
+
 def pytest_report_header(config):
     try:
         ver = machines.kernel_version()
@@ -116,7 +128,7 @@ def pytest_report_header(config):
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not _timings and not _skips:
+    if not _timings and not _skips and not _notes:
         return
     tr = terminalreporter
     tr.section("end-to-end figures")
@@ -124,6 +136,8 @@ def pytest_terminal_summary(terminalreporter):
         tr.write_line(f"{name:9} {what}: {value}")
     for name, reason in _skips.items():
         tr.write_line(f"{name:9} skipped: {reason}")
+    for name, what, why in _notes:
+        tr.write_line(f"{name:9} not asserted: {what}: {why}")
     side_by_side(tr)
 
 

@@ -321,22 +321,62 @@ class QemuTcg(Machine):
 
 class QemuAmd(QemuTcg):
     """QEMU's TCG as real AMD servers are: the qemu-tcg machine with an
-    AMD-Vi unit (`amd-iommu`) in place of VT-d. Linux leaves the unit to
-    the hypervisor (`amd_iommu=off`). With the unit present, QEMU 10.0's
+    AMD-Vi unit (`amd-iommu`) in place of VT-d, remapping DMA (`pt=off`:
+    QEMU 10.0 translates emulated devices' DMA only so) and interrupts
+    (`intremap=on`: without it the model drops every MSI of a device whose
+    device table entry enables remapping). Linux leaves the unit to the
+    hypervisor (`amd_iommu=off`). With the unit present, QEMU 10.0's
     IOAPIC interrupts do not reach the CPUs, with or without the unit's
     `intremap=on` (Linux's timer check through the IOAPIC fails and the
     serial console stalls at /init): Linux runs with `noapic`, its legacy
-    interrupts through the 8259 PIC, which the unit does not see."""
+    interrupts through the 8259 PIC, which the unit does not see.
+
+    QEMU traces its model's page-walk faults and interrupt remappings
+    into trace.log in the workdir (trace()), where its trace backend
+    logs: what the unit did, seen from the emulator."""
 
     name = "qemu-amd"
+    TRACE_EVENTS = ("amdvi_page_fault", "amdvi_ir_remap_msi_req",
+                    "amdvi_ir_intctl", "amdvi_ir_irte_val",
+                    "amdvi_ir_remap_msi")
+    _trace_events_known = None
 
     def __init__(self, workdir, append="", **kw):
         super().__init__(workdir, append=" ".join(
             a for a in ("amd_iommu=off noapic", append) if a), **kw)
 
+    @classmethod
+    def can_trace(cls):
+        """Whether this QEMU knows the trace events (cached)."""
+        if cls._trace_events_known is None:
+            try:
+                res = subprocess.run(
+                    ["qemu-system-x86_64", "-trace", "help"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                    text=True, timeout=30)
+                known = set(res.stdout.split())
+            except (OSError, subprocess.TimeoutExpired):
+                known = set()
+            cls._trace_events_known = all(e in known
+                                          for e in cls.TRACE_EVENTS)
+        return cls._trace_events_known
+
     def machine_args(self):
-        return ["-accel", "tcg", "-machine", "q35", "-cpu", self.cpu,
-                "-device", "amd-iommu,pt=off"]
+        args = ["-accel", "tcg", "-machine", "q35",
+                "-cpu", self.cpu,
+                "-device", "amd-iommu,pt=off,intremap=on"]
+        if self.can_trace():
+            for event in self.TRACE_EVENTS:
+                args += ["-trace", event]
+            args += ["-D", str(self.workdir / "trace.log")]
+        return args
+
+    def trace(self):
+        """QEMU's trace of its AMD-Vi model so far; '' if there is none."""
+        try:
+            return (self.workdir / "trace.log").read_text(errors="replace")
+        except OSError:
+            return ""
 
 
 class QemuX2apic(QemuTcg):

@@ -865,6 +865,36 @@ Test(AMDVI_SUITE, events_are_logged_with_device_address_reason_and_cell)
 	shut_down();
 }
 
+Test(AMDVI_SUITE, an_interrupt_flag_outside_the_interrupt_range_is_a_dma)
+{
+	/* As QEMU 10 reports a write of 00:03.0's outside its cell. */
+	struct sim_amdvi_event qemu = {
+		.code = AMDVI_EVT_IO_PAGE_FAULT,
+		.devid = DISK,
+		.flags = AMDVI_EVT_FLAG_I | 0x2,
+		.address = 0x1000000,
+	};
+	struct sim_amdvi_event msi = {
+		.code = AMDVI_EVT_IO_PAGE_FAULT,
+		.devid = DISK,
+		.flags = AMDVI_EVT_FLAG_I,
+		.address = 0xfee01000,
+	};
+
+	add_units(1);
+	boot_two_cells();
+	sim_amdvi_inject_event(0, &qemu);
+	sim_amdvi_inject_event(0, &msi);
+	cr_expect(amdvi_check_faults());
+	expect_log("AMD-Vi unit 0: DMA to 0x1000000 by 00:03.0 (cell "
+		   "\"inmate\") blocked: no translation for the address "
+		   "(flags 0x00a)");
+	expect_log("AMD-Vi unit 0: interrupt to 0xfee01000 by 00:03.0 (cell "
+		   "\"inmate\") blocked: no remapping entry for it");
+	cr_expect_eq(amdvi_event_count(), 2);
+	shut_down();
+}
+
 Test(AMDVI_SUITE, event_log_overflow_is_reported_and_logging_resumes)
 {
 	unsigned int i;

@@ -614,6 +614,81 @@ Test(paging, x86_64_entry_bits)
 	cr_assert_eq(raw_entry(&pg, SZ_1G, 1), SZ_1G | 0x1 | 0x80 | nx);
 }
 
+/*
+ * Counts the empty slots below table (at level, 0 = top) and fails on a
+ * slot that is neither in use nor the format's empty entry.
+ */
+static unsigned long empty_slots(const struct paging_structs *pg,
+				 const u64 *table, unsigned int level)
+{
+	const struct paging_format *f = pg->fmt;
+	unsigned long empty = 0;
+	unsigned int i;
+	u64 e;
+
+	for (i = 0; i < PAGING_ENTRIES; i++) {
+		e = table[i];
+		if (!(e & f->present_mask)) {
+			cr_assert_eq(e, f->empty_entry,
+				     "level %u slot %u: %#llx, not the empty "
+				     "entry", level, i, (unsigned long long)e);
+			empty++;
+		} else if (level + 1 < f->levels && (e & f->table_mask)) {
+			empty += empty_slots(pg, page_pool_phys2virt(
+				&pool, e & f->addr_mask), level + 1);
+		}
+	}
+	return empty;
+}
+
+Test(paging, amdvi_empty_entry_is_not_present_but_names_a_level)
+{
+	u64 level = (AMDVI_PTE_EMPTY & AMDVI_PTE_NEXT_LEVEL_MASK) >>
+		    AMDVI_PTE_NEXT_LEVEL_SHIFT;
+
+	cr_assert_eq(amdvi_format.empty_entry, AMDVI_PTE_EMPTY);
+	cr_assert_not(AMDVI_PTE_EMPTY & amdvi_format.present_mask);
+	/* What QEMU's walk needs to report the fault rather than stop. */
+	cr_assert(level >= 1 && level <= 6, "next level %llu",
+		  (unsigned long long)level);
+	/* Nothing else: no address, no permission. */
+	cr_assert_eq(AMDVI_PTE_EMPTY & ~AMDVI_PTE_NEXT_LEVEL_MASK, 0);
+}
+
+Test(paging, amdvi_slots_left_or_made_empty_hold_the_empty_entry)
+{
+	struct paging_structs pg;
+
+	setup(&pg, &amdvi_format, 16);
+	cr_assert_eq(empty_slots(&pg, pg.root, 0), PAGING_ENTRIES);
+
+	/* 1 MiB of 4K leaves: three tables below the root, half full. */
+	cr_assert_eq(paging_map(&pg, 0, FAKE_PHYS, 0x100000, PAGE_FLAG_RW), 0);
+	expect_tables(&pg, 4);
+	cr_assert_eq(empty_slots(&pg, pg.root, 0),
+		     3 * (PAGING_ENTRIES - 1) + PAGING_ENTRIES - 256);
+	cr_assert_eq(raw_entry(&pg, 0x1000000, 2), AMDVI_PTE_EMPTY);
+	expect_unmapped(&pg, 0x1000000);
+
+	/* A leaf that goes leaves the empty entry behind. */
+	cr_assert_eq(paging_unmap(&pg, 0x5000, SZ_4K), 0);
+	cr_assert_eq(raw_entry(&pg, 0x5000, 3), AMDVI_PTE_EMPTY);
+	expect_unmapped(&pg, 0x5000);
+
+	/* A 2M leaf split by an unmap: 511 leaves and one empty slot. */
+	cr_assert_eq(paging_map(&pg, SZ_1G, SZ_1G, SZ_2M, PAGE_FLAG_RW), 0);
+	cr_assert_eq(paging_unmap(&pg, SZ_1G + SZ_4K, SZ_4K), 0);
+	cr_assert_eq(raw_entry(&pg, SZ_1G + SZ_4K, 3), AMDVI_PTE_EMPTY);
+	expect_mapped(&pg, SZ_1G, SZ_1G, PAGE_FLAG_RW, SZ_4K);
+
+	/* Tables that empty go, their slots above empty again. */
+	cr_assert_eq(paging_unmap(&pg, 0, 2 * SZ_1G), 0);
+	expect_tables(&pg, 1);
+	cr_assert_eq(empty_slots(&pg, pg.root, 0), PAGING_ENTRIES);
+	paging_destroy(&pg);
+	cr_assert_eq(page_pool_used(&pool), baseline);
+}
+
 Test(paging, walk_accepts_null_outputs_and_reports_offset)
 {
 	struct paging_structs pg;

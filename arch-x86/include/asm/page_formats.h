@@ -47,6 +47,15 @@
 #define AMDVI_PTE_NEXT_LEVEL_MASK (7ULL << AMDVI_PTE_NEXT_LEVEL_SHIFT)
 #define AMDVI_PTE_IR (1ULL << 61)
 #define AMDVI_PTE_IW (1ULL << 62)
+/*
+ * What an empty slot holds. With PR clear the unit takes the entry as
+ * not present whatever its other bits say, and faults the access as for
+ * an entry of 0. QEMU's model (10.0 and the later sources) stops its walk
+ * at an entry of 0 without a fault and reports one only at an entry whose
+ * next level names a table: given this one it reports the fault, and
+ * logs the event where its event log works (10.1 on).
+ */
+#define AMDVI_PTE_EMPTY (1ULL << AMDVI_PTE_NEXT_LEVEL_SHIFT)
 /* The device table entry's paging mode for amdvi_format. */
 #define AMDVI_PT_LEVELS 4
 

@@ -143,6 +143,13 @@ struct sim_amdvi_event {
 	u64 address;
 };
 
+/*
+ * Logs an event as given (and announces it), as a unit that encodes its
+ * events its own way would: QEMU 10's model sets I in the page faults of
+ * DMA and leaves RW clear.
+ */
+void sim_amdvi_inject_event(unsigned int unit,
+			    const struct sim_amdvi_event *event);
 unsigned long sim_amdvi_event_count(unsigned int unit);
 bool sim_amdvi_last_event(unsigned int unit, struct sim_amdvi_event *event);
 /*

@@ -43,6 +43,12 @@ struct paging_format {
 	bool leaf_ok[PAGING_MAX_LEVELS];
 	u64 addr_mask; /* physical address bits of an entry */
 	u64 present_mask; /* an entry is in use if any of these bits is set */
+	/*
+	 * What an empty slot holds: 0 for most formats. It must have no bit
+	 * of present_mask; tables are filled with it when they are made, and
+	 * an entry that goes gets it back.
+	 */
+	u64 empty_entry;
 	u64 table_bits; /* bits of an entry that points to a table */
 	/*
 	 * Added to table_bits in a table pointer at each level: formats whose
