@@ -616,10 +616,11 @@ static void plan_vtd_units(struct plan *p)
 		p->num_units++;
 	}
 	if (m->have_dmar && (m->dmar.dmar_flags & 1) &&
-	    !m->cmdline.intremap_off)
+	    !m->cmdline.intremap_off && m->dmar.num_units > 1)
 		machine_note(m, "the kernel command line lacks intremap=off: "
-				"Linux will own interrupt remapping and enable "
-				"refuses the unit");
+				"Linux will remap interrupts with several "
+				"units, and enable keeps Linux's remapping on "
+				"one unit only");
 	if (m->have_dmar && !m->cmdline.intel_iommu_off)
 		machine_note(m, "the kernel command line lacks "
 				"intel_iommu=off: Linux will own the VT-d "

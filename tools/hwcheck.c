@@ -227,6 +227,29 @@ static int open_cpu(const char *root, unsigned int cpu, struct cpu_dev *d,
 		    root, cpu, strerror(errno));
 }
 
+
+/*
+ * Linux's own interrupt remapping (no intremap=off, the DMAR offering it):
+ * root keeps it on a machine with one VT-d unit; with several, each of
+ * Linux's units has its own table and enable refuses them.
+ */
+static void check_linux_remapping(struct report *r, const struct machine *m)
+{
+	if (m->cmdline.intremap_off || !(m->dmar.dmar_flags & 1)) {
+		item(r, true, true, "intremap=off", NULL);
+		return;
+	}
+	if (m->dmar.num_units == 1) {
+		item(r, true, true, "interrupt remapping",
+		     "Linux's own, kept by the hypervisor (one VT-d unit)");
+		return;
+	}
+	item(r, false, true, "intremap=off",
+	     "add it: Linux remaps interrupts with %u VT-d units, the "
+	     "hypervisor keeps Linux's remapping on one unit only",
+	     m->dmar.num_units);
+}
+
 static const char hw_help[] =
 	"Usage: jailhouse hardware check [--root DIR]\n"
 	"\n"
@@ -235,8 +258,9 @@ static const char hw_help[] =
 	"guest and the preemption timer (Intel) or SVM with nested paging\n"
 	"(AMD), the firmware not having them locked off, the IOMMU units of\n"
 	"the ACPI tables and the kernel command-line options the hypervisor\n"
-	"relies on (a memmap= reservation; intel_iommu=off intremap=off with\n"
-	"VT-d, amd_iommu=off with AMD-Vi). Optional features (large pages,\n"
+	"relies on (a memmap= reservation; intel_iommu=off with VT-d, and\n"
+	"intremap=off where Linux would remap with several VT-d units;\n"
+	"amd_iommu=off with AMD-Vi). Optional features (large pages,\n"
 	"VPID, x2APIC) are listed as ok or missing. CPUID and MSRs are read\n"
 	"through /dev/cpu/N/cpuid and /dev/cpu/N/msr of every online CPU\n"
 	"(the cpuid and msr modules are loaded if needed; run as root).\n"
@@ -357,11 +381,7 @@ int cmd_hardware(int argc, char **argv)
 						: "add it: the hypervisor "
 						  "refuses a unit Linux "
 						  "translates with");
-		item(&r, m->cmdline.intremap_off || !(m->dmar.dmar_flags & 1),
-		     true, "intremap=off",
-		     m->cmdline.intremap_off ? ""
-					     : "add it: the hypervisor refuses "
-					       "a unit Linux remaps with");
+		check_linux_remapping(&r, m);
 	}
 	if (m->ivrs.num_units)
 		item(&r, m->cmdline.amd_iommu_off, true, "amd_iommu=off",

@@ -697,7 +697,7 @@ def test_console_without_driver(fake):
 
 # The system configs, one per emulator target; every other .cell is a cell.
 SYSTEM_CONFIGS = {"bochs-vm.cell", "qemu-vm.cell", "qemu-svm.cell",
-                  "qemu-amd.cell"}
+                  "qemu-amd.cell", "qemu-x2apic.cell"}
 
 
 def real_configs():

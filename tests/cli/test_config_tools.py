@@ -740,8 +740,26 @@ def test_hardware_check_command_line(tmp_path):
                            cmdline="console=ttyS0\n"))
     assert res.returncode == base.EXIT_REFUSED
     for words in ("MISSING  memmap= reservation", "MISSING  intel_iommu=off",
-                  "MISSING  intremap=off"):
+                  "ok       interrupt remapping: Linux's own, kept by the "
+                  "hypervisor (one VT-d unit)"):
         assert words in res.stdout, res.stdout
+
+
+def test_hardware_check_linux_remapping_with_two_units(tmp_path):
+    """Linux's remapping is kept on one VT-d unit only: with two, the
+    check wants intremap=off, as enable does."""
+    root = machinetree.big_server(tmp_path / "hw")
+    machinetree.cpu_devices(root, 16, *machinetree.intel_cpu())
+    text = (root / "proc/cpuinfo").read_text()
+    (root / "proc/cpuinfo").write_text(
+        text.replace("AuthenticAMD", "GenuineIntel"))
+    assert hw_check(root).returncode == 0
+    (root / "proc/cmdline").write_text("memmap=1G$0x3be00000 "
+                                       "intel_iommu=off\n")
+    res = hw_check(root)
+    assert res.returncode == base.EXIT_REFUSED, res.stdout
+    assert ("MISSING  intremap=off: add it: Linux remaps interrupts with 2 "
+            "VT-d units") in res.stdout, res.stdout
 
 
 def test_hardware_check_without_devices(tmp_path):
