@@ -13,7 +13,9 @@
  * The demo measures its timer against the ACPI PM timer, whose port every
  * cell may read without listing it, so it needs no I/O ports at all. It
  * prints through the debug-console hypercall instead of owning a UART.
- * msg_reply_timeout_ns 0 selects the default reply timeout.
+ * It answers the hypervisor's messages within a second: it polls for them
+ * all the time, but an emulator on a busy host can stall its CPU for
+ * longer than the default 100 ms.
  */
 #include <jailhouse/cell-config.h>
 
@@ -33,7 +35,7 @@ static const struct {
 		.cpu_set_size = sizeof(config.cpus),
 		.num_memory_regions = ARRAY_LEN(config.mem_regions),
 		.cpu_reset_address = 0xf0000,
-		.msg_reply_timeout_ns = 0,
+		.msg_reply_timeout_ns = 1000000000ULL,
 	},
 
 	/* CPU 3 */
