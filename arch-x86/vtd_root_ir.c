@@ -268,17 +268,22 @@ static void shadow(unsigned int index)
 	vtd_set_root_irte(index, lo, lo ? e[1] & ~VTD_IRTE_RESERVED_HI : 0);
 }
 
-/* Root may only name entries of its range: those past it are logged. */
-static void refuse_past_range(unsigned int first, unsigned int count)
+/*
+ * Root may only name entries of its range: those past it are counted and
+ * logged. Read a page of entries at a time: Linux's table has 65536.
+ */
+static void refuse_past_range(void)
 {
-	unsigned int i, present = 0;
-	u64 lo;
+	static u64 chunk[PAGE_SIZE / 8];
+	unsigned int i, k, n, present = 0;
 
-	for (i = MAX(first, VTD_ROOT_IRTES); i < first + count; i++)
-		if (i < table_entries &&
-		    !copy_from_root(table_base + 16ULL * i, &lo, sizeof(lo)) &&
-		    (lo & VTD_IRTE_P))
-			present++;
+	for (i = VTD_ROOT_IRTES; i < table_entries; i += n) {
+		n = MIN(table_entries - i, (unsigned int)PAGE_SIZE / 16);
+		if (copy_from_root(table_base + 16ULL * i, chunk, 16ULL * n))
+			return;
+		for (k = 0; k < n; k++)
+			present += chunk[2 * k] & VTD_IRTE_P;
+	}
 	if (present)
 		printk("VT-d unit %u: %u of root's interrupt remapping entries "
 		       "lie past the %u the hypervisor keeps for root: "
@@ -292,16 +297,28 @@ static void shadow_range(unsigned int first, unsigned int count)
 
 	for (i = first; i < first + count && i < VTD_ROOT_IRTES; i++)
 		shadow(i);
-	if (remapping_on())
-		refuse_past_range(first, count);
+	if (first + count > VTD_ROOT_IRTES && remapping_on())
+		printk("VT-d unit %u: root's interrupt remapping entries "
+		       "%u-%u lie past the %u the hypervisor keeps for root: "
+		       "refused\n", unit_no, MAX(first, VTD_ROOT_IRTES),
+		       first + count - 1, VTD_ROOT_IRTES);
 }
 
+/* Every entry of root's range again: in force on return. */
 void vtd_root_ir_shadow_all(void)
 {
 	if (!active)
 		return;
-	shadow_range(0, MAX(table_entries, VTD_ROOT_IRTES));
+	shadow_range(0, VTD_ROOT_IRTES);
 	vtd_flush_irtes(-1);
+}
+
+/* Root's whole table: its range installed, what lies past it counted. */
+static void shadow_table(void)
+{
+	vtd_root_ir_shadow_all();
+	if (remapping_on())
+		refuse_past_range();
 }
 
 /* Root's table pointer, taken at its SIRTP (and at take-over). */
@@ -351,7 +368,7 @@ static void invalidate_entries(u64 lo)
 	unsigned int count, first;
 
 	if (!(lo & VTD_QI_IEC_INDEXED)) {
-		vtd_root_ir_shadow_all();
+		shadow_table();
 		return;
 	}
 	count = 1U << ((lo >> VTD_QI_IEC_IM_SHIFT) & 0x1f);
@@ -472,7 +489,7 @@ static void remapping_enable(bool on)
 		       "off: its remappable-format interrupts are blocked\n",
 		       unit_no);
 	}
-	vtd_root_ir_shadow_all();
+	shadow_table();
 }
 
 static void command_written(u32 cmd)
@@ -480,7 +497,7 @@ static void command_written(u32 cmd)
 	if (cmd & VTD_GCMD_SIRTP) {
 		latch_table();
 		view.gsts |= VTD_GCMD_SIRTP;
-		vtd_root_ir_shadow_all();
+		shadow_table();
 	}
 	if (cmd & VTD_GCMD_SRTP)
 		view.gsts |= VTD_GCMD_SRTP;
@@ -680,7 +697,7 @@ int vtd_root_ir_start(void)
 	check_queue();
 	if (!view.queue_ok)
 		return -EINVAL;
-	shadow_range(0, MAX(table_entries, VTD_ROOT_IRTES));
+	shadow_table();
 	printk("VT-d unit %u: root keeps its interrupt remapping: table at "
 	       "0x%llx (%u entries, the first %u usable), queue at 0x%llx\n",
 	       unit_no, (unsigned long long)table_base, table_entries,
