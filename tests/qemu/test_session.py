@@ -524,8 +524,9 @@ def test_apic_demo_exits_per_second(s):
     assert delta["vmexits_hypercall"] <= ticks + 2, \
         f"{delta['vmexits_hypercall']} hypercalls for {ticks} console lines"
     if s.t.x2apic:
-        assert delta["vmexits_total"] == delta["vmexits_hypercall"], \
-            f"exits besides the console lines: {detail}"
+        # Counted one by one: total and hypercall may be a line apart.
+        others = sum(delta[n] for n in names[2:])
+        assert others == 0, f"exits besides the console lines: {detail}"
 
 
 def test_reconfiguration_locked_while_apic_demo_runs(s):
