@@ -499,7 +499,8 @@ def test_apic_demo_exits_per_second(s):
     stats = f"{SYSFS}/cells/{s.cell_id('apic-demo')}/statistics"
     names = ("vmexits_total", "vmexits_hypercall", "vmexits_mmio",
              "vmexits_pio", "vmexits_apic", "vmexits_msr",
-             "vmexits_management", "vmexits_other")
+             "vmexits_management", "vmexits_cpuid", "vmexits_cr",
+             "vmexits_xsetbv", "vmexits_exception", "vmexits_other")
     s.hv.skip()
     mark = len(s.hv.output)
     before = {n: int(s.value(f"{stats}/{n}")) for n in names}
