@@ -1,12 +1,14 @@
 """`jailhouse config collect`, `config create` and `config show` inside the
-QEMU TCG guests (the qemu-svm target, VT-d, and the qemu-amd target,
+QEMU TCG guests (the qemu-svm target, VT-d; qemu-x2apic, the same in
+x2APIC mode with Linux's own interrupt remapping; and the qemu-amd target,
 AMD-Vi), then the session's cells on the generated config: the hypervisor
 enabled with what the tool wrote, tiny-demo on the second port, edu-demo's
 DMA confined by the IOMMU unit the tool found, apic-demo's timer, the
 cells destroyed and the hypervisor disabled.
 
 `config show` of the generated and of the hand-written config
-(configs/qemu-svm.cell, configs/qemu-amd.cell) are compared here: every
+(configs/qemu-svm.cell, configs/qemu-x2apic.cell, configs/qemu-amd.cell)
+are compared here: every
 line that differs must match one of the target's explained differences
 below, each of which docs/cli.md explains (the test checks the docs name
 it). The archive `config collect` wrote in the guest is copied to
@@ -61,6 +63,13 @@ class ConfigTarget:
 CONFIG_TARGETS = {
     "qemu-svm": ConfigTarget(
         session="qemu-svm", name="QEMU-VM", tables=("DMAR",),
+        explained=[(r"^0000:00:03\.0 device", "00:03.0")],
+        blocked="VT-d unit 0: DMA write to 0x1000000 by 00:10.0 (cell "
+                "\"edu-demo\") blocked"),
+    # Linux in x2APIC mode with its own interrupt remapping: the tool
+    # sees x2APIC in every CPU's flags and writes an x2APIC config.
+    "qemu-x2apic": ConfigTarget(
+        session="qemu-x2apic", name="QEMU-VM", tables=("DMAR",),
         explained=[(r"^0000:00:03\.0 device", "00:03.0")],
         blocked="VT-d unit 0: DMA write to 0x1000000 by 00:10.0 (cell "
                 "\"edu-demo\") blocked"),
