@@ -441,6 +441,25 @@ Test(xapic, init_and_sipi_through_the_apic_page)
 	cr_assert_eq(sim_vmcs_get(DUO_CPU_B, VMCS_GUEST_CS_BASE), 0x9f000);
 }
 
+/*
+ * Nobody kicks a CPU for its own INIT: the MMIO exit that wrote the ICR
+ * acts on it before the CPU goes back to its guest.
+ */
+Test(xapic, init_to_self_through_the_apic_page_parks_the_sender)
+{
+	u32 self = (u32)DUO_CPU_A << 24;
+
+	cr_assert_eq(sim_guest_write(DUO_CPU_A, XAPIC_ICR_HIGH, 4, self),
+		     SIM_ACCESS_MMIO);
+	/* The write itself is where the CPU stops. */
+	sim_guest_write(DUO_CPU_A, XAPIC_ICR, 4,
+			ICR_INIT | ICR_LEVEL | ICR_ASSERT);
+	cr_assert_not(sim_cpu_runs_guest(DUO_CPU_A));
+	xapic_ipi(DUO_CPU_B, DUO_CPU_A, ICR_STARTUP | ICR_ASSERT | 0x9e);
+	cr_assert(sim_cpu_runs_guest(DUO_CPU_A));
+	cr_assert_eq(sim_vmcs_get(DUO_CPU_A, VMCS_GUEST_CS_BASE), 0x9e000);
+}
+
 Test(xapic, logical_ids_are_the_guests_but_delivery_stays_inside)
 {
 	/* The cell numbers its CPUs like root does: flat ids 1 and 2. */
