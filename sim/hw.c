@@ -474,6 +474,15 @@ unsigned long sim_invept_count(unsigned int cpu)
 
 void hw_flush_cache_line(const volatile void *addr)
 {
+	/*
+	 * CLFLUSH translates its address like a load: the page at 0 is in
+	 * no address space of the hypervisor's, a flush there faults.
+	 */
+	if ((uintptr_t)addr < PAGE_SIZE) {
+		fprintf(stderr, "sim: #PF: CLFLUSH of %p on CPU %u\n",
+			(const void *)addr, sim_current_cpu);
+		abort();
+	}
 	sim_phys_flush_line(sim_phys_addr((const void *)addr));
 }
 
