@@ -700,3 +700,69 @@ Test(LIFECYCLE, root_gives_cpu_0_away_from_another_cpu)
 	cr_assert(sim_ept_translate(1, TINY_RAM, &hpa, NULL));
 	cr_assert_eq(hpa, TINY_RAM, "and so is the RAM");
 }
+
+/*
+ * The ACPI PM timer's ports (0x608-0x60b on qemu-vm) are everybody's:
+ * a cell may list them although root does not own them, beside another
+ * cell that lists them too, but not one port more.
+ */
+#define PM_TIMER 0x608
+
+static const struct {
+	struct two_region_cell c;
+	struct jailhouse_pio pio_regions[1];
+} __attribute__((packed)) pm_below = {
+	.c = {
+		SMALL_CELL("pm-below", TINY_CPU, 1),
+		.mem_regions = { TEST_RAM(TINY_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER - 4, .length = 8 } },
+}, pm_only = {
+	.c = {
+		SMALL_CELL("pm-only", APIC_CPU, 1),
+		.mem_regions = { TEST_RAM(APIC_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER, .length = 4 } },
+}, pm_beyond = {
+	.c = {
+		SMALL_CELL("pm-beyond", APIC_CPU, 1),
+		.mem_regions = { TEST_RAM(APIC_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER, .length = 5 } },
+};
+
+Test(LIFECYCLE, pm_timer_ports_are_everybody_s_but_no_port_more)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_pio *root_pio;
+	size_t size;
+	long below, only;
+	int err;
+
+	/* Root owns the ports below the PM timer only. */
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	cr_assert_eq(sys->root_cell.num_pio_regions, 1);
+	root_pio = (struct jailhouse_pio *)jailhouse_cell_pio(&sys->root_cell);
+	root_pio->base = 0;
+	root_pio->length = PM_TIMER;
+	sim_shutdown();
+	err = sim_boot(sys, size, QEMU_VM_CPUS);
+	cr_assert_eq(err, 0, "%d\n%s", err, hv_log());
+
+	below = sim_cell_create(ROOT_CPU, &pm_below, sizeof(pm_below));
+	cr_assert_gt(below, 0, "%s", hv_log());
+	cr_assert_lt(sim_cell_create(ROOT_CPU, &pm_beyond, sizeof(pm_beyond)),
+		     0, "port 0x60c is nobody's");
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_PIO_NOT_ROOT);
+	only = sim_cell_create(ROOT_CPU, &pm_only, sizeof(pm_only));
+	cr_assert_gt(only, 0, "%s", hv_log());
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, below), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, only), 0);
+	cr_assert(sim_pio_passes(TINY_CPU, PM_TIMER - 4), "its own port");
+	cr_assert(sim_pio_passes(TINY_CPU, PM_TIMER + 3));
+	cr_assert(sim_pio_passes(APIC_CPU, PM_TIMER));
+	cr_assert_not(sim_pio_passes(APIC_CPU, PM_TIMER - 1));
+	free(sys);
+}
