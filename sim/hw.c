@@ -157,9 +157,11 @@ unsigned int hw_this_cpu_id(void)
 	return sim_current_cpu;
 }
 
+bool sim_tsc_counts = true;
+
 u64 hw_rdtsc(void)
 {
-	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
+	return sim_tsc_counts ? clock_ns * SIM_TSC_KHZ / 1000000ULL : 42;
 }
 
 static unsigned long nmi_unblocks[SIM_MAX_CPUS];
@@ -532,6 +534,7 @@ void sim_hw_reset(void)
 	unsigned int i;
 
 	clock_ns = 0;
+	sim_tsc_counts = true;
 	sim_current_cpu = 0;
 	sim_pm_timer_port = 0;
 	field_removed = false;

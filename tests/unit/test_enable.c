@@ -12,6 +12,7 @@
 #include <asm/vmcb.h>
 #include <sim/cpu_hw.h>
 #include <sim/dmar.h>
+#include <sim/hw_state.h>
 #include <sim/apic_hw.h>
 #include <sim/svm_checks.h>
 #include <sim/vmx_checks.h>
@@ -202,14 +203,19 @@ Test(enable, late_init_failure_reaches_every_cpu)
 	assert_rolled_back(err, QEMU_VM_CPUS);
 }
 
+/* Boots qemu-vm, which must fail with want and leave the machine as it was. */
+static void assert_boot_fails(int want)
+{
+	int err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+
+	cr_assert_eq(err, want, "%d\n%s", err, hv_log());
+	assert_rolled_back(err, QEMU_VM_CPUS);
+}
+
 Test(enable, late_init_failure_before_translation)
 {
-	int err;
-
 	sim_dmar_ignored_commands = DMAR_GCMD_TE;
-	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
-	cr_assert_eq(err, -EIO, "%d\n%s", err, hv_log());
-	assert_rolled_back(err, QEMU_VM_CPUS);
+	assert_boot_fails(-EIO);
 }
 
 /*
@@ -310,6 +316,22 @@ static void firmware_hides_svm(void)
 	linux_programs_ioapic();
 	amd_cpuid = sim_cpuid_hook;
 	sim_cpuid_hook = amd_cpuid_without_svm;
+}
+
+static void tsc_stands_still(void)
+{
+	linux_programs_ioapic();
+	sim_tsc_counts = false;
+}
+
+/*
+ * Every bounded wait measures its time with the TSC: one that stands still
+ * would make them endless, so the calibration fails the enable.
+ */
+Test(enable, a_tsc_that_stands_still_fails_the_enable)
+{
+	sim_before_enable_hook = tsc_stands_still;
+	assert_boot_fails(-EIO);
 }
 
 Test(enable, amd_cpu_without_svm_is_refused)
