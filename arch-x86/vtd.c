@@ -300,15 +300,10 @@ static int map_unit(unsigned int i, const struct jailhouse_iommu *cfg,
 	return 0;
 }
 
-/* Device mappings last as long as the hypervisor: just forget them. */
-static void unmap_units(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < num_units; i++)
-		units[i].regs = NULL;
-}
-
+/*
+ * Forgets every unit and table. Device mappings last as long as the
+ * hypervisor: forgetting a unit's register pointer is all there is to it.
+ */
 static void reset_state(void)
 {
 	unsigned int i;
@@ -425,7 +420,6 @@ int vtd_init(const struct jailhouse_system *system)
 	err = init_units(system);
 	if (err) {
 		free_tables();
-		unmap_units();
 		reset_state();
 	}
 	return err;
@@ -1262,7 +1256,6 @@ void vtd_shutdown(void)
 	for (i = 0; i < num_units; i++)
 		disable_unit(&units[i]);
 	free_tables();
-	unmap_units();
 	reset_state();
 }
 

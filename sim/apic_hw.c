@@ -302,6 +302,27 @@ u32 hw_apic_read(volatile void *xapic, u32 offset)
 	return lapics[sim_current_cpu].reg[reg_index(offset)];
 }
 
+/*
+ * Whether the APIC has this LVT entry: LVR[23:16] is the number of entries
+ * less one. Four are always there (timer, LINT0, LINT1, error); the
+ * performance counter entry makes five, thermal six, CMCI seven.
+ */
+static bool lvt_present(const struct fake_lapic *l, u32 offset)
+{
+	unsigned int max_entry = (l->reg[APIC_VERSION / 16] >> 16) & 0xff;
+
+	switch (offset) {
+	case APIC_LVT_PERF:
+		return max_entry >= 4;
+	case APIC_LVT_THERMAL:
+		return max_entry >= 5;
+	case APIC_LVT_CMCI:
+		return max_entry >= 6;
+	default:
+		return true;
+	}
+}
+
 void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 {
 	struct fake_lapic *l = &lapics[sim_current_cpu];
@@ -317,12 +338,13 @@ void hw_apic_write(volatile void *xapic, u32 offset, u64 value)
 	}
 	if (offset == APIC_TIMER_INIT)
 		l->timer_armed_ns = sim_clock_ns();
-	/* An LVT entry beyond LVR's count is no MSR at all: #GP. */
-	if (x2apic && offset == APIC_LVT_CMCI &&
-	    ((l->reg[APIC_VERSION / 16] >> 16) & 0xff) < 6) {
-		fprintf(stderr, "sim: #GP: CPU %u wrote the CMCI LVT, which "
-				"its x2APIC does not have\n",
-			sim_current_cpu);
+	if (!lvt_present(l, offset)) {
+		/* No MSR at all in x2APIC mode; nowhere to go in xAPIC mode. */
+		if (!x2apic)
+			return;
+		fprintf(stderr, "sim: #GP: CPU %u wrote LVT 0x%x, which its "
+				"x2APIC does not have (LVR 0x%x)\n",
+			sim_current_cpu, offset, l->reg[APIC_VERSION / 16]);
 		abort();
 	}
 	l->reg[reg_index(offset)] = value;

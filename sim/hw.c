@@ -157,9 +157,11 @@ unsigned int hw_this_cpu_id(void)
 	return sim_current_cpu;
 }
 
+bool sim_tsc_counts = true;
+
 u64 hw_rdtsc(void)
 {
-	return clock_ns * SIM_TSC_KHZ / 1000000ULL;
+	return sim_tsc_counts ? clock_ns * SIM_TSC_KHZ / 1000000ULL : 42;
 }
 
 static unsigned long nmi_unblocks[SIM_MAX_CPUS];
@@ -474,6 +476,15 @@ unsigned long sim_invept_count(unsigned int cpu)
 
 void hw_flush_cache_line(const volatile void *addr)
 {
+	/*
+	 * CLFLUSH translates its address like a load: the page at 0 is in
+	 * no address space of the hypervisor's, a flush there faults.
+	 */
+	if ((uintptr_t)addr < PAGE_SIZE) {
+		fprintf(stderr, "sim: #PF: CLFLUSH of %p on CPU %u\n",
+			(const void *)addr, sim_current_cpu);
+		abort();
+	}
 	sim_phys_flush_line(sim_phys_addr((const void *)addr));
 }
 
@@ -523,6 +534,7 @@ void sim_hw_reset(void)
 	unsigned int i;
 
 	clock_ns = 0;
+	sim_tsc_counts = true;
 	sim_current_cpu = 0;
 	sim_pm_timer_port = 0;
 	field_removed = false;

@@ -8,7 +8,9 @@
  * must be -EPERM; after each input every live cell owns exactly what its
  * config says; if the same cells still run, root, the pool and the cells
  * are exactly as at the start, otherwise every cell is destroyed and root
- * and the pool must be exactly as they were with no cells at all.
+ * and the pool must be exactly as they were with no cells at all. Every
+ * cell it creates gets a short reply timeout, so an inmate that never
+ * answers costs microseconds of simulated time, not 100 ms of pauses.
  */
 #include <string.h>
 #include <core/config_check.h>
@@ -16,6 +18,7 @@
 #include <core/page_pool.h>
 #include <jailhouse/hypercall.h>
 #include <sim/cpu_hw.h>
+#include <sim/hw_state.h>
 #include "fuzz_common.h"
 
 #define STEP 8
@@ -25,6 +28,13 @@
 #define STAGE_STRIDE 0x10000ULL
 #define NUM_STAGED 3
 
+/*
+ * The reply timeout of every cell the fuzzer creates: a silent inmate
+ * costs 200 pauses of the simulated CPU, not the default 100 ms (two
+ * million). Inmates that answer do so at the first pause.
+ */
+#define REPLY_TIMEOUT_NS (200 * SIM_PAUSE_NS)
+
 static const char *const staged_paths[NUM_STAGED] = {
 	CELL_DIR "/crash-demo.cell",
 	CELL_DIR "/edu-demo.cell",
@@ -32,6 +42,8 @@ static const char *const staged_paths[NUM_STAGED] = {
 };
 static void *staged[NUM_STAGED];
 static size_t staged_size[NUM_STAGED];
+static void *tiny_config, *apic_config;
+static size_t tiny_size, apic_size;
 
 static struct machine_view empty_view, cells_view;
 static u32 tiny_id, apic_id;
@@ -39,9 +51,18 @@ static u32 tiny_id, apic_id;
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
 
-static u32 create_and_start(const char *path, const char *name)
+static void *read_config(const char *path, size_t *size)
 {
-	long id = sim_cell_create_file(ROOT_CPU, path);
+	struct jailhouse_cell_desc *cfg = fuzz_read_file(path, size);
+
+	cfg->msg_reply_timeout_ns = REPLY_TIMEOUT_NS;
+	return cfg;
+}
+
+static u32 create_and_start(const void *config, size_t size,
+			    const char *name)
+{
+	long id = sim_cell_create(ROOT_CPU, config, size);
 
 	if (id <= 0 || sim_hypercall(ROOT_CPU, JAILHOUSE_HC_CELL_START, id, 0))
 		fuzz_fail("%s does not start: %ld", name, id);
@@ -51,8 +72,8 @@ static u32 create_and_start(const char *path, const char *name)
 
 static void start_cells(void)
 {
-	tiny_id = create_and_start(TINY_DEMO_CELL, "tiny-demo");
-	apic_id = create_and_start(APIC_DEMO_CELL, "apic-demo");
+	tiny_id = create_and_start(tiny_config, tiny_size, "tiny-demo");
+	apic_id = create_and_start(apic_config, apic_size, "apic-demo");
 	sim_run_inmates();
 	fuzz_take_view(&cells_view);
 }
@@ -71,7 +92,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	for (n = 0; n < NUM_STAGED; n++)
-		staged[n] = fuzz_read_file(staged_paths[n], &staged_size[n]);
+		staged[n] = read_config(staged_paths[n], &staged_size[n]);
+	tiny_config = read_config(TINY_DEMO_CELL, &tiny_size);
+	apic_config = read_config(APIC_DEMO_CELL, &apic_size);
 	machine_up();
 	return 0;
 }

@@ -81,15 +81,3 @@ long duo_start(void)
 	sim_apic_ipis_clear();
 	return id;
 }
-
-unsigned int log_count(const char *text)
-{
-	const char *p = hv_log();
-	unsigned int n = 0;
-
-	while ((p = strstr(p, text))) {
-		n++;
-		p += strlen(text);
-	}
-	return n;
-}

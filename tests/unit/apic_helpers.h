@@ -23,6 +23,5 @@ void apic_test_boot(bool xapic);
  */
 long duo_start(void);
 /* Occurrences of text in the hypervisor log. */
-unsigned int log_count(const char *text);
 
 #endif

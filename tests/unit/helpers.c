@@ -138,6 +138,18 @@ bool log_contains(const char *text)
 	return strstr(hv_log(), text) != NULL;
 }
 
+unsigned int log_count(const char *text)
+{
+	const char *p = hv_log();
+	unsigned int n = 0;
+
+	while ((p = strstr(p, text))) {
+		n++;
+		p += strlen(text);
+	}
+	return n;
+}
+
 struct cell *cell_by_name(const char *name)
 {
 	struct cell *cell;

@@ -40,6 +40,8 @@ long cell_state(u32 id);
 /* The hypervisor log written since boot (ring buffer). */
 const char *hv_log(void);
 bool log_contains(const char *text);
+/* How often text occurs in that log. */
+unsigned int log_count(const char *text);
 struct cell *cell_by_name(const char *name);
 /* Whether the cell's port bitmap lets size bytes at port through. */
 bool pio_access_allowed(const struct cell *cell, u16 port, unsigned int size);

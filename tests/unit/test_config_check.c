@@ -1154,6 +1154,11 @@ Test(system, platform)
 	sys->debug_console.flags = JAILHOUSE_CON_TYPE_8250;
 	sys->debug_console.address = 0xfffc;
 	expect_sys(&b, JAILHOUSE_CFG_ERR_PIO_RANGE, 0);
+	/* An 8250 has eight registers: the last one at 0xffff at most. */
+	sys->debug_console.address = 0xfff9;
+	expect_sys(&b, JAILHOUSE_CFG_ERR_PIO_RANGE, 0);
+	sys->debug_console.address = 0xfff8;
+	expect_sys(&b, JAILHOUSE_CFG_OK, 0);
 	sys->debug_console.address = 0x3f8;
 	sys->platform_info.apic_mode = 0;
 	expect_sys(&b, JAILHOUSE_CFG_ERR_FLAGS, 0);

@@ -12,6 +12,7 @@
 #include <asm/vmcb.h>
 #include <sim/cpu_hw.h>
 #include <sim/dmar.h>
+#include <sim/hw_state.h>
 #include <sim/apic_hw.h>
 #include <sim/svm_checks.h>
 #include <sim/vmx_checks.h>
@@ -202,14 +203,19 @@ Test(enable, late_init_failure_reaches_every_cpu)
 	assert_rolled_back(err, QEMU_VM_CPUS);
 }
 
+/* Boots qemu-vm, which must fail with want and leave the machine as it was. */
+static void assert_boot_fails(int want)
+{
+	int err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
+
+	cr_assert_eq(err, want, "%d\n%s", err, hv_log());
+	assert_rolled_back(err, QEMU_VM_CPUS);
+}
+
 Test(enable, late_init_failure_before_translation)
 {
-	int err;
-
 	sim_dmar_ignored_commands = DMAR_GCMD_TE;
-	err = sim_boot_file(QEMU_VM_CELL, QEMU_VM_CPUS);
-	cr_assert_eq(err, -EIO, "%d\n%s", err, hv_log());
-	assert_rolled_back(err, QEMU_VM_CPUS);
+	assert_boot_fails(-EIO);
 }
 
 /*
@@ -312,6 +318,22 @@ static void firmware_hides_svm(void)
 	sim_cpuid_hook = amd_cpuid_without_svm;
 }
 
+static void tsc_stands_still(void)
+{
+	linux_programs_ioapic();
+	sim_tsc_counts = false;
+}
+
+/*
+ * Every bounded wait measures its time with the TSC: one that stands still
+ * would make them endless, so the calibration fails the enable.
+ */
+Test(enable, a_tsc_that_stands_still_fails_the_enable)
+{
+	sim_before_enable_hook = tsc_stands_still;
+	assert_boot_fails(-EIO);
+}
+
 Test(enable, amd_cpu_without_svm_is_refused)
 {
 	int err;
@@ -397,4 +419,66 @@ Test(enable, devices_beyond_mmconfig_s_end_bus_use_the_ports)
 	cr_assert_eq(sim_boot(sys, size, QEMU_VM_CPUS), 0, "%s", hv_log());
 	assert_enabled(QEMU_VM_CPUS);
 	free(sys);
+}
+
+/*
+ * The hypervisor writes into pages it took from its pool and nowhere else
+ * of it: what Linux left in the rest of the reserved memory is still there
+ * after the enable, on either vendor.
+ */
+#define LINUX_LEFTOVER 0xa5
+static const struct jailhouse_system *leftover_sys;
+
+static void linux_leaves_its_bytes(void)
+{
+	u64 start = leftover_sys->hypervisor_memory.phys_start + SIM_IMAGE_SIZE;
+	u64 size = leftover_sys->hypervisor_memory.size - SIM_IMAGE_SIZE;
+	void *pool = sim_phys_ptr(start, size);
+
+	linux_programs_ioapic();
+	cr_assert_not_null(pool);
+	memset(pool, LINUX_LEFTOVER, size);
+}
+
+static bool page_taken(unsigned long page)
+{
+	return (mem_pool.bitmap[page / 64] >> (page % 64)) & 1;
+}
+
+static void assert_free_pages_untouched(enum sim_cpu_model model)
+{
+	static u8 leftover[PAGE_SIZE];
+	struct jailhouse_system *sys;
+	unsigned long page, untouched = 0;
+	size_t size;
+	int err;
+
+	memset(leftover, LINUX_LEFTOVER, sizeof(leftover));
+	sim_cpu_model = model;
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	leftover_sys = sys;
+	sim_before_enable_hook = linux_leaves_its_bytes;
+	err = sim_boot(sys, size, QEMU_VM_CPUS);
+	cr_assert_eq(err, 0, "%d\n%s", err, hv_log());
+	for (page = mem_pool.bitmap_pages; page < mem_pool.pages; page++) {
+		if (page_taken(page))
+			continue;
+		cr_assert_eq(memcmp(mem_pool.base + page * PAGE_SIZE,
+				    leftover, PAGE_SIZE),
+			     0, "free pool page %lu written", page);
+		untouched++;
+	}
+	cr_assert_gt(untouched, 0, "no free page to look at");
+	free(sys);
+}
+
+Test(enable, vmx_writes_no_page_it_did_not_take)
+{
+	assert_free_pages_untouched(SIM_CPU_INTEL);
+}
+
+Test(enable, svm_writes_no_page_it_did_not_take)
+{
+	assert_free_pages_untouched(SIM_CPU_AMD);
 }

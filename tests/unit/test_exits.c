@@ -120,6 +120,35 @@ Test(exits, msr_policy)
 	cr_assert_eq(pending_vector(1), 13);
 }
 
+/* A guest looping on a refused MSR must not flood the log. */
+Test(exits, refused_msr_in_a_row_logs_one_line)
+{
+	const char *trig = "write of MSR 0x79 (value 0x5) refused";
+	const char *apic = "write of MSR 0x1b (value 0x5) refused";
+	struct x86_exit exit = { 0 };
+	unsigned int n;
+
+	exit.msr.value = 5;
+	exit.msr.index = MSR_IA32_BIOS_UPDT_TRIG;
+	for (n = 0; n < 3; n++) {
+		cr_assert_eq(raise(1, X86_EXIT_MSR_WRITE, &exit, 2),
+			     SIM_ACCESS_MMIO);
+		cr_assert_eq(pending_vector(1), 13, "each one is refused");
+	}
+	cr_assert_eq(log_count(trig), 1);
+	/* Another MSR between them: each is news again. */
+	exit.msr.index = MSR_IA32_APIC_BASE;
+	cr_assert_eq(raise(1, X86_EXIT_MSR_WRITE, &exit, 2), SIM_ACCESS_MMIO);
+	exit.msr.index = MSR_IA32_BIOS_UPDT_TRIG;
+	cr_assert_eq(raise(1, X86_EXIT_MSR_WRITE, &exit, 2), SIM_ACCESS_MMIO);
+	cr_assert_eq(log_count(apic), 1);
+	cr_assert_eq(log_count(trig), 2);
+	/* The count is per CPU. */
+	cr_assert_eq(raise(ROOT_CPU, X86_EXIT_MSR_WRITE, &exit, 2),
+		     SIM_ACCESS_MMIO);
+	cr_assert_eq(log_count(trig), 3);
+}
+
 Test(exits, efer_and_pat_are_checked)
 {
 	struct x86_exit exit = { 0 };

@@ -9,6 +9,7 @@
 #include <asm/apicdef.h>
 #include <sim/apic_hw.h>
 #include <sim/svm_checks.h>
+#include "../configs/cell-template.h"
 #include "helpers.h"
 
 #define APIC_RAM 0x3c400000ULL
@@ -405,6 +406,41 @@ Test(LIFECYCLE, cell_cpu_starts_with_nothing_of_linux_in_its_apic)
 	cr_assert(sim_cpu_runs_guest(TINY_CPU));
 }
 
+/*
+ * The LVT entries beyond the basic four are masked where the APIC has
+ * them, by its version register, and left alone where it does not: on an
+ * x2APIC such a write would be a #GP in the hypervisor.
+ */
+Test(LIFECYCLE, cell_cpu_lvts_are_masked_as_far_as_its_apic_has_them)
+{
+	static const u32 extra[] = { APIC_LVT_PERF, APIC_LVT_THERMAL,
+				     APIC_LVT_CMCI };
+	u32 max_entry, n;
+	long id;
+
+	for (max_entry = 3; max_entry <= 6; max_entry++) {
+		sim_apic_reg_set(TINY_CPU, APIC_VERSION,
+				 max_entry << 16 | 0x14);
+		for (n = 0; n < ARRAY_SIZE(extra); n++)
+			sim_apic_reg_set(TINY_CPU, extra[n], 0x40 + n);
+		id = create(TINY_DEMO_CELL);
+		cr_assert_gt(id, 0, "%ld", id);
+		for (n = 0; n < ARRAY_SIZE(extra); n++) {
+			u32 lvt = sim_apic_reg(TINY_CPU, extra[n]);
+
+			if (max_entry >= 4 + n)
+				cr_assert(lvt & LVT_MASKED, "LVT 0x%x with %u "
+					  "entries: 0x%x", extra[n],
+					  max_entry + 1, lvt);
+			else
+				cr_assert_eq(lvt, 0x40 + n, "LVT 0x%x with %u "
+					     "entries written", extra[n],
+					     max_entry + 1);
+		}
+		cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, id), 0);
+	}
+}
+
 Test(LIFECYCLE, cell_restart_drops_what_the_cell_left_pending)
 {
 	sim_inmate_set("tiny-demo", SIM_INMATE_APPROVE);
@@ -552,4 +588,183 @@ Test(LIFECYCLE, memory_root_cannot_get_back_is_owed_until_it_can)
 	cr_assert_eq(hc(JAILHOUSE_HC_CELL_DESTROY, id), 0);
 	take_root_view(&after);
 	assert_root_view_equal(&before, &after);
+}
+
+#define EDU_DEMO_CELL CELL_DIR "/edu-demo.cell"
+#define EDU_CPU 3
+
+/* The descriptor of a one-CPU cell with two memory regions and pio ports. */
+#define SMALL_CELL(cell_name, cpu, pio)                                        \
+	.cell = {                                                              \
+		TEST_CELL_IDENT,                                               \
+		.name = cell_name,                                             \
+		.cpu_set_size = sizeof(u64),                                   \
+		.num_memory_regions = 2,                                       \
+		.num_pio_regions = (pio),                                      \
+		.cpu_reset_address = TEST_RESET_ADDRESS,                       \
+	},                                                                     \
+	.cpus = { 1 << (cpu) }
+
+struct two_region_cell {
+	struct jailhouse_cell_desc cell;
+	u64 cpus[1];
+	struct jailhouse_memory mem_regions[2];
+} __attribute__((packed));
+
+/*
+ * Ports are judged against the port lists of the cells there are and
+ * nothing after them: edu-demo has no ports, only a PCI device, whose
+ * bytes read as ports would be 0x1-0x80.
+ */
+static const struct {
+	struct jailhouse_cell_desc cell;
+	u64 cpus[1];
+	struct jailhouse_memory mem_regions[2];
+	struct jailhouse_pio pio_regions[2];
+} __attribute__((packed)) ports_cell = {
+	SMALL_CELL("ports", TINY_CPU, 2),
+	.mem_regions = {
+		TEST_RAM(TINY_RAM),
+		TEST_COMM,
+	},
+	.pio_regions = {
+		{ .base = 0x60, .length = 1 },
+		{ .base = 0x2f8, .length = 8 },
+	},
+};
+
+Test(LIFECYCLE, ports_are_free_beside_a_cell_without_ports)
+{
+	long edu = create(EDU_DEMO_CELL), id;
+
+	cr_assert_gt(edu, 0, "%s", hv_log());
+	id = sim_cell_create(ROOT_CPU, &ports_cell, sizeof(ports_cell));
+	cr_assert_gt(id, 0, "%s", hv_log());
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, id), 0);
+	cr_assert(sim_pio_passes(TINY_CPU, 0x60));
+	cr_assert(sim_pio_passes(TINY_CPU, 0x2f8));
+	cr_assert_not(sim_pio_passes(ROOT_CPU, 0x60));
+	cr_assert_not(sim_pio_passes(ROOT_CPU, 0x2f8));
+}
+
+/*
+ * A cell with its comm region first: that region's phys_start means
+ * nothing, whatever it holds, and the CPU set before it ends where its
+ * size says.
+ */
+static const struct two_region_cell comm_first = {
+	SMALL_CELL("comm-first", TINY_CPU, 0),
+	.mem_regions = {
+		{ .phys_start = ~0ULL, .virt_start = 0x100000, .size = 0x1000,
+		  .flags = TEST_COMM_FLAGS },
+		TEST_RAM(TINY_RAM),
+	},
+};
+
+Test(LIFECYCLE, comm_region_first_with_any_phys_start)
+{
+	long id = sim_cell_create(ROOT_CPU, &comm_first, sizeof(comm_first));
+	u64 hpa;
+
+	cr_assert_gt(id, 0, "%s", hv_log());
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, id), 0);
+	cr_assert(sim_cpu_runs_guest(TINY_CPU));
+	cr_assert(sim_ept_translate(TINY_CPU, 0x1234, &hpa, NULL));
+	cr_assert_eq(hpa, TINY_RAM + 0x1234);
+	cr_assert(sim_ept_translate(TINY_CPU, 0x100000, NULL, NULL),
+		  "the comm region");
+}
+
+/* CPU 0 is no different: root may give it away from another CPU. */
+static const struct two_region_cell cpu0_cell = {
+	SMALL_CELL("cpu0", 0, 0),
+	.mem_regions = {
+		TEST_RAM(TINY_RAM),
+		TEST_COMM,
+	},
+};
+
+Test(LIFECYCLE, root_gives_cpu_0_away_from_another_cpu)
+{
+	long id = sim_cell_create(1, &cpu0_cell, sizeof(cpu0_cell));
+	u64 hpa;
+
+	cr_assert_gt(id, 0, "%s", hv_log());
+	cr_assert_not(sim_cpu_runs_guest(0), "parked for the cell");
+	cr_assert_eq(sim_hypercall(1, JAILHOUSE_HC_CELL_START, id, 0), 0);
+	cr_assert(sim_cpu_runs_guest(0));
+	cr_assert_eq(sim_hypercall(0, JAILHOUSE_HC_CELL_DESTROY, id, 0),
+		     -EPERM, "CPU 0 is the cell's now");
+	cr_assert(sim_ept_translate(0, 0x1234, &hpa, NULL));
+	cr_assert_eq(hpa, TINY_RAM + 0x1234, "CPU 0 runs in the cell");
+	cr_assert_eq(sim_hypercall(1, JAILHOUSE_HC_CELL_DESTROY, id, 0), 0);
+	cr_assert_eq(per_cpu(0)->cell, &root_cell, "CPU 0 is root's again");
+	cr_assert(sim_ept_translate(1, TINY_RAM, &hpa, NULL));
+	cr_assert_eq(hpa, TINY_RAM, "and so is the RAM");
+}
+
+/*
+ * The ACPI PM timer's ports (0x608-0x60b on qemu-vm) are everybody's:
+ * a cell may list them although root does not own them, beside another
+ * cell that lists them too, but not one port more.
+ */
+#define PM_TIMER 0x608
+
+static const struct {
+	struct two_region_cell c;
+	struct jailhouse_pio pio_regions[1];
+} __attribute__((packed)) pm_below = {
+	.c = {
+		SMALL_CELL("pm-below", TINY_CPU, 1),
+		.mem_regions = { TEST_RAM(TINY_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER - 4, .length = 8 } },
+}, pm_only = {
+	.c = {
+		SMALL_CELL("pm-only", APIC_CPU, 1),
+		.mem_regions = { TEST_RAM(APIC_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER, .length = 4 } },
+}, pm_beyond = {
+	.c = {
+		SMALL_CELL("pm-beyond", APIC_CPU, 1),
+		.mem_regions = { TEST_RAM(APIC_RAM), TEST_COMM },
+	},
+	.pio_regions = { { .base = PM_TIMER, .length = 5 } },
+};
+
+Test(LIFECYCLE, pm_timer_ports_are_everybody_s_but_no_port_more)
+{
+	struct jailhouse_system *sys;
+	struct jailhouse_pio *root_pio;
+	size_t size;
+	long below, only;
+	int err;
+
+	/* Root owns the ports below the PM timer only. */
+	sys = sim_read_file(QEMU_VM_CELL, &size);
+	cr_assert_not_null(sys);
+	cr_assert_eq(sys->root_cell.num_pio_regions, 1);
+	root_pio = (struct jailhouse_pio *)jailhouse_cell_pio(&sys->root_cell);
+	root_pio->base = 0;
+	root_pio->length = PM_TIMER;
+	sim_shutdown();
+	err = sim_boot(sys, size, QEMU_VM_CPUS);
+	cr_assert_eq(err, 0, "%d\n%s", err, hv_log());
+
+	below = sim_cell_create(ROOT_CPU, &pm_below, sizeof(pm_below));
+	cr_assert_gt(below, 0, "%s", hv_log());
+	cr_assert_lt(sim_cell_create(ROOT_CPU, &pm_beyond, sizeof(pm_beyond)),
+		     0, "port 0x60c is nobody's");
+	cr_assert_eq(info(JAILHOUSE_INFO_LAST_ERROR),
+		     JAILHOUSE_CFG_ERR_PIO_NOT_ROOT);
+	only = sim_cell_create(ROOT_CPU, &pm_only, sizeof(pm_only));
+	cr_assert_gt(only, 0, "%s", hv_log());
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, below), 0);
+	cr_assert_eq(hc(JAILHOUSE_HC_CELL_START, only), 0);
+	cr_assert(sim_pio_passes(TINY_CPU, PM_TIMER - 4), "its own port");
+	cr_assert(sim_pio_passes(TINY_CPU, PM_TIMER + 3));
+	cr_assert(sim_pio_passes(APIC_CPU, PM_TIMER));
+	cr_assert_not(sim_pio_passes(APIC_CPU, PM_TIMER - 1));
+	free(sys);
 }

@@ -174,6 +174,40 @@ Test(pci_msi, disable_gives_linux_its_message_back)
 }
 
 /*
+ * Every device's message goes back, the first one of root's list too:
+ * here the host bridge, given an MSI capability Linux enabled.
+ */
+#define HOST_BRIDGE JAILHOUSE_PCI_BDF(0, 0, 0)
+#define BRIDGE_CAP 0x40
+
+static void linux_enabled_msi_on_the_first_device(void)
+{
+	linux_enabled_the_nic_s_msi();
+	cr_assert_eq(sim_pci_add_msi_cap(HOST_BRIDGE, BRIDGE_CAP, false), 0);
+	sim_pci_config_write(HOST_BRIDGE, BRIDGE_CAP + 4, 4, 0xfee02000);
+	sim_pci_config_write(HOST_BRIDGE, BRIDGE_CAP + 8, 2, 0x51);
+	sim_pci_config_write(HOST_BRIDGE, BRIDGE_CAP + 2, 2, MSI_ENABLE);
+}
+
+Test(pci_msi, disable_gives_the_first_device_its_message_back)
+{
+	u64 address;
+	u32 data;
+
+	sim_shutdown();
+	sim_before_enable_hook = linux_enabled_msi_on_the_first_device;
+	boot_qemu_vm();
+	sim_before_enable_hook = NULL;
+	cr_assert(sim_pci_msi_message(HOST_BRIDGE, &address, &data));
+	cr_assert(address & MSI_REMAPPABLE, "remapped while root runs");
+	cr_assert_eq(sim_hypercall(ROOT_CPU, JAILHOUSE_HC_DISABLE, 0, 0), 0);
+	sim_shutdown();
+	cr_assert(sim_pci_msi_message(HOST_BRIDGE, &address, &data));
+	cr_assert_eq(address, 0xfee02000);
+	cr_assert_eq(data, 0x51);
+}
+
+/*
  * The 64-bit capability's upper address word at +8, with the data at +12:
  * Linux left a nonzero upper word, which remapping cannot express, so the
  * MSI stays disabled. Root sees and writes its own word byte by byte, the

@@ -613,6 +613,42 @@ Test(VTD_SUITE, can_init_again_after_shutdown)
 	cr_expect_eq(page_pool_used(&mem_pool), baseline);
 }
 
+/*
+ * The pool running out at each allocation of the init in turn: -ENOMEM,
+ * every page back, no unit translating, and nothing done with a table it
+ * did not get (a flush of it would fault). It is the init after an
+ * earlier enable and shutdown: nothing of that one may linger.
+ */
+Test(VTD_SUITE, init_runs_out_of_pool_at_every_step)
+{
+	unsigned long left, free_pages;
+	void *hog;
+	int err;
+
+	add_units(2);
+	cr_assert_eq(vtd_init(&sys), 0);
+	vtd_shutdown();
+	cr_assert_eq(page_pool_used(&mem_pool), baseline);
+	free_pages = page_pool_free_pages(&mem_pool);
+	for (left = 0; left < free_pages; left++) {
+		hog = page_alloc(&mem_pool, free_pages - left);
+		cr_assert_not_null(hog);
+		err = vtd_init(&sys);
+		page_free(&mem_pool, hog, free_pages - left);
+		if (!err)
+			break;
+		cr_assert_eq(err, -ENOMEM, "%lu pages left: %d", left, err);
+		cr_assert_eq(page_pool_used(&mem_pool), baseline,
+			     "%lu pages left: pages kept", left);
+		cr_assert_not(sim_dmar_translation_enabled(0));
+		cr_assert_not(sim_dmar_translation_enabled(1));
+	}
+	cr_assert_eq(err, 0, "no pool size lets the init through");
+	cr_assert_gt(left, 1, "the init needs more than a page");
+	vtd_shutdown();
+	cr_expect_eq(page_pool_used(&mem_pool), baseline);
+}
+
 /* Every unit counts, the last one too: the loops over units reach it. */
 
 static void set_caps(unsigned int unit, u64 cap_clear, u64 cap_set)

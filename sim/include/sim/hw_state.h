@@ -17,6 +17,11 @@ extern unsigned int sim_current_cpu;
 
 /* The TSC runs at 1 GHz: one tick per nanosecond. */
 #define SIM_TSC_KHZ 1000000ULL
+/*
+ * A TSC that stands still (as a broken or stopped one reads) when a test
+ * clears this before the enable; every boot sets it back.
+ */
+extern bool sim_tsc_counts;
 u64 sim_clock_ns(void);
 void sim_clock_advance(u64 ns);
 /* How far one PAUSE moves the clock; spinning code makes time pass. */
