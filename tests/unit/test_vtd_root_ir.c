@@ -344,3 +344,138 @@ Test(vtd_root_ir, disable_hands_the_unit_back_as_linux_left_it)
 	cr_assert_eq(st.protocol_errors, 0, "%s",
 		     sim_dmar_last_protocol_error(0));
 }
+
+Test(vtd_root_ir, posted_format_and_odd_delivery_modes_are_refused)
+{
+	refused_entry(irte_lo(0x45, 0, false) | 1ULL << 15, irte_hi(NIC),
+		      "posted-interrupt format");
+	refused_entry(irte_lo(0x45, 0, false) | 2ULL << 5, irte_hi(NIC),
+		      "delivery mode not allowed");
+	refused_entry(irte_lo(0x45, 0, false), irte_hi(NIC) | 1ULL << 16,
+		      "source qualifier ignores function bits");
+}
+
+/* SVT 2: any requester on buses 0-0 may use it, all of them root's... */
+Test(vtd_root_ir, a_bus_range_of_root_s_devices_only_is_accepted)
+{
+	struct sim_msi_result r;
+
+	set_root_irte(E_SPARE, irte_lo(0x47, 0, false), 2ULL << 18 | 0x0000);
+	root_invalidates(E_SPARE, 13);
+	cr_assert_eq(nic_sends(E_SPARE, &r), SIM_MSI_DELIVERED);
+	cr_assert_eq(r.vector, 0x47);
+}
+
+/* ...but not once a cell owns a device on them. */
+Test(vtd_root_ir, a_bus_range_with_a_cell_s_device_is_refused)
+{
+	cr_assert_gt(sim_cell_create_file(ROOT_CPU, BAD_CELL("pci-owner")), 0,
+		     "%s", hv_log());
+	refused_entry(irte_lo(0x47, 0, false), 2ULL << 18 | 0x0000,
+		      "its bus range holds devices of other cells");
+}
+
+/* Root points the unit at another table: the entries follow it. */
+Test(vtd_root_ir, a_new_table_pointer_takes_effect_at_root_s_sirtp)
+{
+	struct sim_msi_result r;
+	u64 second = ROOT_IRT + 0x100000;
+	u64 *e = sim_phys_ptr(second + 16ULL * E_NIC, 16);
+
+	memset(sim_phys_ptr(second, 0x10000), 0, 0x10000);
+	e[0] = irte_lo(0x61, 0x00000004, true);
+	e[1] = irte_hi(NIC);
+	root_reg_write(0xb8, 8, second | 1ULL << 11 | 0xb); /* 4096 */
+	root_reg_write(0x18, 4, 1U << 26 | 1U << 25 | 1U << 24);
+	cr_assert(root_reg_read(0x1c, 4) & 1U << 24, "IRTPS for root");
+	cr_assert_eq(nic_sends(E_NIC, &r), SIM_MSI_DELIVERED);
+	cr_assert_eq(r.vector, 0x61);
+	cr_assert_eq(r.dest, 0x4);
+}
+
+Test(vtd_root_ir, a_table_in_the_wrong_format_is_refused)
+{
+	struct sim_msi_result r;
+
+	root_reg_write(0xb8, 8, ROOT_IRT | 0xf); /* xAPIC format */
+	root_reg_write(0x18, 4, 1U << 26 | 1U << 25 | 1U << 24);
+	expect_log("root's interrupt remapping table at 0x1200000 is in xAPIC "
+		   "format, the system config says x2APIC: refused");
+	cr_assert_eq(nic_sends(E_NIC, &r), SIM_MSI_BLOCKED);
+}
+
+Test(vtd_root_ir, turning_remapping_off_blocks_root_s_messages)
+{
+	struct sim_msi_result r;
+
+	root_reg_write(0x18, 4, 1U << 26);
+	expect_log("root turned its interrupt remapping off");
+	cr_assert_eq(root_reg_read(0x1c, 4) & 1U << 25, 0);
+	cr_assert_eq(nic_sends(E_NIC, &r), SIM_MSI_BLOCKED);
+	cr_assert(sim_dmar_remapping_enabled(0), "the unit still remaps");
+	root_reg_write(0x18, 4, 1U << 26 | 1U << 25);
+	cr_assert_eq(nic_sends(E_NIC, &r), SIM_MSI_DELIVERED);
+}
+
+/* Linux's dmar_reenable_qi: queue off, back on from descriptor 0. */
+Test(vtd_root_ir, the_queue_restarts_at_zero)
+{
+	root_reg_write(0x18, 4, 1U << 25);
+	cr_assert_eq(root_reg_read(0x1c, 4) & 1U << 26, 0);
+	cr_assert_eq(root_reg_read(0x80, 8), 0);
+	linux_tail = 0;
+	root_reg_write(0x88, 8, 0);
+	root_reg_write(0x18, 4, 1U << 26 | 1U << 25);
+	root_invalidates(E_NIC, 21);
+	cr_assert_eq(root_reg_read(0x80, 8), 2 << 4);
+}
+
+/* IQE stops the queue until root clears it; then it runs on. */
+Test(vtd_root_ir, a_refused_descriptor_stops_the_queue_until_cleared)
+{
+	queue(0x9ULL, 0); /* no such type */
+	wait_descriptor(31);
+	root_reg_write(0x88, 8, (u64)linux_tail << 4);
+	cr_assert(root_reg_read(0x34, 4) & 1U << 4);
+	cr_assert_neq(status_word(), 31, "nothing after the refused one");
+	/* Linux's recovery: the bad one made harmless, IQE cleared. */
+	*(u64 *)sim_phys_ptr(ROOT_QUEUE + 16ULL * (linux_tail - 2), 8) = 0x4;
+	root_reg_write(0x34, 4, 1U << 4);
+	cr_assert_eq(status_word(), 31);
+	cr_assert_eq(root_reg_read(0x34, 4), 0);
+}
+
+Test(vtd_root_ir, event_registers_are_root_s_own)
+{
+	root_reg_write(0x38, 4, 0x80000000);
+	root_reg_write(0x3c, 4, 0x55);
+	root_reg_write(0x40, 8, 0xfee01000ULL | 0x12345678ULL << 32);
+	root_reg_write(0xa0, 4, 0x80000000);
+	root_reg_write(0xa8, 8, 0xfee02000ULL);
+	cr_assert_eq(root_reg_read(0x38, 4), 0x80000000);
+	cr_assert_eq(root_reg_read(0x3c, 4), 0x55);
+	cr_assert_eq(root_reg_read(0x44, 4), 0x12345678);
+	cr_assert_eq(root_reg_read(0xa0, 8), 0x80000000);
+	cr_assert_eq(root_reg_read(0xa8, 4), 0xfee02000);
+	cr_assert_neq(hw_mmio_read32(regs() + 0x3c), 0x55,
+		      "the unit's fault events stay the hypervisor's");
+	/* An interrupt-on-completion wait sets IWC, which root clears. */
+	queue(0x5ULL | 1ULL << 4, 0);
+	root_reg_write(0x88, 8, (u64)linux_tail << 4);
+	cr_assert_eq(root_reg_read(0x9c, 4), 1);
+	root_reg_write(0x9c, 4, 1);
+	cr_assert_eq(root_reg_read(0x9c, 4), 0);
+}
+
+Test(vtd_root_ir, translation_and_other_registers_stay_the_hypervisor_s)
+{
+	root_reg_write(0x18, 4, 1U << 31 | 1U << 26 | 1U << 25);
+	expect_log("root's write of 0x86000000 to register 0x18 ignored: DMA "
+		   "translation is the hypervisor's");
+	cr_assert_eq(root_reg_read(0x1c, 4) & 1U << 31, 0);
+	root_reg_write(0x20, 8, 0x1000);
+	expect_log("root's write of 0x1000 to register 0x20 ignored");
+	cr_assert_eq(root_reg_read(0x20, 8), 0);
+	cr_assert_eq(sim_guest_write(ROOT_CPU, UNIT + 0x3e, 2, 1),
+		     SIM_ACCESS_FAULT, "a 2-byte access");
+}
