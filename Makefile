@@ -277,7 +277,7 @@ bench: $(BENCH_BIN) configs
 # are). `make fuzz` replays tests/fuzz/regressions, then runs each target
 # for FUZZ_SECONDS; scripts/fuzz prints executions per second and in total.
 FUZZ_CC ?= clang
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := cell_config system_config hypercall mmio_decode
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS := $(WARN) -std=gnu11 -g -O1 -fno-omit-frame-pointer \

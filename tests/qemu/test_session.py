@@ -61,7 +61,7 @@ SHARE = "/usr/share/jailhouse"
 JITTER = re.compile(r"Timer fired, jitter: +(-?\d+) ns")
 JITTER_LINE = re.compile(r"Timer fired, jitter:[^\n]*\n")
 # Create/destroy cycles on the QEMU targets (the nightly run asks for 100).
-E2E_CYCLES = int(os.environ.get("JAILHOUSE_E2E_CYCLES", "20"))
+E2E_CYCLES = int(os.environ.get("JAILHOUSE_E2E_CYCLES", "10"))
 # The cells in the order the session creates them: apic-demo locks
 # reconfiguration once it runs, so it comes last.
 CELL_ORDER = ("tiny-demo", "apic-demo")
