@@ -88,6 +88,7 @@ struct options {
 	uint64_t inmate_start, inmate_size;
 	int apic_mode; /* 0: from the CPU */
 	int console; /* -1: none */
+	bool console_shared; /* root keeps its ports as well */
 	unsigned int num_user;
 	struct range user[MAX_USER_REGIONS];
 };
@@ -513,17 +514,6 @@ static uint16_t bdf_of(const struct pci_dev *d)
 	return d->bus << 8 | d->dev << 3 | d->fn;
 }
 
-static const struct pci_dev *pci_at(const struct machine *m, uint16_t domain,
-				    uint16_t bdf)
-{
-	unsigned int i;
-
-	for (i = 0; i < m->num_pci; i++)
-		if (m->pci[i].domain == domain && bdf_of(&m->pci[i]) == bdf)
-			return &m->pci[i];
-	return NULL;
-}
-
 /* Whether an IVRS device entry names the device. */
 static bool ivrs_names(const struct machine *m, const struct pci_dev *d)
 {
@@ -628,47 +618,6 @@ static void plan_vtd_units(struct plan *p)
 }
 
 /*
- * The secure device capability the IVHD points at, in the unit's own
- * function: the hypervisor checks at enable that it is there and names
- * the unit's registers, so files that disagree describe no machine it
- * would run on. 0, or an exit code after saying why.
- */
-static int check_amd_capability(const struct machine *m, unsigned int i,
-				const struct pci_dev *d)
-{
-	const struct iommu_unit *u = &m->ivrs.units[i];
-	const struct pci_secure_cap *cap = NULL;
-	unsigned int k;
-
-	for (k = 0; k < d->cfg.caps.num_secure; k++)
-		if (d->cfg.caps.secure[k].pos == u->cap_offset)
-			cap = &d->cfg.caps.secure[k];
-	if (!cap)
-		return fail(EXIT_IO,
-			    "%s/sys/bus/pci/devices/%s/config: no IOMMU "
-			    "capability (id 0x0f) at 0x%x, where the IVRS's "
-			    "IVHD of AMD-Vi unit %u at 0x%" PRIx64 " puts it",
-			    m->root, d->name, u->cap_offset, i, u->base);
-	if (!cap->have_base)
-		return fail(EXIT_IO,
-			    "%s/sys/bus/pci/devices/%s/config: IOMMU "
-			    "capability at 0x%x truncated: its base address "
-			    "register lies beyond the bytes read (read config "
-			    "space as root)",
-			    m->root, d->name, cap->pos);
-	if ((cap->base & ~0x3fffULL) != u->base)
-		return fail(EXIT_IO,
-			    "%s/sys/firmware/acpi/tables/IVRS: AMD-Vi unit %u "
-			    "at 0x%" PRIx64 ", but the capability at 0x%x of "
-			    "its function (sys/bus/pci/devices/%s/config) "
-			    "names registers at 0x%" PRIx64 ": the two "
-			    "disagree",
-			    m->root, i, u->base, cap->pos, d->name,
-			    (uint64_t)(cap->base & ~0x3fffULL));
-	return 0;
-}
-
-/*
  * One AMD-Vi unit of the IVRS: 1 when added, 0 when left out (noted),
  * or an exit code when the files contradict each other.
  */
@@ -676,11 +625,11 @@ static int plan_amd_unit(struct plan *p, unsigned int i)
 {
 	struct machine *m = p->m;
 	const struct iommu_unit *u = &m->ivrs.units[i];
-	const struct pci_dev *d = pci_at(m, u->segment, u->devid);
+	const struct pci_dev *d = machine_pci_at(m, u->segment, u->devid);
 	struct jailhouse_iommu *out = &p->units[p->num_units];
 	uint16_t first = 0, last = 0;
+	char why[512];
 	unsigned int k;
-	int ret;
 
 	if (p->num_units == JAILHOUSE_MAX_IOMMU_UNITS) {
 		machine_note(m,
@@ -700,9 +649,8 @@ static int plan_amd_unit(struct plan *p, unsigned int i)
 			     (u->devid >> 3) & 0x1f, u->devid & 7);
 		return 0;
 	}
-	ret = check_amd_capability(m, i, d);
-	if (ret)
-		return -ret;
+	if (!amdvi_function_ok(m, i, d, why, sizeof(why)))
+		return -fail(EXIT_IO, "%s", why);
 	if (!d->cfg.caps.msi) {
 		machine_note(m,
 			     "AMD-Vi unit at 0x%" PRIx64 ": its function %s "
@@ -978,6 +926,21 @@ static void plan_irqchips(struct plan *p)
 	}
 }
 
+/* The mode Linux runs its APICs in: the hypervisor requires the same. */
+static uint8_t linux_apic_mode(struct machine *m)
+{
+	if (!machine_x2apic(m))
+		return JAILHOUSE_APIC_MODE_XAPIC;
+	if (m->linux_apic_mode == KLOG_X2APIC)
+		return JAILHOUSE_APIC_MODE_X2APIC;
+	machine_note(m,
+		     "x2APIC mode assumed from cpuinfo: the kernel log %s "
+		     "whether Linux chose it (--apic-mode decides)",
+		     m->have_klog ? "does not say"
+				  : "(dev/kmsg, root's to read) would tell");
+	return JAILHOUSE_APIC_MODE_X2APIC;
+}
+
 static void plan_platform(struct plan *p)
 {
 	struct machine *m = p->m;
@@ -1001,12 +964,7 @@ static void plan_platform(struct plan *p)
 			     "PM timer port 0x%x of the FADT is not in "
 			     "proc/ioports",
 			     p->pm_timer);
-	if (p->opt->apic_mode)
-		p->apic_mode = p->opt->apic_mode;
-	else if (cpuinfo_has(&m->cpuinfo, "x2apic") && !m->cmdline.nox2apic)
-		p->apic_mode = JAILHOUSE_APIC_MODE_X2APIC;
-	else
-		p->apic_mode = JAILHOUSE_APIC_MODE_XAPIC;
+	p->apic_mode = p->opt->apic_mode ? p->opt->apic_mode : linux_apic_mode(m);
 	if (!m->have_mcfg || !m->mcfg.count) {
 		machine_note(m, "no MCFG table: no MMCONFIG window; PCI config "
 				"space only through ports 0xcf8/0xcfc");
@@ -1043,7 +1001,7 @@ static void plan_pio(struct plan *p)
 {
 	int con = p->opt->console;
 
-	if (con < 0) {
+	if (con < 0 || p->opt->console_shared) {
 		p->pio[0].base = 0;
 		p->pio[0].length = 0x10000;
 		p->num_pio = 1;
@@ -1235,10 +1193,14 @@ static int write_c(FILE *f, const struct plan *p)
 		p->hv_start, p->hv_size);
 	if (p->opt->console >= 0)
 		fprintf(f,
+			"\t\t/* %s */\n"
 			"\t\t.debug_console = {\n"
 			"\t\t\t.address = 0x%x,\n"
 			"\t\t\t.flags = JAILHOUSE_CON_TYPE_8250,\n"
 			"\t\t},\n",
+			p->opt->console_shared
+				? "root keeps this UART's ports too"
+				: "root's port ranges leave this UART out",
 			p->opt->console);
 	else
 		fputs("\t\t/* no debug console: `jailhouse console` reads "
@@ -1337,8 +1299,9 @@ static const char create_help[] =
 	"Usage: jailhouse config create [-o FILE] [--root DIR|ARCHIVE]\n"
 	"                               [--name NAME] [--hv-size SIZE]\n"
 	"                               [--inmate-memory START:SIZE]\n"
-	"                               [--console PORT] "
-	"[--apic-mode xapic|x2apic]\n"
+	"                               [--console PORT | "
+	"--shared-console PORT]\n"
+	"                               [--apic-mode xapic|x2apic]\n"
 	"                               [--region START:SIZE:FLAGS]...\n"
 	"\n"
 	"Writes the system config of this machine as FILE (the .cell binary,\n"
@@ -1347,15 +1310,19 @@ static const char create_help[] =
 	"/proc/iomem, /proc/ioports, /proc/cpuinfo, /proc/cmdline,\n"
 	"/sys/devices/system/cpu/online, /sys/firmware/memmap, the PCI\n"
 	"devices' config space in /sys/bus/pci/devices and the ACPI tables\n"
-	"APIC, FACP, MCFG, DMAR and IVRS; --root reads them from a copy of\n"
-	"those files, or from the archive `config collect` wrote.\n"
+	"APIC, FACP, MCFG, DMAR and IVRS, and the kernel log (/dev/kmsg);\n"
+	"--root reads them from a copy of those files, or from the archive\n"
+	"`config collect` wrote.\n"
 	"\n"
 	"The hypervisor takes the first SIZE (--hv-size, default 6M) of the\n"
 	"memmap=SIZE$START reservation on the kernel command line; the RAM\n"
 	"after it stays root's for cells to take, unless --inmate-memory\n"
 	"names the part. --console gives the hypervisor an 8250 UART that\n"
-	"root then does not get (default: none). --region adds a root region\n"
-	"over anything else; FLAGS are letters r w x d (DMA) i (I/O).\n"
+	"root then does not get (default: none); --shared-console one that\n"
+	"root keeps (its serial console, say: the two write to it in turn).\n"
+	"--apic-mode overrides the mode Linux's kernel log (else cpuinfo)\n"
+	"names. --region adds a root region over anything else; FLAGS are\n"
+	"letters r w x d (DMA) i (I/O).\n"
 	"SIZE and START take K, M and G suffixes.\n"
 	"\n"
 	"What the files do not tell (a device without a driver, a region of\n"
@@ -1463,12 +1430,14 @@ static int parse_options(int argc, char **argv, struct options *opt)
 						   "aligned",
 						   v);
 			opt->inmate_given = true;
-		} else if (!strcmp(a, "--console")) {
+		} else if (!strcmp(a, "--console") ||
+			   !strcmp(a, "--shared-console")) {
 			if (!parse_size(v, &x) || x > 0xfff8)
-				return usage_error("--console: \"%s\" is not a "
-						   "UART port",
-						   v);
+				return usage_error("%s: \"%s\" is not a UART "
+						   "port",
+						   a, v);
 			opt->console = x;
+			opt->console_shared = !strcmp(a, "--shared-console");
 		} else if (!strcmp(a, "--apic-mode")) {
 			if (!strcmp(v, "xapic"))
 				opt->apic_mode = JAILHOUSE_APIC_MODE_XAPIC;

@@ -28,7 +28,7 @@
 #include <asm/vmcs.h>
 #include <asm/vmx_features.h>
 
-#include "machine.h"
+#include "hwcheck.h"
 
 #define EPT_CAP_2M_PAGES (1ULL << 16)
 #define VPID_CAP_INVVPID (1ULL << 32)
@@ -46,16 +46,8 @@ struct cpu_dev {
 	bool captured;
 };
 
-struct report {
-	unsigned int missing; /* required items missing */
-	bool quiet;
-};
-
-static void item(struct report *r, bool ok, bool required, const char *what,
-		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static void item(struct report *r, bool ok, bool required, const char *what,
-		 const char *fmt, ...)
+void item(struct report *r, bool ok, bool required, const char *what,
+	  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,6 +60,18 @@ static void item(struct report *r, bool ok, bool required, const char *what,
 		vprintf(fmt, ap);
 		va_end(ap);
 	}
+	putchar('\n');
+}
+
+void unknown_item(struct report *r, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->unknown++;
+	printf("  %-8s %s: ", "unknown", what);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
 	putchar('\n');
 }
 
@@ -339,32 +343,7 @@ int cmd_hardware(int argc, char **argv)
 		close(d.msr_fd);
 	}
 	printf("IOMMU:\n");
-	if (!m->dmar.num_units && !m->ivrs.num_units)
-		item(&r, false, false, "IOMMU units",
-		     "no DMAR or IVRS table: DMA of devices is not isolated");
-	for (i = 0; i < m->dmar.num_units; i++)
-		item(&r, true, false, "VT-d unit",
-		     "%u at 0x%" PRIx64 ", "
-		     "segment %u, %s, interrupt remapping %s, %u-bit "
-		     "addresses",
-		     i, m->dmar.units[i].base, m->dmar.units[i].segment,
-		     m->dmar.units[i].include_all ? "all other devices"
-						  : "listed devices",
-		     m->dmar.dmar_flags & 1 ? "supported" : "not supported",
-		     m->dmar.host_address_width);
-	for (i = 0; i < m->ivrs.num_units; i++) {
-		const struct iommu_unit *u = &m->ivrs.units[i];
-
-		item(&r, true, false, "AMD-Vi unit",
-		     "%u at 0x%" PRIx64 ", its PCI function "
-		     "%04x:%02x:%02x.%x, IVHD type 0x%02x, %s table walks, "
-		     "EFR 0x%" PRIx64,
-		     i, u->base, u->segment, u->devid >> 8,
-		     (u->devid >> 3) & 0x1f, u->devid & 7, u->ivhd_type,
-		     u->flags & JAILHOUSE_IOMMU_AMD_COHERENT ? "coherent"
-							     : "non-coherent",
-		     u->efr);
-	}
+	check_iommu_units(&r, m, prefix);
 	printf("Kernel command line:\n");
 	if (m->cmdline.num_reserved)
 		item(&r, true, true, "memmap= reservation",
@@ -393,6 +372,10 @@ int cmd_hardware(int argc, char **argv)
 		printf("Verdict: enable would fail, %u required item%s "
 		       "missing\n",
 		       r.missing, r.missing > 1 ? "s" : "");
+	else if (r.unknown)
+		printf("Verdict: enable would succeed as far as checked, "
+		       "%u required item%s unknown\n",
+		       r.unknown, r.unknown > 1 ? "s" : "");
 	else
 		printf("Verdict: enable would succeed\n");
 	ret = r.missing ? EXIT_REFUSED : 0;

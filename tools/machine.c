@@ -7,7 +7,8 @@
  * sys/devices/system/cpu/online and, for each PCI device listed in
  * sys/bus/pci/devices, its config. Optional, each absence noted in the
  * generated config: sys/firmware/memmap, the ACPI tables APIC, FACP,
- * MCFG, DMAR and IVRS, a device's driver link.
+ * MCFG, DMAR and IVRS, a device's driver link, the kernel log (dev/kmsg,
+ * root's to read; an archive holds what it gave).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@ static const char *const fixed_files[] = {
 	"sys/firmware/acpi/tables/MCFG",
 	"sys/firmware/acpi/tables/DMAR",
 	"sys/firmware/acpi/tables/IVRS",
+	"dev/kmsg",
 };
 
 #define MEMMAP_DIR "sys/firmware/memmap"
@@ -129,6 +131,27 @@ void machine_note(struct machine *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(m->notes[m->num_notes++], NOTE_LEN, fmt, ap);
 	va_end(ap);
+}
+
+bool machine_x2apic(const struct machine *m)
+{
+	return cpuinfo_has(&m->cpuinfo, "x2apic") && !m->cmdline.nox2apic &&
+	       m->linux_apic_mode != KLOG_XAPIC;
+}
+
+const struct pci_dev *machine_pci_at(const struct machine *m, uint16_t domain,
+				     uint16_t bdf)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->num_pci; i++) {
+		const struct pci_dev *d = &m->pci[i];
+
+		if (d->domain == domain &&
+		    (d->bus << 8 | d->dev << 3 | d->fn) == bdf)
+			return d;
+	}
+	return NULL;
 }
 
 static const struct raw_file *find(const struct raw_files *files,
@@ -321,6 +344,22 @@ static int parse_table(const struct raw_files *files, struct machine *m,
 	return 0;
 }
 
+static void parse_kernel_log(const struct raw_files *files,
+			     struct machine *m)
+{
+	const struct raw_file *f = want(files, "dev/kmsg");
+	unsigned int i;
+
+	if (!f)
+		return;
+	m->have_klog = true;
+	m->linux_apic_mode = klog_apic_mode(f->buf.data, f->buf.size);
+	for (i = 0; i < m->dmar.num_units; i++)
+		m->vtd_regs_known[i] =
+			klog_vtd_regs(f->buf.data, f->buf.size,
+				      m->dmar.units[i].base, &m->vtd_regs[i]);
+}
+
 int machine_parse(const struct raw_files *files, struct machine *m)
 {
 	const struct raw_file *f;
@@ -346,9 +385,10 @@ int machine_parse(const struct raw_files *files, struct machine *m)
 		return bad(m, f->rel, err);
 	if (!(f = need(files, m, "sys/devices/system/cpu/online")))
 		return EXIT_IO;
-	if (parse_cpu_list(f->buf.data, f->buf.size, m->online, MAX_CPUS, err))
+	if (parse_cpu_list(f->buf.data, f->buf.size, m->online,
+			   MACHINE_MAX_CPUS, err))
 		return bad(m, f->rel, err);
-	for (i = 0; i < MAX_CPUS; i++)
+	for (i = 0; i < MACHINE_MAX_CPUS; i++)
 		if (m->online[i / 64] & (1ULL << (i % 64))) {
 			m->num_online++;
 			m->max_cpu = i;
@@ -363,5 +403,6 @@ int machine_parse(const struct raw_files *files, struct machine *m)
 	    (ret = parse_table(files, m, "DMAR", &m->have_dmar, dmar)) ||
 	    (ret = parse_table(files, m, "IVRS", &m->have_ivrs, ivrs)))
 		return ret;
+	parse_kernel_log(files, m);
 	return 0;
 }

@@ -13,7 +13,7 @@
 #define MAX_FW_RANGES 256
 #define MAX_NOTES 128
 #define NOTE_LEN 240
-#define MAX_CPUS 1024
+#define MACHINE_MAX_CPUS 1024
 
 struct raw_file {
 	char rel[128];
@@ -45,7 +45,7 @@ struct machine {
 	const char *root; /* for messages */
 	struct resources iomem, ioports;
 	struct cpuinfo cpuinfo;
-	uint64_t online[MAX_CPUS / 64];
+	uint64_t online[MACHINE_MAX_CPUS / 64];
 	unsigned int num_online, max_cpu;
 	struct cmdline cmdline;
 	unsigned int num_fw;
@@ -58,6 +58,11 @@ struct machine {
 	struct iommu_info dmar, ivrs;
 	unsigned int num_pci;
 	struct pci_dev pci[MAX_PCI];
+	/* From the kernel log, when it could be read (KLOG_*). */
+	bool have_klog;
+	int linux_apic_mode;
+	bool vtd_regs_known[IOMMU_MAX_UNITS];
+	struct vtd_regs vtd_regs[IOMMU_MAX_UNITS];
 	unsigned int num_notes;
 	char notes[MAX_NOTES][NOTE_LEN];
 };
@@ -72,6 +77,24 @@ void raw_files_free(struct raw_files *files);
 int machine_parse(const struct raw_files *files, struct machine *m);
 void machine_note(struct machine *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Whether Linux runs its APICs in x2APIC mode: the CPU's x2apic flag
+ * (without nox2apic) is not enough, Linux without interrupt remapping
+ * stays in xAPIC mode and keeps the flag; the kernel log decides where
+ * it says, else the flag does.
+ */
+bool machine_x2apic(const struct machine *m);
+/* The device at domain:bdf, NULL if there is none. */
+const struct pci_dev *machine_pci_at(const struct machine *m, uint16_t domain,
+				     uint16_t bdf);
+/*
+ * Whether AMD-Vi unit i's function d carries the IOMMU capability where
+ * the IVHD says, naming the same registers; if not, why
+ * (amd_iommu_function.c).
+ */
+bool amdvi_function_ok(const struct machine *m, unsigned int i,
+		       const struct pci_dev *d, char *why, size_t size);
 
 /* Opens the root, reads and parses; 0 or an exit code, said. */
 int read_machine(const char *rootpath, struct machine *m);

@@ -260,4 +260,18 @@ bool cpuinfo_has(const struct cpuinfo *info, const char *flag);
 /* A number as sysfs writes it ("0x9fbff", "4096"), whole buffer. */
 int parse_sysfs_u64(const char *buf, size_t len, uint64_t *val, char *err);
 
+/* The kernel log (kernel_log.c): what Linux says it chose and found. */
+enum { KLOG_UNKNOWN, KLOG_XAPIC, KLOG_X2APIC };
+
+struct vtd_regs {
+	uint64_t cap, ecap;
+	uint8_t version; /* major << 4 | minor */
+};
+
+/* The APIC mode Linux's last word on it names, KLOG_UNKNOWN if none. */
+int klog_apic_mode(const char *buf, size_t len);
+/* The capability registers Linux printed for the VT-d unit at base. */
+bool klog_vtd_regs(const char *buf, size_t len, uint64_t base,
+		   struct vtd_regs *regs);
+
 #endif

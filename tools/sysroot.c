@@ -246,12 +246,19 @@ int tar_finish(struct buffer *tar)
 	return 0;
 }
 
-/* A file of the running system or a directory copy, bounded. */
+/*
+ * A file of the running system or a directory copy, bounded. The kernel
+ * log device hands out one record per read, the whole of one or EINVAL
+ * (hence the headroom), says EAGAIN at its end instead of 0 and EPIPE
+ * where records were overwritten under the reader (read on from there).
+ */
+#define READ_HEADROOM 8192
+
 static int read_bounded(const char *path, struct buffer *buf)
 {
-	size_t cap = 4096, len = 0;
+	size_t cap = 2 * READ_HEADROOM, len = 0;
 	char *data = malloc(cap);
-	int fd = open(path, O_RDONLY), e = 0;
+	int fd = open(path, O_RDONLY | O_NONBLOCK), e = 0;
 
 	if (fd < 0 || !data) {
 		e = fd < 0 ? errno : ENOMEM;
@@ -260,7 +267,7 @@ static int read_bounded(const char *path, struct buffer *buf)
 	for (;;) {
 		ssize_t n;
 
-		if (len == cap) {
+		if (cap - len < READ_HEADROOM) {
 			char *bigger;
 
 			if (cap >= MAX_FILE) {
@@ -276,8 +283,10 @@ static int read_bounded(const char *path, struct buffer *buf)
 			cap *= 2;
 		}
 		n = read(fd, data + len, cap - len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && (errno == EINTR || errno == EPIPE))
 			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
 		if (n < 0) {
 			e = errno;
 			goto out;

@@ -392,3 +392,28 @@ def intel_cpu(unrestricted=True, locked_off=False, x2apic=True):
             0x48c: (1 << 6) | (1 << 14) | (1 << 16) | (1 << 17) |
             (1 << 20) | (1 << 25) | (1 << 26) | (1 << 32)}
     return cpuid, msrs
+
+
+def vtd_registers(root, base, cap, ecap, version=0x10):
+    """A VT-d unit's register page in a captured dev/mem: a sparse file
+    whose offset is the physical address (version, CAP at 8, ECAP at
+    0x10), as the tool maps the device."""
+    with open(root / "dev" / "mem", "ab") as f:
+        f.truncate(max(f.tell(), base + 0x1000))
+    with open(root / "dev" / "mem", "r+b") as f:
+        f.seek(base)
+        f.write(struct.pack("<IIQQ", version, 0, cap, ecap))
+
+
+def kernel_log(root, lines):
+    """A captured dev/kmsg: the records as the device hands them out
+    (priority, sequence number, microseconds, flags; the text)."""
+    write(root, "dev/kmsg", "".join(
+        "6,%d,%d,-;%s\n" % (i, 1000 * i, text) for i, text in
+        enumerate(lines)))
+
+
+# What QEMU's intel-iommu model reports (eim=on, intremap=on):
+# SAGAW 39+48, 2 MiB and 1 GiB pages, RWBF clear; QI, IR, EIM, no C.
+QEMU_VTD_CAP = 0xd2008c222f0606
+QEMU_VTD_ECAP = 0xf00f5a

@@ -4,6 +4,7 @@
 (tests/cli/machines/). The .cell files are read back with cellfmt, a
 reader written from docs/config-format.md, not with the tool's code."""
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -246,6 +247,56 @@ def test_create_qemu_svm_snapshot(tmp_path):
     assert "What could not be told" in src and "above 4 GiB" in src
 
 
+def test_create_bochs_snapshot(tmp_path):
+    """Bochs's CPU has x2apic, but Linux stays in xAPIC mode without
+    interrupt remapping; its kernel log says so and the config follows,
+    as the hand-written one is. The shell's UART stays root's."""
+    snap = MACHINES / "bochs"
+    assert " x2apic " in (snap / "proc/cpuinfo").read_text()
+    cfg, err = created(tmp_path, snap, "--name", "Bochs-VM",
+                       "--shared-console", "0x3f8")
+    hand = cellfmt.parse((CELLS / "bochs-vm.cell").read_bytes())
+    for key in ("hv", "console", "pm_timer", "apic_mode", "cpus", "pio",
+                "name"):
+        assert cfg[key] == hand[key], key
+    assert cfg["apic_mode"] == 1 and "assumed from cpuinfo" not in err
+    assert "no MCFG table" in err and cfg["iommu"] == []
+    # the ACPI tables as they are, read/write; the cells' memory below
+    assert (0x3fff0000, 0x3fff0000, 0x10000, 0x3) in cfg["mem"]
+    assert covers(cfg, 0x3c400000, 0x3fff0000 - 0x3c400000)
+
+
+def test_create_qemu_x2apic_snapshot(tmp_path):
+    """Linux in x2APIC mode with its own interrupt remapping: its log
+    says x2APIC, and so does the config, as the hand-written one."""
+    cfg, err = created(tmp_path, MACHINES / "qemu-x2apic", "--name",
+                       "QEMU-VM", "--console", "0x3e8")
+    hand = cellfmt.parse((CELLS / "qemu-x2apic.cell").read_bytes())
+    for key in ("hv", "console", "pm_timer", "apic_mode", "mmconfig",
+                "iommu", "cpus", "irqchips", "pio", "name"):
+        assert cfg[key] == hand[key], key
+    assert cfg["apic_mode"] == 2 and "assumed from cpuinfo" not in err
+
+
+def test_hardware_check_qemu_x2apic_snapshot(tmp_path):
+    """The VT-d unit's CAP and ECAP from the line Linux logged for it in
+    the guest (its range was busy there), held to what the hypervisor
+    needs where it keeps Linux's remapping in x2APIC mode."""
+    root = tmp_path / "hw"
+    shutil.copytree(MACHINES / "qemu-x2apic", root)
+    machinetree.cpu_devices(root, 4, *machinetree.amd_cpu())
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    for line in ("CAP 0xd2008c222f0606, ECAP 0xf00f5a (as Linux's kernel "
+                 "log gives them)",
+                 "ok       VT-d unit 0: interrupt remapping: ECAP.IR",
+                 "ok       VT-d unit 0: queued invalidation: ECAP.QI",
+                 "ok       VT-d unit 0: x2APIC destinations: ECAP.EIM",
+                 "ok       interrupt remapping: Linux's own",
+                 "Verdict: enable would succeed\n"):
+        assert line in res.stdout, res.stdout
+
+
 @pytest.mark.parametrize("machine", ["qemu-svm", "qemu-amd"])
 def test_create_cells_fit_generated_root(tmp_path, machine):
     # the session's cells take memory and devices root has, the devices
@@ -444,10 +495,41 @@ def test_create_options(tmp_path):
     assert not overlaps(cfg, 0x3e000000, 0x1000000)
 
 
+@pytest.mark.parametrize("log,mode,noted", [
+    # Linux fell back to xAPIC for want of remapping: the flag stays
+    (["x2apic: IRQ remapping doesn't support X2APIC mode"], 1, False),
+    (["DMAR-IR: Enabled IRQ remapping in x2apic mode", "x2apic enabled"],
+     2, False),
+    (None, 2, True),  # no log to read: the flag, said
+])
+def test_create_apic_mode_as_linux_chose(tmp_path, log, mode, noted):
+    root = machinetree.base_tree(tmp_path / "m",
+                                 cpuinfo_flags="fpu apic svm x2apic")
+    if log is not None:
+        machinetree.kernel_log(root, log)
+    cfg, err = created(tmp_path, root)
+    assert cfg["apic_mode"] == mode
+    assert ("x2APIC mode assumed from cpuinfo" in err) == noted, err
+
+
+def test_create_shared_console(tmp_path):
+    """--console takes the UART's eight ports from root; --shared-console
+    leaves them to root too (the serial console Linux runs its shell
+    on), both name it as the hypervisor's."""
+    root = machinetree.base_tree(tmp_path / "m")
+    own, _ = created(tmp_path, root, "--console", "0x3f8")
+    assert own["pio"] == [(0, 0x3f8), (0x400, 0x10000 - 0x400)]
+    shared, _ = created(tmp_path, root, "--shared-console", "0x3f8")
+    assert shared["pio"] == [(0, 0x10000)]
+    assert own["console"] == shared["console"]
+    assert shared["console"][0] == 0x3f8
+
+
 @pytest.mark.parametrize("opts", [
     ["--hv-size", "5000"], ["--inmate-memory", "0x3d000000"],
     ["--region", "0x1000:0x1000:wx"], ["--apic-mode", "x3apic"],
-    ["--console", "0x10000"], ["--frob", "1"], ["--name"],
+    ["--console", "0x10000"], ["--shared-console", "x"], ["--frob", "1"],
+    ["--name"],
     ["--name", "x" * 32],
 ])
 def test_create_bad_options(tmp_path, opts):
@@ -602,6 +684,7 @@ def test_create_unknown_root(tmp_path):
 
 def test_collect_then_create_elsewhere(tmp_path):
     root = machinetree.big_server(tmp_path / "big")
+    machinetree.kernel_log(root, ["x2apic enabled"])
     archive = tmp_path / "machine.tar"
     res = ok("config", "collect", "--root", root, archive)
     assert "%s: " % archive in res.stdout
@@ -760,6 +843,146 @@ def test_hardware_check_linux_remapping_with_two_units(tmp_path):
     assert res.returncode == base.EXIT_REFUSED, res.stdout
     assert ("MISSING  intremap=off: add it: Linux remaps interrupts with 2 "
             "VT-d units") in res.stdout, res.stdout
+
+
+def intel_tree(tmp_path, cmdline=None, x2apic=False):
+    """A VT-d machine (one unit at 0xfed90000) with Intel CPUs, in x2APIC
+    mode where x2apic is set (the flag in cpuinfo, no log saying
+    otherwise)."""
+    flags = "fpu apic vmx" + (" x2apic" if x2apic else "")
+    root = machinetree.base_tree(tmp_path / "hw", cmdline=cmdline,
+                                 cpuinfo_flags=flags)
+    text = (root / "proc/cpuinfo").read_text()
+    (root / "proc/cpuinfo").write_text(
+        text.replace("AuthenticAMD", "GenuineIntel"))
+    machinetree.cpu_devices(root, 4, *machinetree.intel_cpu())
+    return root
+
+
+def test_hardware_check_vtd_registers_through_dev_mem(tmp_path):
+    root = intel_tree(tmp_path, x2apic=True)
+    machinetree.vtd_registers(root, 0xfed90000, machinetree.QEMU_VTD_CAP,
+                              machinetree.QEMU_VTD_ECAP)
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    for line in ("ok       VT-d unit: 0 at 0xfed90000, segment 0, all other "
+                 "devices, version 1.0, CAP 0xd2008c222f0606, ECAP "
+                 "0xf00f5a (read through /dev/mem)",
+                 "ok       VT-d unit 0: 3- or 4-level tables: CAP.SAGAW",
+                 "ok       VT-d unit 0: no write-buffer flushing: CAP.RWBF "
+                 "clear",
+                 "ok       VT-d unit 0: interrupt remapping: ECAP.IR",
+                 "ok       VT-d unit 0: queued invalidation: ECAP.QI",
+                 "ok       VT-d unit 0: x2APIC destinations: ECAP.EIM",
+                 "ok       VT-d unit 0: 2 MiB pages",
+                 "ok       VT-d unit 0: 1 GiB pages",
+                 "missing  VT-d unit 0: coherent table walks: the "
+                 "hypervisor flushes", "Verdict: enable would succeed\n"):
+        assert line in res.stdout, res.stdout
+
+
+@pytest.mark.parametrize("cap,ecap,cmdline,words", [
+    # no page-table depth the hypervisor builds
+    (machinetree.QEMU_VTD_CAP & ~(3 << 9), machinetree.QEMU_VTD_ECAP, None,
+     "MISSING  VT-d unit 0: 3- or 4-level tables: CAP.SAGAW names "
+     "neither"),
+    (machinetree.QEMU_VTD_CAP | 1 << 4, machinetree.QEMU_VTD_ECAP, None,
+     "MISSING  VT-d unit 0: no write-buffer flushing: CAP.RWBF is set"),
+    # Linux's own remapping (no intremap=off) kept by the hypervisor
+    # needs queued invalidation
+    (machinetree.QEMU_VTD_CAP, machinetree.QEMU_VTD_ECAP & ~(1 << 1),
+     "memmap=66M$0x3be00000 intel_iommu=off\n",
+     "MISSING  VT-d unit 0: queued invalidation: the only way"),
+])
+def test_hardware_check_vtd_registers_missing(tmp_path, cap, ecap, cmdline,
+                                              words):
+    root = intel_tree(tmp_path, cmdline=cmdline)
+    machinetree.vtd_registers(root, 0xfed90000, cap, ecap)
+    res = hw_check(root)
+    assert res.returncode == base.EXIT_REFUSED, res.stdout
+    assert words in res.stdout, res.stdout
+    assert "Verdict: enable would fail" in res.stdout
+
+
+def test_hardware_check_vtd_remapping_features_optional(tmp_path):
+    """With intremap=off the hypervisor remaps for the cells only, and
+    runs without: interrupts not isolated, said, enable goes on."""
+    root = intel_tree(tmp_path, x2apic=True)
+    machinetree.vtd_registers(root, 0xfed90000, machinetree.QEMU_VTD_CAP,
+                              machinetree.QEMU_VTD_ECAP & ~(1 << 4))
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    assert ("missing  VT-d unit 0: x2APIC destinations: interrupts of "
+            "devices are not isolated between cells") in res.stdout
+
+
+def test_hardware_check_vtd_registers_from_kernel_log(tmp_path):
+    """Where /dev/mem refuses the unit's busy range, the line Linux
+    logged for the unit at boot gives the registers; Linux's word on
+    the APIC mode beats the CPU's flag."""
+    root = intel_tree(tmp_path, x2apic=True)
+    machinetree.kernel_log(root, [
+        "DMAR: Host address width 39",
+        "DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap d2008c222f0606 "
+        "ecap f00f4a",
+        "x2apic: IRQ remapping doesn't support X2APIC mode"])
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    assert ("CAP 0xd2008c222f0606, ECAP 0xf00f4a (as Linux's kernel log "
+            "gives them)") in res.stdout, res.stdout
+    # xAPIC mode: EIM (clear here) is not asked for
+    assert "x2APIC destinations" not in res.stdout
+
+
+def test_hardware_check_vtd_registers_unknown(tmp_path):
+    root = intel_tree(tmp_path)
+    machinetree.kernel_log(root, ["DMAR: IOMMU enabled"])
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    assert ("unknown  VT-d unit capabilities: unit 0: neither /dev/mem"
+            in res.stdout), res.stdout
+    assert ("Verdict: enable would succeed as far as checked, 1 required "
+            "item unknown") in res.stdout
+
+
+@pytest.mark.parametrize("function,words,rc", [
+    # the capability not where the IVHD says
+    (machinetree.pci_config(0x1022, 0x1419, 0x080600,
+                            caps=[machinetree.MSI_CAP]),
+     "MISSING  AMD-Vi unit 0: its PCI function: ", base.EXIT_REFUSED),
+    # naming other registers than the IVHD
+    (machinetree.amd_iommu_function(0xfd100000),
+     "names registers at 0xfd100000: the two disagree", base.EXIT_REFUSED),
+    # no MSI for its events: config create leaves it out
+    (machinetree.amd_iommu_function(0xfd000000, msi=False),
+     "missing  AMD-Vi unit 0: event interrupt: its function has no MSI",
+     0),
+])
+def test_hardware_check_amd_iommu_function(tmp_path, function, words, rc):
+    root = machinetree.amd_server(tmp_path / "hw")
+    machinetree.cpu_devices(root, 8, *machinetree.amd_cpu())
+    machinetree.write(root, "sys/bus/pci/devices/0000:00:14.0/config",
+                      function)
+    res = hw_check(root)
+    assert res.returncode == rc, res.stdout
+    assert words in res.stdout, res.stdout
+
+
+def test_hardware_check_amd_iommu_x2apic(tmp_path):
+    """In x2APIC mode the units need 128-bit remapping entries with
+    32-bit destinations (EFR GASup, XTSup) to isolate interrupts."""
+    root = machinetree.amd_server(tmp_path / "hw")
+    machinetree.cpu_devices(root, 8, *machinetree.amd_cpu())
+    text = (root / "proc/cpuinfo").read_text()
+    (root / "proc/cpuinfo").write_text(text.replace(" npt", " npt x2apic"))
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    for line in ("ok       AMD-Vi unit 0: its PCI function: 0000:00:14.0, "
+                 "IOMMU capability at 0x40",
+                 "ok       AMD-Vi unit 0: event interrupt: MSI",
+                 "missing  AMD-Vi unit 0: x2APIC interrupt remapping: EFR "
+                 "lacks GASup or XTSup"):
+        assert line in res.stdout, res.stdout
 
 
 def test_hardware_check_without_devices(tmp_path):

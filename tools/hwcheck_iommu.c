@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The IOMMU part of `hardware check`: each unit of the DMAR or IVRS and
+ * its capabilities, against what the hypervisor's VT-d and AMD-Vi
+ * drivers require at enable (the same constants).
+ *
+ * A VT-d unit's capability registers are read through /dev/mem (a
+ * regular file under --root: the physical address is the offset) or,
+ * where the kernel refuses that busy range, from the line Linux logged
+ * for the unit at boot. An AMD-Vi unit is checked through its IVHD and
+ * its own PCI function, as `config create` reads them.
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <asm/amd_iommu.h>
+#include <asm/vtd.h>
+
+#include "hwcheck.h"
+
+#define PAGE_4K 4096
+
+/* CAP and ECAP of the unit at base through ROOT/dev/mem. */
+static bool read_devmem(const char *prefix, uint64_t base,
+			struct vtd_regs *regs)
+{
+	const volatile uint64_t *page;
+	char path[4200];
+	struct stat st;
+	bool ok = false;
+	void *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/dev/mem", prefix);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	/* A captured file shorter than the page would fault on access. */
+	if (fstat(fd, &st) ||
+	    (S_ISREG(st.st_mode) && (uint64_t)st.st_size < base + PAGE_4K))
+		goto out;
+	map = mmap(NULL, PAGE_4K, PROT_READ, MAP_SHARED, fd,
+		   (off_t)(base & ~(uint64_t)(PAGE_4K - 1)));
+	if (map == MAP_FAILED)
+		goto out;
+	page = map;
+	regs->version = page[0] & 0xff;
+	regs->cap = page[VTD_CAP_REG / 8];
+	regs->ecap = page[VTD_ECAP_REG / 8];
+	munmap(map, PAGE_4K);
+	/* An unimplemented range reads all ones. */
+	ok = regs->cap != ~0ULL;
+out:
+	close(fd);
+	return ok;
+}
+
+/* Linux remaps interrupts with this DMAR and keeps doing so (root's). */
+static bool linux_remaps(const struct machine *m)
+{
+	return !m->cmdline.intremap_off && (m->dmar.dmar_flags & 1);
+}
+
+static void check_vtd_regs(struct report *r, const struct machine *m,
+			   unsigned int i, const struct vtd_regs *v)
+{
+	bool x2apic = machine_x2apic(m), root_ir = linux_remaps(m);
+	const char *not_isolated = "interrupts of devices are not isolated "
+				   "between cells";
+	char what[80];
+
+	snprintf(what, sizeof(what), "VT-d unit %u: 3- or 4-level tables", i);
+	item(r, v->cap & (VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48), true, what,
+	     "%s",
+	     v->cap & (VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48)
+		     ? "CAP.SAGAW"
+		     : "CAP.SAGAW names neither: the hypervisor's "
+		       "tables cannot be walked");
+	snprintf(what, sizeof(what), "VT-d unit %u: no write-buffer flushing",
+		 i);
+	item(r, !(v->cap & VTD_CAP_RWBF), true, what, "%s",
+	     v->cap & VTD_CAP_RWBF ? "CAP.RWBF is set: the hypervisor does "
+				     "not flush write buffers"
+				   : "CAP.RWBF clear");
+	snprintf(what, sizeof(what), "VT-d unit %u: interrupt remapping", i);
+	item(r, v->ecap & VTD_ECAP_IR, root_ir, what, "%s",
+	     v->ecap & VTD_ECAP_IR ? "ECAP.IR" : not_isolated);
+	snprintf(what, sizeof(what), "VT-d unit %u: queued invalidation", i);
+	item(r, v->ecap & VTD_ECAP_QI, root_ir, what, "%s",
+	     v->ecap & VTD_ECAP_QI ? "ECAP.QI"
+				   : "the only way to flush the interrupt "
+				     "entry cache: interrupts of devices are "
+				     "not isolated between cells");
+	if (x2apic) {
+		snprintf(what, sizeof(what),
+			 "VT-d unit %u: x2APIC destinations", i);
+		item(r, v->ecap & VTD_ECAP_EIM, root_ir, what, "%s",
+		     v->ecap & VTD_ECAP_EIM ? "ECAP.EIM" : not_isolated);
+	}
+	snprintf(what, sizeof(what), "VT-d unit %u: 2 MiB pages", i);
+	item(r, v->cap & VTD_CAP_SLLPS_2M, false, what, NULL);
+	snprintf(what, sizeof(what), "VT-d unit %u: 1 GiB pages", i);
+	item(r, v->cap & VTD_CAP_SLLPS_1G, false, what, NULL);
+	snprintf(what, sizeof(what), "VT-d unit %u: coherent table walks", i);
+	item(r, v->ecap & VTD_ECAP_C, false, what, "%s",
+	     v->ecap & VTD_ECAP_C ? "ECAP.C"
+				  : "the hypervisor flushes its table "
+				    "stores from the cache");
+}
+
+static void check_vtd_unit(struct report *r, const struct machine *m,
+			   const char *prefix, unsigned int i)
+{
+	const struct iommu_unit *u = &m->dmar.units[i];
+	struct vtd_regs v = { 0 };
+	const char *source = "read through /dev/mem";
+
+	if (!read_devmem(prefix, u->base, &v)) {
+		source = "as Linux's kernel log gives them";
+		v = m->vtd_regs[i];
+		if (!m->vtd_regs_known[i]) {
+			item(r, true, false, "VT-d unit",
+			     "%u at 0x%" PRIx64 ", segment %u, %s", i, u->base,
+			     u->segment,
+			     u->include_all ? "all other devices"
+					    : "listed devices");
+			unknown_item(r, "VT-d unit capabilities",
+				     "unit %u: neither /dev/mem (a busy range "
+				     "the kernel keeps to itself) nor the "
+				     "kernel log (root's to read, and only "
+				     "while its boot lines last) gave its "
+				     "CAP and ECAP: enable checks them",
+				     i);
+			return;
+		}
+	}
+	item(r, true, false, "VT-d unit",
+	     "%u at 0x%" PRIx64 ", segment %u, %s, version %u.%u, CAP "
+	     "0x%" PRIx64 ", ECAP 0x%" PRIx64 " (%s)",
+	     i, u->base, u->segment,
+	     u->include_all ? "all other devices" : "listed devices",
+	     v.version >> 4, v.version & 0xf, v.cap, v.ecap, source);
+	check_vtd_regs(r, m, i, &v);
+}
+
+static void check_amd_unit(struct report *r, const struct machine *m,
+			   unsigned int i)
+{
+	const struct iommu_unit *u = &m->ivrs.units[i];
+	const struct pci_dev *d = machine_pci_at(m, u->segment, u->devid);
+	bool ga = u->efr & AMDVI_EFR_GA, xt = u->efr & AMDVI_EFR_XT;
+	char why[512], what[80];
+
+	item(r, true, false, "AMD-Vi unit",
+	     "%u at 0x%" PRIx64 ", its PCI function %04x:%02x:%02x.%x, "
+	     "IVHD type 0x%02x, %s table walks, EFR 0x%" PRIx64,
+	     i, u->base, u->segment, u->devid >> 8, (u->devid >> 3) & 0x1f,
+	     u->devid & 7, u->ivhd_type,
+	     u->flags & JAILHOUSE_IOMMU_AMD_COHERENT ? "coherent"
+						     : "non-coherent",
+	     u->efr);
+	snprintf(what, sizeof(what), "AMD-Vi unit %u: its PCI function", i);
+	if (!d) {
+		item(r, false, false, what,
+		     "%04x:%02x:%02x.%x is not in sys/bus/pci/devices: "
+		     "config create leaves the unit out, its devices' DMA "
+		     "is not isolated",
+		     u->segment, u->devid >> 8, (u->devid >> 3) & 0x1f,
+		     u->devid & 7);
+		return;
+	}
+	if (!amdvi_function_ok(m, i, d, why, sizeof(why))) {
+		item(r, false, true, what, "%s", why);
+		return;
+	}
+	item(r, true, true, what, "%s, IOMMU capability at 0x%x", d->name,
+	     u->cap_offset);
+	snprintf(what, sizeof(what), "AMD-Vi unit %u: event interrupt", i);
+	item(r, d->cfg.caps.msi, false, what, "%s",
+	     d->cfg.caps.msi ? "MSI"
+			     : "its function has no MSI capability: config "
+			       "create leaves the unit out, its devices' DMA "
+			       "is not isolated");
+	if (!machine_x2apic(m))
+		return;
+	snprintf(what, sizeof(what),
+		 "AMD-Vi unit %u: x2APIC interrupt remapping", i);
+	if (u->ivhd_type == 0x10)
+		item(r, false, false, what,
+		     "an IVHD of type 10h carries no EFR: enable reads "
+		     "GASup and XTSup from the unit");
+	else
+		item(r, ga && xt, false, what, "%s",
+		     ga && xt ? "EFR GASup, XTSup"
+			      : "EFR lacks GASup or XTSup: interrupts of "
+				"devices are not isolated between cells");
+}
+
+void check_iommu_units(struct report *r, const struct machine *m,
+		       const char *prefix)
+{
+	unsigned int i;
+
+	if (!m->dmar.num_units && !m->ivrs.num_units)
+		item(r, false, false, "IOMMU units",
+		     "no DMAR or IVRS table: DMA of devices is not isolated");
+	for (i = 0; i < m->dmar.num_units; i++)
+		check_vtd_unit(r, m, prefix, i);
+	/* config create names the DMAR's units when there are both. */
+	for (i = 0; i < m->ivrs.num_units && !m->dmar.num_units; i++)
+		check_amd_unit(r, m, i);
+}
