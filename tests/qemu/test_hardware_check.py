@@ -10,7 +10,7 @@ Needs what `make check-qemu` builds."""
 import pytest
 
 from conftest import boot_target, installed
-from test_session import Session, TARGETS
+from session import TARGETS, Session
 
 EXIT_REFUSED = 4
 
