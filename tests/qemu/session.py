@@ -53,7 +53,7 @@ TARGETS = {
     "bochs": Target(label="bochs", machine="bochs", machine_args={},
                     system="bochs-vm", root="Bochs-VM", slow=300,
                     dma_isolated=False, hv_port=0, ticks=5,
-                    edu=False, cycles=3),
+                    edu=False, cycles=1),
     "qemu-svm": Target(label="qemu-svm", machine="qemu-tcg",
                        machine_args={"edu": True, "serials": 3},
                        system="qemu-svm", root="QEMU-VM", slow=60,
