@@ -231,7 +231,6 @@ static int open_cpu(const char *root, unsigned int cpu, struct cpu_dev *d,
 		    root, cpu, strerror(errno));
 }
 
-
 /*
  * Linux's own interrupt remapping (no intremap=off, the DMAR offering it):
  * root keeps it on a machine with one VT-d unit; with several, each of
@@ -337,8 +336,13 @@ int cmd_hardware(int argc, char **argv)
 			     "\"%s\" is neither Intel nor AMD",
 			     m->cpuinfo.vendor);
 		cpuid(&d, 1, 0, regs);
-		item(&r, regs[2] & CPUID1_ECX_X2APIC, false, "x2APIC",
-		     regs[2] & CPUID1_ECX_X2APIC ? "" : "xAPIC mode is used");
+		item(&r, regs[2] & CPUID1_ECX_X2APIC, false, "x2APIC", "%s",
+		     !(regs[2] & CPUID1_ECX_X2APIC) ? "xAPIC mode is used"
+		     : machine_x2apic(m)
+			     ? "Linux runs in x2APIC mode (the config must "
+			       "say so)"
+			     : "Linux runs in xAPIC mode (the config must say "
+			       "so)");
 		close(d.cpuid_fd);
 		close(d.msr_fd);
 	}

@@ -284,7 +284,9 @@ def test_hardware_check_qemu_x2apic_snapshot(tmp_path):
     needs where it keeps Linux's remapping in x2APIC mode."""
     root = tmp_path / "hw"
     shutil.copytree(MACHINES / "qemu-x2apic", root)
-    machinetree.cpu_devices(root, 4, *machinetree.amd_cpu())
+    cpuid, msrs = machinetree.amd_cpu()
+    cpuid[(1, 0)] = (0x663, 0, 1 << 21, 0)  # x2APIC, as the guest's CPU
+    machinetree.cpu_devices(root, 4, cpuid, msrs)
     res = hw_check(root)
     assert res.returncode == 0, res.stdout
     for line in ("CAP 0xd2008c222f0606, ECAP 0xf00f5a (as Linux's kernel "
@@ -293,6 +295,7 @@ def test_hardware_check_qemu_x2apic_snapshot(tmp_path):
                  "ok       VT-d unit 0: queued invalidation: ECAP.QI",
                  "ok       VT-d unit 0: x2APIC destinations: ECAP.EIM",
                  "ok       interrupt remapping: Linux's own",
+                 "ok       x2APIC: Linux runs in x2APIC mode",
                  "Verdict: enable would succeed\n"):
         assert line in res.stdout, res.stdout
 
@@ -932,6 +935,8 @@ def test_hardware_check_vtd_registers_from_kernel_log(tmp_path):
             "gives them)") in res.stdout, res.stdout
     # xAPIC mode: EIM (clear here) is not asked for
     assert "x2APIC destinations" not in res.stdout
+    assert res.stdout.count("ok       x2APIC: Linux runs in xAPIC mode (the "
+                            "config must say so)") == 4, res.stdout
 
 
 def test_hardware_check_vtd_registers_unknown(tmp_path):
