@@ -24,14 +24,20 @@
 
 #define PAGE_4K 4096
 
-/* CAP and ECAP of the unit at base through ROOT/dev/mem. */
+/*
+ * 64-bit registers of the unit at base, at offsets within its first page,
+ * through ROOT/dev/mem; false when the page cannot be read or reads all
+ * ones (nothing decodes there).
+ */
 static bool read_devmem(const char *prefix, uint64_t base,
-			struct vtd_regs *regs)
+			const unsigned int *offsets, uint64_t *vals,
+			unsigned int count)
 {
 	const volatile uint64_t *page;
 	char path[4200];
 	struct stat st;
 	bool ok = false;
+	unsigned int i;
 	void *map;
 	int fd;
 
@@ -48,15 +54,28 @@ static bool read_devmem(const char *prefix, uint64_t base,
 	if (map == MAP_FAILED)
 		goto out;
 	page = map;
-	regs->version = page[0] & 0xff;
-	regs->cap = page[VTD_CAP_REG / 8];
-	regs->ecap = page[VTD_ECAP_REG / 8];
+	for (i = 0; i < count; i++) {
+		vals[i] = page[offsets[i] / 8];
+		ok |= vals[i] != ~0ULL;
+	}
 	munmap(map, PAGE_4K);
-	/* An unimplemented range reads all ones. */
-	ok = regs->cap != ~0ULL;
 out:
 	close(fd);
 	return ok;
+}
+
+static bool read_vtd_regs(const char *prefix, uint64_t base,
+			  struct vtd_regs *regs)
+{
+	static const unsigned int offsets[] = { 0, VTD_CAP_REG, VTD_ECAP_REG };
+	uint64_t vals[3];
+
+	if (!read_devmem(prefix, base, offsets, vals, 3) || vals[1] == ~0ULL)
+		return false;
+	regs->version = vals[0] & 0xff;
+	regs->cap = vals[1];
+	regs->ecap = vals[2];
+	return true;
 }
 
 /* Linux remaps interrupts with this DMAR and keeps doing so (root's). */
@@ -119,7 +138,7 @@ static void check_vtd_unit(struct report *r, const struct machine *m,
 	struct vtd_regs v = { 0 };
 	const char *source = "read through /dev/mem";
 
-	if (!read_devmem(prefix, u->base, &v)) {
+	if (!read_vtd_regs(prefix, u->base, &v)) {
 		source = "as Linux's kernel log gives them";
 		v = m->vtd_regs[i];
 		if (!m->vtd_regs_known[i]) {
@@ -148,11 +167,14 @@ static void check_vtd_unit(struct report *r, const struct machine *m,
 }
 
 static void check_amd_unit(struct report *r, const struct machine *m,
-			   unsigned int i)
+			   const char *prefix, unsigned int i)
 {
+	static const unsigned int efr_offset[] = { AMDVI_EXT_FEATURES };
 	const struct iommu_unit *u = &m->ivrs.units[i];
 	const struct pci_dev *d = machine_pci_at(m, u->segment, u->devid);
-	bool ga = u->efr & AMDVI_EFR_GA, xt = u->efr & AMDVI_EFR_XT;
+	const char *efr_source = "";
+	bool efr_known = u->ivhd_type != 0x10, ga, xt;
+	uint64_t efr = u->efr;
 	char why[512], what[80];
 
 	item(r, true, false, "AMD-Vi unit",
@@ -187,17 +209,26 @@ static void check_amd_unit(struct report *r, const struct machine *m,
 			       "is not isolated");
 	if (!machine_x2apic(m))
 		return;
+	/* The IVHD's copy where it has one (11h, 40h), else the unit's. */
+	if (!efr_known && read_devmem(prefix, u->base, efr_offset, &efr, 1)) {
+		efr_known = true;
+		efr_source = " (read through /dev/mem)";
+	}
+	ga = efr & AMDVI_EFR_GA;
+	xt = efr & AMDVI_EFR_XT;
 	snprintf(what, sizeof(what),
 		 "AMD-Vi unit %u: x2APIC interrupt remapping", i);
-	if (u->ivhd_type == 0x10)
+	if (!efr_known) {
 		item(r, false, false, what,
-		     "an IVHD of type 10h carries no EFR: enable reads "
-		     "GASup and XTSup from the unit");
-	else
-		item(r, ga && xt, false, what, "%s",
-		     ga && xt ? "EFR GASup, XTSup"
-			      : "EFR lacks GASup or XTSup: interrupts of "
-				"devices are not isolated between cells");
+		     "an IVHD of type 10h carries no EFR and /dev/mem did not "
+		     "give the unit's: enable reads GASup and XTSup from the "
+		     "unit");
+		return;
+	}
+	item(r, ga && xt, false, what, "EFR 0x%" PRIx64 "%s%s", efr, efr_source,
+	     ga && xt ? ": GASup, XTSup"
+		      : ": lacks GASup or XTSup, interrupts of devices are "
+			"not isolated between cells");
 }
 
 void check_iommu_units(struct report *r, const struct machine *m,
@@ -212,5 +243,5 @@ void check_iommu_units(struct report *r, const struct machine *m,
 		check_vtd_unit(r, m, prefix, i);
 	/* config create names the DMAR's units when there are both. */
 	for (i = 0; i < m->ivrs.num_units && !m->dmar.num_units; i++)
-		check_amd_unit(r, m, i);
+		check_amd_unit(r, m, prefix, i);
 }

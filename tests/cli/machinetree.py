@@ -297,7 +297,7 @@ def big_server(root):
                      cpuinfo_flags="fpu apic vmx ept x2apic")
 
 
-def amd_server(root):
+def amd_server(root, block_type=0x11):
     """An AMD machine with two AMD-Vi units: one (IVHD devices 00:00.0 to
     00:1f.7 by a range, the IOAPIC as its special device) for bus 0, one
     (a select entry per device) for bus 1, behind a bridge. 00:14.0 and
@@ -348,7 +348,7 @@ def amd_server(root):
                                   ivhd_ioapic(4, 0x00a2)], 0x10, 0),
             (0xfd200000, 0x0100, [ivhd_select(0x0100),
                                   ivhd_select(0x0101)], 0x30, 1 << 9),
-        ], block_type=0x11),
+        ], block_type=block_type),
     }
     return base_tree(root, cpus=8, devices=devices, iomem=iomem,
                      memmap=memmap, tables=tables,

@@ -5,6 +5,7 @@
 reader written from docs/config-format.md, not with the tool's code."""
 import re
 import shutil
+import struct
 import subprocess
 
 import pytest
@@ -973,21 +974,46 @@ def test_hardware_check_amd_iommu_function(tmp_path, function, words, rc):
     assert words in res.stdout, res.stdout
 
 
-def test_hardware_check_amd_iommu_x2apic(tmp_path):
-    """In x2APIC mode the units need 128-bit remapping entries with
-    32-bit destinations (EFR GASup, XTSup) to isolate interrupts."""
-    root = machinetree.amd_server(tmp_path / "hw")
+def amd_x2apic_server(tmp_path, block_type=0x11):
+    root = machinetree.amd_server(tmp_path / "hw", block_type)
     machinetree.cpu_devices(root, 8, *machinetree.amd_cpu())
     text = (root / "proc/cpuinfo").read_text()
     (root / "proc/cpuinfo").write_text(text.replace(" npt", " npt x2apic"))
-    res = hw_check(root)
+    return root
+
+
+def test_hardware_check_amd_iommu_x2apic(tmp_path):
+    """In x2APIC mode the units need 128-bit remapping entries with
+    32-bit destinations (EFR GASup, XTSup) to isolate interrupts."""
+    res = hw_check(amd_x2apic_server(tmp_path))
     assert res.returncode == 0, res.stdout
     for line in ("ok       AMD-Vi unit 0: its PCI function: 0000:00:14.0, "
                  "IOMMU capability at 0x40",
                  "ok       AMD-Vi unit 0: event interrupt: MSI",
                  "missing  AMD-Vi unit 0: x2APIC interrupt remapping: EFR "
-                 "lacks GASup or XTSup"):
+                 "0x0: lacks GASup or XTSup"):
         assert line in res.stdout, res.stdout
+
+
+def test_hardware_check_amd_efr_from_the_unit(tmp_path):
+    """An IVHD of type 10h has no copy of the EFR: it is read from the
+    unit's registers (offset 0x30) through /dev/mem, or said unknown."""
+    root = amd_x2apic_server(tmp_path, block_type=0x10)
+    res = hw_check(root)
+    assert res.returncode == 0, res.stdout
+    assert ("missing  AMD-Vi unit 0: x2APIC interrupt remapping: an IVHD "
+            "of type 10h carries no EFR") in res.stdout, res.stdout
+    with open(root / "dev" / "mem", "wb") as f:
+        f.truncate(0xfd001000)
+        f.seek(0xfd000030)
+        f.write(struct.pack("<Q", (1 << 7) | (1 << 2)))  # GASup, XTSup
+    res = hw_check(root)
+    assert ("ok       AMD-Vi unit 0: x2APIC interrupt remapping: EFR 0x84 "
+            "(read through /dev/mem): GASup, XTSup") in res.stdout, \
+        res.stdout
+    # unit 1's page is not in the file: said, not guessed
+    assert ("missing  AMD-Vi unit 1: x2APIC interrupt remapping: an IVHD "
+            "of type 10h") in res.stdout
 
 
 def test_hardware_check_without_devices(tmp_path):
