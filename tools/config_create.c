@@ -605,8 +605,7 @@ static void plan_vtd_units(struct plan *p)
 					: "");
 		p->num_units++;
 	}
-	if (m->have_dmar && (m->dmar.dmar_flags & 1) &&
-	    !m->cmdline.intremap_off && m->dmar.num_units > 1)
+	if (machine_linux_remaps(m) && m->dmar.num_units > 1)
 		machine_note(m, "the kernel command line lacks intremap=off: "
 				"Linux will remap interrupts with several "
 				"units, and enable keeps Linux's remapping on "

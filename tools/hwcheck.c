@@ -238,7 +238,7 @@ static int open_cpu(const char *root, unsigned int cpu, struct cpu_dev *d,
  */
 static void check_linux_remapping(struct report *r, const struct machine *m)
 {
-	if (m->cmdline.intremap_off || !(m->dmar.dmar_flags & 1)) {
+	if (!machine_linux_remaps(m)) {
 		item(r, true, true, "intremap=off", NULL);
 		return;
 	}

@@ -78,57 +78,56 @@ static bool read_vtd_regs(const char *prefix, uint64_t base,
 	return true;
 }
 
-/* Linux remaps interrupts with this DMAR and keeps doing so (root's). */
-static bool linux_remaps(const struct machine *m)
+/* An item of IOMMU unit i: "KIND unit I: LABEL: DETAIL". */
+static void unit_item(struct report *r, bool ok, bool required,
+		      const char *kind, unsigned int i, const char *label,
+		      const char *detail)
 {
-	return !m->cmdline.intremap_off && (m->dmar.dmar_flags & 1);
+	char what[80];
+
+	snprintf(what, sizeof(what), "%s unit %u: %s", kind, i, label);
+	item(r, ok, required, what, "%s", detail ? detail : "");
 }
 
 static void check_vtd_regs(struct report *r, const struct machine *m,
 			   unsigned int i, const struct vtd_regs *v)
 {
-	bool x2apic = machine_x2apic(m), root_ir = linux_remaps(m);
+	bool root_ir = machine_linux_remaps(m);
+	bool sagaw = v->cap & (VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48);
 	const char *not_isolated = "interrupts of devices are not isolated "
 				   "between cells";
-	char what[80];
 
-	snprintf(what, sizeof(what), "VT-d unit %u: 3- or 4-level tables", i);
-	item(r, v->cap & (VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48), true, what,
-	     "%s",
-	     v->cap & (VTD_CAP_SAGAW_39 | VTD_CAP_SAGAW_48)
-		     ? "CAP.SAGAW"
-		     : "CAP.SAGAW names neither: the hypervisor's "
-		       "tables cannot be walked");
-	snprintf(what, sizeof(what), "VT-d unit %u: no write-buffer flushing",
-		 i);
-	item(r, !(v->cap & VTD_CAP_RWBF), true, what, "%s",
-	     v->cap & VTD_CAP_RWBF ? "CAP.RWBF is set: the hypervisor does "
-				     "not flush write buffers"
-				   : "CAP.RWBF clear");
-	snprintf(what, sizeof(what), "VT-d unit %u: interrupt remapping", i);
-	item(r, v->ecap & VTD_ECAP_IR, root_ir, what, "%s",
-	     v->ecap & VTD_ECAP_IR ? "ECAP.IR" : not_isolated);
-	snprintf(what, sizeof(what), "VT-d unit %u: queued invalidation", i);
-	item(r, v->ecap & VTD_ECAP_QI, root_ir, what, "%s",
-	     v->ecap & VTD_ECAP_QI ? "ECAP.QI"
-				   : "the only way to flush the interrupt "
-				     "entry cache: interrupts of devices are "
-				     "not isolated between cells");
-	if (x2apic) {
-		snprintf(what, sizeof(what),
-			 "VT-d unit %u: x2APIC destinations", i);
-		item(r, v->ecap & VTD_ECAP_EIM, root_ir, what, "%s",
-		     v->ecap & VTD_ECAP_EIM ? "ECAP.EIM" : not_isolated);
-	}
-	snprintf(what, sizeof(what), "VT-d unit %u: 2 MiB pages", i);
-	item(r, v->cap & VTD_CAP_SLLPS_2M, false, what, NULL);
-	snprintf(what, sizeof(what), "VT-d unit %u: 1 GiB pages", i);
-	item(r, v->cap & VTD_CAP_SLLPS_1G, false, what, NULL);
-	snprintf(what, sizeof(what), "VT-d unit %u: coherent table walks", i);
-	item(r, v->ecap & VTD_ECAP_C, false, what, "%s",
-	     v->ecap & VTD_ECAP_C ? "ECAP.C"
-				  : "the hypervisor flushes its table "
-				    "stores from the cache");
+	unit_item(r, sagaw, true, "VT-d", i, "3- or 4-level tables",
+		  sagaw ? "CAP.SAGAW"
+			: "CAP.SAGAW names neither: the hypervisor's tables "
+			  "cannot be walked");
+	unit_item(r, !(v->cap & VTD_CAP_RWBF), true, "VT-d", i,
+		  "no write-buffer flushing",
+		  v->cap & VTD_CAP_RWBF ? "CAP.RWBF is set: the hypervisor "
+					  "does not flush write buffers"
+					: "CAP.RWBF clear");
+	unit_item(r, v->ecap & VTD_ECAP_IR, root_ir, "VT-d", i,
+		  "interrupt remapping",
+		  v->ecap & VTD_ECAP_IR ? "ECAP.IR" : not_isolated);
+	unit_item(r, v->ecap & VTD_ECAP_QI, root_ir, "VT-d", i,
+		  "queued invalidation",
+		  v->ecap & VTD_ECAP_QI ? "ECAP.QI"
+					: "the only way to flush the interrupt "
+					  "entry cache: interrupts of devices "
+					  "are not isolated between cells");
+	if (machine_x2apic(m))
+		unit_item(r, v->ecap & VTD_ECAP_EIM, root_ir, "VT-d", i,
+			  "x2APIC destinations",
+			  v->ecap & VTD_ECAP_EIM ? "ECAP.EIM" : not_isolated);
+	unit_item(r, v->cap & VTD_CAP_SLLPS_2M, false, "VT-d", i, "2 MiB pages",
+		  NULL);
+	unit_item(r, v->cap & VTD_CAP_SLLPS_1G, false, "VT-d", i, "1 GiB pages",
+		  NULL);
+	unit_item(r, v->ecap & VTD_ECAP_C, false, "VT-d", i,
+		  "coherent table walks",
+		  v->ecap & VTD_ECAP_C ? "ECAP.C"
+				       : "the hypervisor flushes its table "
+					 "stores from the cache");
 }
 
 static void check_vtd_unit(struct report *r, const struct machine *m,
@@ -201,12 +200,11 @@ static void check_amd_unit(struct report *r, const struct machine *m,
 	}
 	item(r, true, true, what, "%s, IOMMU capability at 0x%x", d->name,
 	     u->cap_offset);
-	snprintf(what, sizeof(what), "AMD-Vi unit %u: event interrupt", i);
-	item(r, d->cfg.caps.msi, false, what, "%s",
-	     d->cfg.caps.msi ? "MSI"
-			     : "its function has no MSI capability: config "
-			       "create leaves the unit out, its devices' DMA "
-			       "is not isolated");
+	unit_item(r, d->cfg.caps.msi, false, "AMD-Vi", i, "event interrupt",
+		  d->cfg.caps.msi ? "MSI"
+				  : "its function has no MSI capability: "
+				    "config create leaves the unit out, its "
+				    "devices' DMA is not isolated");
 	if (!machine_x2apic(m))
 		return;
 	/* The IVHD's copy where it has one (11h, 40h), else the unit's. */

@@ -139,6 +139,12 @@ bool machine_x2apic(const struct machine *m)
 	       m->linux_apic_mode != KLOG_XAPIC;
 }
 
+bool machine_linux_remaps(const struct machine *m)
+{
+	return m->have_dmar && (m->dmar.dmar_flags & 1) &&
+	       !m->cmdline.intremap_off;
+}
+
 const struct pci_dev *machine_pci_at(const struct machine *m, uint16_t domain,
 				     uint16_t bdf)
 {

@@ -85,6 +85,8 @@ void machine_note(struct machine *m, const char *fmt, ...)
  * it says, else the flag does.
  */
 bool machine_x2apic(const struct machine *m);
+/* Linux remaps interrupts with the DMAR's units (offered, no intremap=off). */
+bool machine_linux_remaps(const struct machine *m);
 /* The device at domain:bdf, NULL if there is none. */
 const struct pci_dev *machine_pci_at(const struct machine *m, uint16_t domain,
 				     uint16_t bdf);
